@@ -1,0 +1,101 @@
+"""One filterset per model: the list page, the API and exports share it."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.models import Territory, User
+from guanxi.framework.text import digits, fold, query_terms
+
+from .choices import AccountKind, AccountSource, Channel, CreditRating, Direction, Industry, LifecycleStage, Outcome, ValueTier
+from .models import Account, Contact, Interaction, Tag
+
+
+def text_search_q(terms: dict) -> Q:
+    """Match the search document (name, pinyin, initials, phone digits, e-mails) and initials by prefix."""
+    text = terms["compact"] if terms["digits"] else terms["text"]
+    q = Q(search_text__contains=terms["digits"] or text)
+    if terms["cjk"] and terms["pinyin"] and len(text) < 3:
+        # Two hanzi give a trigram index nothing to use; their pinyin does, and narrows first.
+        q &= Q(search_text__contains=terms["pinyin"])
+    if terms["initials_like"] and len(terms["initials_like"]) <= 6:
+        prefix = terms["initials_like"]
+        q |= Q(name_initials__gte=prefix, name_initials__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+    return q
+
+
+class SearchFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), method="search")
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(text_search_q(query_terms(value)))
+
+
+def _users(request):
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+def _territories(request):
+    return Territory.objects.filter(is_active=True).order_by("code")
+
+
+class AccountFilterSet(SearchFilterSet):
+    kind = filters.ChoiceFilter(label=_("type"), choices=AccountKind.choices)
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
+    territory = filters.ModelMultipleChoiceFilter(label=_("territory"), queryset=_territories)
+    value_tier = filters.MultipleChoiceFilter(label=_("value tier"), choices=ValueTier.choices)
+    lifecycle_stage = filters.MultipleChoiceFilter(label=_("lifecycle stage"), choices=LifecycleStage.choices)
+    industry = filters.MultipleChoiceFilter(label=_("industry"), choices=Industry.choices)
+    source = filters.MultipleChoiceFilter(label=_("source"), choices=AccountSource.choices)
+    credit_rating = filters.MultipleChoiceFilter(label=_("credit rating"), choices=CreditRating.choices)
+    province = filters.CharFilter(label=_("province"))
+    city = filters.CharFilter(label=_("city"))
+    tag = filters.ModelMultipleChoiceFilter(label=_("tags"), field_name="tags", queryset=Tag.objects.all())
+    do_not_call = filters.BooleanFilter(label=_("do not call"))
+    do_not_email = filters.BooleanFilter(label=_("do not e-mail"))
+    consent_email = filters.BooleanFilter(label=_("e-mail marketing consent"))
+    created_after = filters.DateFilter(label=_("created from"), field_name="created_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"}))
+    created_before = filters.DateFilter(label=_("created until"), field_name="created_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"}))
+    satisfaction_min = filters.NumberFilter(label=_("satisfaction at least"), field_name="satisfaction_score", lookup_expr="gte")
+
+    class Meta:
+        model = Account
+        fields: list[str] = []
+
+
+class ContactFilterSet(SearchFilterSet):
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
+    account = filters.NumberFilter(label=_("account"), field_name="account_links__account")
+    title = filters.CharFilter(label=_("job title"), lookup_expr="icontains")
+    tag = filters.ModelMultipleChoiceFilter(label=_("tags"), field_name="tags", queryset=Tag.objects.all())
+    do_not_call = filters.BooleanFilter(label=_("do not call"))
+    do_not_email = filters.BooleanFilter(label=_("do not e-mail"))
+    consent_email = filters.BooleanFilter(label=_("e-mail marketing consent"))
+
+    class Meta:
+        model = Contact
+        fields: list[str] = []
+
+
+class InteractionFilterSet(filters.FilterSet):
+    account = filters.NumberFilter(label=_("account"))
+    contact = filters.NumberFilter(label=_("contact"))
+    user = filters.ModelMultipleChoiceFilter(label=_("user / agent"), queryset=_users)
+    channel = filters.MultipleChoiceFilter(label=_("channel"), choices=Channel.choices)
+    direction = filters.ChoiceFilter(label=_("direction"), choices=Direction.choices)
+    outcome = filters.MultipleChoiceFilter(label=_("outcome"), choices=Outcome.choices)
+    started_after = filters.DateFilter(label=_("from"), field_name="started_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"}))
+    started_before = filters.DateFilter(label=_("until"), field_name="started_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = filters.CharFilter(label=_("reason"), lookup_expr="icontains")
+
+    class Meta:
+        model = Interaction
+        fields: list[str] = []
+
+
+__all__ = ["AccountFilterSet", "ContactFilterSet", "InteractionFilterSet", "text_search_q", "digits", "fold"]

@@ -1,0 +1,95 @@
+"""Reads of customer data, always through ``visible_to(user)``."""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, Value, When
+
+from guanxi.framework.registry import registry
+from guanxi.framework.text import fold, query_terms
+
+from .filters import text_search_q
+from .models import Account, AccountContact, Contact, Interaction, TimelineEvent
+
+
+def _ranked(queryset, terms: dict, limit: int):
+    text = terms["text"]
+    rank = Case(
+        When(name=text, then=Value(0)),
+        When(name__startswith=text, then=Value(1)),
+        When(name_pinyin__startswith=terms["compact"], then=Value(2)),
+        When(name_initials__startswith=terms["compact"], then=Value(3)),
+        default=Value(4),
+        output_field=IntegerField(),
+    )
+    # Rank only the first few hundred matches: the index finds them, ranking a million would not be fast.
+    candidates = list(queryset.filter(text_search_q(terms)).values_list("pk", flat=True)[:200])
+    return list(queryset.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "name_pinyin", "pk")[:limit])
+
+
+def account_search(*, user, query: str, limit: int = 10) -> list[Account]:
+    terms = query_terms(query)
+    if not terms["text"]:
+        return []
+    return _ranked(Account.objects.visible_to(user).select_related("owner"), terms, limit)
+
+
+def contact_search(*, user, query: str, limit: int = 10) -> list[Contact]:
+    terms = query_terms(query)
+    if not terms["text"]:
+        return []
+    return _ranked(Contact.objects.visible_to(user).select_related("primary_account"), terms, limit)
+
+
+def global_search(*, user, query: str, limit: int = 10) -> list[dict]:
+    """Results of every registered provider, grouped by kind, in the providers' order."""
+    groups = []
+    for provider in registry.sorted(registry.search_providers):
+        results = provider.search(user, query, limit)
+        if results:
+            groups.append({"key": provider.key, "label": provider.label, "results": results})
+    return groups
+
+
+def account_contacts(*, account: Account):
+    return (
+        AccountContact.objects.filter(account=account).select_related("contact").order_by("-is_primary", "contact__name_pinyin")
+    )
+
+
+def account_key_figures(*, account: Account) -> dict:
+    from django.db.models import Avg, Count, Max
+
+    figures = Interaction.objects.filter(account=account).aggregate(
+        interactions=Count("id"), last_contact=Max("started_at"), avg_satisfaction=Avg("satisfaction")
+    )
+    figures["contacts"] = AccountContact.objects.filter(account=account).count()
+    return figures
+
+
+def account_timeline(*, account: Account, limit: int = 50, before=None) -> list[dict]:
+    """Interactions, domain events and every registered source, newest first, as one list."""
+    interactions = Interaction.objects.filter(account=account).select_related("contact", "user")
+    events = TimelineEvent.objects.filter(account=account).select_related("actor")
+    if before is not None:
+        interactions = interactions.filter(started_at__lt=before)
+        events = events.filter(occurred_at__lt=before)
+    entries = [{"at": i.started_at, "kind": "interaction", "object": i} for i in interactions.order_by("-started_at", "-id")[:limit]]
+    entries += [{"at": e.occurred_at, "kind": "event", "object": e} for e in events.order_by("-occurred_at", "-id")[:limit]]
+    for source in registry.timeline_sources.values():
+        entries += source.entries(account, limit)
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries[:limit]
+
+
+def search_results_as_dicts(objects, kind_label) -> list[dict]:
+    out = []
+    for obj in objects:
+        if isinstance(obj, Account):
+            subtitle = " · ".join(x for x in (obj.city, obj.primary_phone, str(obj.owner)) if x)
+        else:
+            subtitle = " · ".join(x for x in (str(obj.primary_account or ""), obj.title, obj.primary_phone) if x)
+        out.append({"title": obj.name, "subtitle": subtitle, "url": obj.get_absolute_url(), "kind": kind_label})
+    return out
+
+
+__all__ = ["account_search", "contact_search", "global_search", "account_timeline", "fold"]

@@ -1,0 +1,353 @@
+"""Pages of the customers app: lists, the 360° view, edit forms, child records, search."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from guanxi.framework.registry import registry
+from guanxi.framework.views import (
+    BulkEditView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, apply_errors, safe_next,
+)
+
+from . import selectors, services
+from .filters import AccountFilterSet, ContactFilterSet, InteractionFilterSet
+from .forms import (
+    AccountBulkEditForm, AccountForm, AddressForm, ContactForm, DocumentForm, EmailForm, InteractionForm,
+    LinkAccountForm, NoteForm, PhoneForm,
+)
+from .models import Account, AccountContact, Address, Contact, Document, EmailAddress, Interaction, Note, PhoneNumber
+from .tables import AccountTable, ContactTable, InteractionTable
+
+NS = "customers"
+
+ACCOUNT_EXPORT = [
+    ("pk", "ID"), ("name", gettext_lazy("name")), ("kind", gettext_lazy("type")), ("industry", gettext_lazy("industry")),
+    ("source", gettext_lazy("source")), ("lifecycle_stage", gettext_lazy("lifecycle stage")),
+    ("value_tier", gettext_lazy("value tier")), ("credit_rating", gettext_lazy("credit rating")),
+    ("province", gettext_lazy("province")), ("city", gettext_lazy("city")), ("primary_phone", gettext_lazy("phone")),
+    ("primary_email", gettext_lazy("e-mail")), ("owner", gettext_lazy("owner")), ("territory", gettext_lazy("territory")),
+    ("tags", gettext_lazy("tags")), ("created_at", gettext_lazy("created")), ("updated_at", gettext_lazy("updated")),
+]
+CONTACT_EXPORT = [
+    ("pk", "ID"), ("name", gettext_lazy("name")), ("title", gettext_lazy("job title")),
+    ("primary_account", gettext_lazy("account")), ("primary_phone", gettext_lazy("phone")),
+    ("primary_email", gettext_lazy("e-mail")), ("owner", gettext_lazy("owner")), ("updated_at", gettext_lazy("updated")),
+]
+INTERACTION_EXPORT = [
+    ("pk", "ID"), ("started_at", gettext_lazy("start time")), ("channel", gettext_lazy("channel")),
+    ("direction", gettext_lazy("direction")), ("account", gettext_lazy("account")), ("contact", gettext_lazy("contact")),
+    ("user", gettext_lazy("user / agent")), ("duration_seconds", gettext_lazy("duration (seconds)")),
+    ("reason", gettext_lazy("reason")), ("outcome", gettext_lazy("outcome")), ("satisfaction", gettext_lazy("satisfaction (1-5)")),
+]
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+class AccountListView(ObjectListView):
+    model, url_namespace = Account, NS
+    filterset_class, table_class = AccountFilterSet, AccountTable
+    select_related = ("owner", "territory")
+    prefetch_related = ("tags",)
+    export_fields = ACCOUNT_EXPORT
+    bulk_edit = True
+
+
+class AccountDetailView(ObjectDetailView):
+    """The 360° view: profile, contacts, key figures, one timeline, and every app's panels."""
+
+    model, url_namespace = Account, NS
+    template_name = "customers/account_detail.html"
+    select_related = ("owner", "territory")
+
+    def get_context(self, account):
+        request = self.request
+        panels = []
+        for panel in registry.sorted(registry.account_panels):
+            context = panel.context(request, account)
+            if context is not None:
+                panels.append({"panel": panel, "context": context})
+        return {
+            "contacts": selectors.account_contacts(account=account),
+            "figures": selectors.account_key_figures(account=account),
+            "timeline": selectors.account_timeline(account=account, limit=50),
+            "addresses": account.address_set.all(),
+            "phones": account.phonenumber_set.all(),
+            "emails": account.emailaddress_set.all(),
+            "documents": account.document_set.select_related("uploaded_by")[:20],
+            "notes": account.note_set.select_related("author")[:20],
+            "tags": account.tags.all(),
+            "panels": panels,
+            "note_form": NoteForm(user=request.user),
+            "tab": request.GET.get("tab", "overview"),
+        }
+
+
+class AccountEditView(ObjectEditView):
+    model, url_namespace, form_class = Account, NS, AccountForm
+
+    def save(self, form, instance):
+        data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
+        data["owner"] = data.get("owner") or (instance.owner if instance else self.request.user)
+        if instance is None:
+            return services.account_create(acting_user=self.request.user, tags=form.cleaned_data["tags"], **data)
+        services.account_update(account=instance, acting_user=self.request.user, tags=form.cleaned_data["tags"], **data)
+        return instance
+
+
+class AccountDeleteView(ObjectDeleteView):
+    model, url_namespace = Account, NS
+
+    def delete(self, obj):
+        services.account_delete(account=obj, acting_user=self.request.user)
+
+
+class AccountBulkEditView(BulkEditView):
+    model, url_namespace = Account, NS
+    form_class, filterset_class = AccountBulkEditForm, AccountFilterSet
+
+    def apply(self, queryset, form):
+        data = form.cleaned_data
+        with transaction.atomic():
+            return services.accounts_bulk_update(
+                accounts=queryset.prefetch_related("tags"), acting_user=self.request.user, owner=data["owner"],
+                territory=data["territory"], add_tags=data["add_tags"], remove_tags=data["remove_tags"],
+            )
+
+
+# --- contacts -----------------------------------------------------------------------------------
+
+class ContactListView(ObjectListView):
+    model, url_namespace = Contact, NS
+    filterset_class, table_class = ContactFilterSet, ContactTable
+    select_related = ("owner", "primary_account")
+    export_fields = CONTACT_EXPORT
+
+
+class ContactDetailView(ObjectDetailView):
+    model, url_namespace = Contact, NS
+    template_name = "customers/contact_detail.html"
+    select_related = ("owner", "primary_account")
+
+    def get_context(self, contact):
+        return {
+            "links": contact.account_links.select_related("account").filter(account__in=Account.objects.visible_to(self.request.user)),
+            "addresses": contact.address_set.all(),
+            "phones": contact.phonenumber_set.all(),
+            "emails": contact.emailaddress_set.all(),
+            "documents": contact.document_set.all()[:20],
+            "notes": contact.note_set.select_related("author")[:20],
+            "interactions": contact.interactions.select_related("account", "user")[:20],
+            "link_form": LinkAccountForm(user=self.request.user),
+            "note_form": NoteForm(user=self.request.user),
+            "tab": self.request.GET.get("tab", "overview"),
+        }
+
+
+class ContactEditView(ObjectEditView):
+    model, url_namespace, form_class = Contact, NS, ContactForm
+
+    def get_form(self, data=None, files=None, instance=None):
+        form = super().get_form(data, files, instance)
+        if instance is None and data is None and self.request.GET.get("account"):
+            form.initial["account"] = self.request.GET["account"]
+        return form
+
+    def save(self, form, instance):
+        data = dict(form.cleaned_data)
+        tags = data.pop("tags")
+        data["owner"] = data.get("owner") or (instance.owner if instance else None)
+        if data["owner"] is None:
+            data.pop("owner")
+        if instance is not None:
+            services.contact_update(contact=instance, acting_user=self.request.user, tags=tags, **data)
+            return instance
+        account, role, phone, email = (data.pop(k) for k in ("account", "role", "phone", "email"))
+        contact = services.contact_create(acting_user=self.request.user, account=account, role=role, tags=tags, **data)
+        if phone:
+            services.phone_add(party=contact, acting_user=self.request.user, number=phone)
+        if email:
+            services.email_add(party=contact, acting_user=self.request.user, email=email)
+        return contact
+
+
+class ContactDeleteView(ObjectDeleteView):
+    model, url_namespace = Contact, NS
+
+    def delete(self, obj):
+        services.contact_delete(contact=obj, acting_user=self.request.user)
+
+
+# --- interactions -------------------------------------------------------------------------------
+
+class InteractionListView(ObjectListView):
+    model, url_namespace = Interaction, NS
+    filterset_class, table_class = InteractionFilterSet, InteractionTable
+    select_related = ("account", "contact", "user")
+    export_fields = INTERACTION_EXPORT
+
+
+class InteractionDetailView(ObjectDetailView):
+    model, url_namespace = Interaction, NS
+    template_name = "customers/interaction_detail.html"
+    select_related = ("account", "contact", "user")
+
+
+class InteractionEditView(ObjectEditView):
+    model, url_namespace, form_class = Interaction, NS, InteractionForm
+
+    def get_form(self, data=None, files=None, instance=None):
+        form = super().get_form(data, files, instance)
+        if instance is None and data is None:
+            from django.utils import timezone
+
+            form.initial.setdefault("started_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+            for key in ("account", "contact", "channel"):
+                if self.request.GET.get(key):
+                    form.initial[key] = self.request.GET[key]
+        return form
+
+    def save(self, form, instance):
+        if instance is None:
+            return services.interaction_create(acting_user=self.request.user, **form.cleaned_data)
+        services.interaction_update(interaction=instance, acting_user=self.request.user, **form.cleaned_data)
+        return instance
+
+
+class InteractionDeleteView(ObjectDeleteView):
+    model, url_namespace = Interaction, NS
+
+    def delete(self, obj):
+        services.interaction_delete(interaction=obj, acting_user=self.request.user)
+
+
+# --- child records (addresses, phones, e-mails, documents, notes) -------------------------------
+
+PARTIES = {"account": Account, "contact": Contact}
+CHILDREN = {
+    "address": (Address, AddressForm, services.address_add, services.address_update),
+    "phone": (PhoneNumber, PhoneForm, services.phone_add, services.phone_update),
+    "email": (EmailAddress, EmailForm, services.email_add, services.email_update),
+    "document": (Document, DocumentForm, services.document_add, None),
+    "note": (Note, NoteForm, services.note_add, None),
+}
+
+
+def _party(request, party_kind: str, party_pk: int):
+    model = PARTIES.get(party_kind)
+    if model is None:
+        raise Http404
+    party = get_object_or_404(model.objects.visible_to(request.user), pk=party_pk)
+    if not request.user.has_perm(f"customers.change_{model._meta.model_name}"):
+        raise Http404
+    return party
+
+
+@login_required
+def child_edit(request, party_kind: str, party_pk: int, child_kind: str, pk: int | None = None):
+    """Add or edit an address, phone, e-mail, document or note of an account or contact."""
+    party = _party(request, party_kind, party_pk)
+    if child_kind not in CHILDREN:
+        raise Http404
+    model, form_class, add, update = CHILDREN[child_kind]
+    instance = None
+    if pk is not None:
+        if update is None:
+            raise Http404
+        instance = get_object_or_404(model.objects.filter(**{party_kind: party}), pk=pk)
+    back = safe_next(request, party.get_absolute_url())
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES, instance=instance, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    if instance is None:
+                        add(party=party, acting_user=request.user, **data)
+                    else:
+                        update(**{model._meta.model_name if child_kind not in {"phone", "email"} else child_kind: instance}, acting_user=request.user, **data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return HttpResponseRedirect(back)
+    else:
+        form = form_class(instance=instance, user=request.user)
+    title = (_("Edit %(what)s") if instance else _("Add %(what)s")) % {"what": model._meta.verbose_name}
+    return render(request, "customers/child_edit.html", {"form": form, "party": party, "page_title": title, "cancel_url": back, "object": instance})
+
+
+@login_required
+@require_POST
+def child_delete(request, party_kind: str, party_pk: int, child_kind: str, pk: int):
+    party = _party(request, party_kind, party_pk)
+    if child_kind not in CHILDREN:
+        raise Http404
+    model = CHILDREN[child_kind][0]
+    record = get_object_or_404(model.objects.filter(**{party_kind: party}), pk=pk)
+    services.child_delete(record=record, acting_user=request.user)
+    messages.success(request, _("Deleted %(record)s.") % {"record": record})
+    return HttpResponseRedirect(safe_next(request, party.get_absolute_url()))
+
+
+@login_required
+def document_download(request, pk: int):
+    document = get_object_or_404(Document.objects.visible_to(request.user), pk=pk)
+    if not request.user.has_perm("customers.view_document"):
+        raise Http404
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+@permission_required("customers.change_contact", raise_exception=True)
+def contact_link_account(request, pk: int):
+    contact = get_object_or_404(Contact.objects.visible_to(request.user), pk=pk)
+    form = LinkAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.contact_link(contact=contact, account=form.cleaned_data["account"], role=form.cleaned_data["role"],
+                              is_primary=form.cleaned_data["is_primary"], acting_user=request.user)
+        messages.success(request, _("Linked to %(account)s.") % {"account": form.cleaned_data["account"]})
+        return HttpResponseRedirect(contact.get_absolute_url())
+    return render(request, "customers/child_edit.html", {"form": form, "party": contact, "page_title": _("Link to an account"), "cancel_url": contact.get_absolute_url()})
+
+
+@login_required
+@require_POST
+@permission_required("customers.change_contact", raise_exception=True)
+def contact_unlink_account(request, pk: int, link_pk: int):
+    contact = get_object_or_404(Contact.objects.visible_to(request.user), pk=pk)
+    link = get_object_or_404(AccountContact.objects.filter(contact=contact, account__in=Account.objects.visible_to(request.user)), pk=link_pk)
+    services.contact_unlink(link=link, acting_user=request.user)
+    messages.success(request, _("Unlinked from %(account)s.") % {"account": link.account})
+    return HttpResponseRedirect(safe_next(request, contact.get_absolute_url()))
+
+
+# --- search and look-ups ------------------------------------------------------------------------
+
+@login_required
+def search(request):
+    query = request.GET.get("q", "").strip()
+    groups = selectors.global_search(user=request.user, query=query, limit=20 if not request.htmx else 6) if query else []
+    template = "customers/_search_results.html" if request.htmx and not request.htmx.boosted else "customers/search.html"
+    return render(request, template, {"query": query, "groups": groups, "page_title": _("Search")})
+
+
+@login_required
+def account_lookup(request):
+    query = request.GET.get("q", "").strip()
+    results = selectors.account_search(user=request.user, query=query, limit=8) if query else []
+    return render(request, "htmx/lookup_results.html", {"results": results, "field": request.GET.get("field", "")})
+
+
+@login_required
+def contact_lookup(request):
+    query = request.GET.get("q", "").strip()
+    results = selectors.contact_search(user=request.user, query=query, limit=8) if query else []
+    return render(request, "htmx/lookup_results.html", {"results": results, "field": request.GET.get("field", "")})

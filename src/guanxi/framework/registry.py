@@ -1,0 +1,76 @@
+"""The registry: what each app contributes, filled in its ``AppConfig.ready()``.
+
+Views, navigation entries, 360° panels, search providers and merge hooks are registered here so
+that apps never import each other sideways (``customers`` does not know ``sales``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass
+class NavItem:
+    key: str
+    label: Any
+    url_name: str
+    order: int = 100
+    permission: str | None = None
+    children: list["NavItem"] = field(default_factory=list)
+
+
+@dataclass
+class Panel:
+    """A panel of the account 360° view: ``context(request, account)`` returns the template context."""
+
+    key: str
+    title: Any
+    template: str
+    context: Callable[[Any, Any], dict]
+    order: int = 100
+
+
+@dataclass
+class SearchProvider:
+    """``search(user, query, limit)`` returns result dicts: title, subtitle, url, kind."""
+
+    key: str
+    label: Any
+    search: Callable[[Any, str, int], list[dict]]
+    order: int = 100
+
+
+@dataclass
+class TimelineSource:
+    """``entries(account, limit)`` returns timeline entries (dicts with ``at``) of one kind."""
+
+    key: str
+    entries: Callable[[Any, int], list[dict]]
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.nav: dict[str, NavItem] = {}
+        self.account_panels: dict[str, Panel] = {}
+        self.search_providers: dict[str, SearchProvider] = {}
+        self.timeline_sources: dict[str, TimelineSource] = {}
+        self.merge_hooks: dict[str, Callable] = {}
+
+    def add_nav(self, item: NavItem) -> None:
+        self.nav[item.key] = item
+
+    def add_account_panel(self, panel: Panel) -> None:
+        self.account_panels[panel.key] = panel
+
+    def add_search_provider(self, provider: SearchProvider) -> None:
+        self.search_providers[provider.key] = provider
+
+    def add_timeline_source(self, source: TimelineSource) -> None:
+        self.timeline_sources[source.key] = source
+
+    def sorted(self, mapping: dict) -> list:
+        return sorted(mapping.values(), key=lambda item: (item.order, str(item.key)))
+
+
+registry = Registry()

@@ -1,0 +1,102 @@
+"""Tables for list pages: columns declared on a class, sorting limited to indexed orderings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+
+
+@dataclass
+class Column:
+    label: Any
+    accessor: str | None = None
+    order_by: tuple[str, ...] | None = None
+    linkify: bool = False
+    template: str | None = None
+    render: Callable[[Any], Any] | None = None
+    css: str = ""
+    #: hidden on phone-sized screens
+    optional: bool = False
+
+
+class Table:
+    columns: dict[str, Column] = {}
+    default_order: str = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        collected: dict[str, Column] = {}
+        for base in reversed(cls.__mro__[1:]):
+            collected.update(getattr(base, "columns", {}) or {})
+        collected.update({k: v for k, v in vars(cls).items() if isinstance(v, Column)})
+        cls.columns = collected
+
+    def __init__(self, objects, *, sort: str | None = None):
+        self.objects = objects
+        self.sort = sort if self.valid_sort(sort) else self.default_order
+
+    @classmethod
+    def valid_sort(cls, sort: str | None) -> bool:
+        if not sort:
+            return False
+        column = cls.columns.get(sort.lstrip("-"))
+        return bool(column and column.order_by)
+
+    @classmethod
+    def ordering(cls, sort: str | None) -> list[str]:
+        sort = sort if cls.valid_sort(sort) else cls.default_order
+        if not sort:
+            return []
+        descending = sort.startswith("-")
+        column = cls.columns[sort.lstrip("-")]
+        return [("-" + f.lstrip("-") if not f.startswith("-") else f.lstrip("-")) if descending else f for f in column.order_by]
+
+    def headers(self) -> list[dict]:
+        out = []
+        current = self.sort.lstrip("-") if self.sort else ""
+        for name, column in self.columns.items():
+            sorted_here = current == name
+            next_sort = (name if self.sort.startswith("-") else f"-{name}") if sorted_here else name
+            out.append({
+                "name": name, "label": column.label, "sortable": bool(column.order_by), "next_sort": next_sort,
+                "sorted": sorted_here, "descending": sorted_here and self.sort.startswith("-"),
+                "css": column.css, "optional": column.optional,
+            })
+        return out
+
+    def rows(self) -> list[dict]:
+        return [{"object": obj, "cells": [self.cell(obj, c) for c in self.columns.values()]} for obj in self.objects]
+
+    def cell(self, obj, column: Column) -> dict:
+        if column.template:
+            value = render_to_string(column.template, {"record": obj})
+        elif column.render:
+            value = column.render(obj)
+        else:
+            value = resolve(obj, column.accessor)
+            if column.linkify and hasattr(obj, "get_absolute_url"):
+                value = format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value or "—")
+        return {"value": value, "css": column.css, "optional": column.optional}
+
+
+def resolve(obj, accessor: str | None):
+    """Follow ``a.b.c``; choice fields give their label; None gives an empty cell."""
+    if not accessor:
+        return ""
+    value = obj
+    parts = accessor.split(".")
+    for i, part in enumerate(parts):
+        if value is None:
+            return ""
+        if isinstance(value, models.Model) and i == len(parts) - 1:
+            display = getattr(value, f"get_{part}_display", None)
+            if display is not None:
+                return display()
+        value = getattr(value, part, None)
+        if callable(value) and not isinstance(value, models.Model):
+            value = value()
+    return "" if value is None else value

@@ -1,0 +1,292 @@
+"""Generic views: list, detail, edit, delete, bulk edit and export for any registered model.
+
+A concrete view is a few attributes (``model``, ``filterset_class``, ``table_class``,
+``form_class``) and, for writes, the service to call. Reads always start from
+``Model.objects.visible_to(user)``, so a record outside the user's scope is a 404 everywhere.
+One view answers both the full page and the htmx partial.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+
+from .exports import csv_response, xlsx_response
+from .pagination import paginate
+from .services import field_errors
+
+PER_PAGE_CHOICES = (25, 50, 100)
+
+
+def perm(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, under the field it names when the form has it."""
+    for field, reasons in field_errors(exc).items():
+        target = field if field in form.fields else None
+        for reason in reasons:
+            if target is None and field != "__all__":
+                reason = f"{field}: {reason}"
+            form.add_error(target, reason)
+
+
+def safe_next(request, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return default
+
+
+class ModelViewMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    model = None
+    action = "view"
+    url_namespace = ""
+
+    def get_permission_required(self):
+        return [perm(self.model, self.action)]
+
+    def base_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def url(self, name: str, *args) -> str:
+        return reverse(f"{self.url_namespace}:{self.model._meta.model_name}_{name}", args=args)
+
+    def common_context(self) -> dict[str, Any]:
+        meta = self.model._meta
+        user = self.request.user
+        return {
+            "model_meta": meta,
+            "verbose_name": meta.verbose_name,
+            "verbose_name_plural": meta.verbose_name_plural,
+            "can_add": user.has_perm(perm(self.model, "add")),
+            "can_change": user.has_perm(perm(self.model, "change")),
+            "can_delete": user.has_perm(perm(self.model, "delete")),
+            "list_url": self.url("list"),
+        }
+
+
+class ObjectListView(ModelViewMixin, View):
+    filterset_class = None
+    table_class = None
+    template_name = "generic/object_list.html"
+    partial_template = "generic/_object_table.html"
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    export_fields: list[tuple[str, Any]] = []
+    bulk_edit = False
+    list_name = ""
+
+    def filtered(self, request):
+        filterset = self.filterset_class(request.GET or None, queryset=self.base_queryset(), request=request)
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else (
+            self.base_queryset().none() if filterset.is_bound else self.base_queryset()
+        )
+        return filterset, queryset
+
+    def get(self, request):
+        filterset, queryset = self.filtered(request)
+        sort = request.GET.get("sort")
+        ordering = self.table_class.ordering(sort)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        if self.prefetch_related:
+            queryset = queryset.prefetch_related(*self.prefetch_related)
+        export = request.GET.get("export")
+        if export in {"csv", "xlsx"}:
+            return self.export(queryset, export)
+        try:
+            per_page = int(request.GET.get("per_page", 50))
+        except ValueError:
+            per_page = 50
+        per_page = per_page if per_page in PER_PAGE_CHOICES else 50
+        page = paginate(queryset, request.GET.get("page"), per_page)
+        table = self.table_class(page.objects, sort=sort)
+        query = request.GET.copy()
+        for key in ("page", "export"):
+            query.pop(key, None)
+        context = {
+            **self.common_context(),
+            "filterset": filterset,
+            "filter_form": filterset.form,
+            "table": table,
+            "page": page,
+            "query": query.urlencode(),
+            "query_without_sort": _without(query, "sort"),
+            "per_page_choices": PER_PAGE_CHOICES,
+            "bulk_edit": self.bulk_edit and request.user.has_perm(perm(self.model, "change")),
+            "list_name": self.list_name or self.model._meta.label_lower,
+            "saved_filters": self.saved_filters(),
+            "add_url": self.url("add") if self.has_add_view() else "",
+            "page_title": self.model._meta.verbose_name_plural,
+        }
+        template = self.partial_template if request.htmx and not request.htmx.boosted else self.template_name
+        return render(request, template, context)
+
+    def has_add_view(self) -> bool:
+        return True
+
+    def saved_filters(self):
+        from django.apps import apps
+        from django.db.models import Q
+
+        SavedFilter = apps.get_model("core", "SavedFilter")
+        name = self.list_name or self.model._meta.label_lower
+        return SavedFilter.objects.filter(Q(user=self.request.user) | Q(shared=True), list_name=name)
+
+    def export(self, queryset, kind: str):
+        filename = f"{self.model._meta.model_name}s"
+        if kind == "csv":
+            return csv_response(queryset, self.export_fields, filename)
+        return xlsx_response(queryset, self.export_fields, filename, self.model._meta.verbose_name_plural)
+
+
+def _without(query, key: str) -> str:
+    query = query.copy()
+    query.pop(key, None)
+    return query.urlencode()
+
+
+class ObjectDetailView(ModelViewMixin, View):
+    template_name = ""
+    select_related: tuple[str, ...] = ()
+
+    def get_object(self, pk):
+        queryset = self.base_queryset()
+        if self.select_related:
+            queryset = queryset.select_related(*self.select_related)
+        return get_object_or_404(queryset, pk=pk)
+
+    def get_context(self, obj) -> dict[str, Any]:
+        return {}
+
+    def get(self, request, pk):
+        obj = self.get_object(pk)
+        context = {**self.common_context(), "object": obj, "page_title": str(obj), **self.get_context(obj)}
+        return render(request, self.template_name, context)
+
+
+class ObjectEditView(ModelViewMixin, View):
+    """Create (no ``pk``) or edit a record through its form; the service does the write."""
+
+    form_class = None
+    template_name = "generic/object_edit.html"
+
+    def get_permission_required(self):
+        return [perm(self.model, "change" if self.kwargs.get("pk") else "add")]
+
+    def get_object(self, pk):
+        return get_object_or_404(self.base_queryset(), pk=pk) if pk else None
+
+    def get_form(self, data=None, files=None, instance=None):
+        return self.form_class(data, files, instance=instance, user=self.request.user)
+
+    def save(self, form, instance):  # pragma: no cover - every concrete view sets it
+        raise NotImplementedError
+
+    def render_form(self, request, form, instance, status=200):
+        context = {
+            **self.common_context(), "form": form, "object": instance,
+            "page_title": (_("Edit %(record)s") % {"record": instance}) if instance else (_("New %(model)s") % {"model": self.model._meta.verbose_name}),
+            "cancel_url": instance.get_absolute_url() if instance else self.url("list"),
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, pk=None):
+        instance = self.get_object(pk)
+        return self.render_form(request, self.get_form(instance=instance), instance)
+
+    def post(self, request, pk=None):
+        instance = self.get_object(pk)
+        form = self.get_form(request.POST, request.FILES, instance=instance)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    saved = self.save(form, instance)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved %(record)s.") % {"record": saved})
+                return HttpResponseRedirect(safe_next(request, saved.get_absolute_url()))
+        return self.render_form(request, form, instance, status=422 if request.htmx else 200)
+
+
+class ObjectDeleteView(ModelViewMixin, View):
+    action = "delete"
+    template_name = "generic/object_delete.html"
+
+    def delete(self, obj):  # pragma: no cover - every concrete view sets it
+        raise NotImplementedError
+
+    def get(self, request, pk):
+        obj = get_object_or_404(self.base_queryset(), pk=pk)
+        return render(request, self.template_name, {**self.common_context(), "object": obj, "page_title": _("Delete %(record)s") % {"record": obj}})
+
+    def post(self, request, pk):
+        obj = get_object_or_404(self.base_queryset(), pk=pk)
+        label = str(obj)
+        try:
+            self.delete(obj)
+        except ValidationError as exc:
+            messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("Deleted %(record)s.") % {"record": label})
+        return HttpResponseRedirect(self.url("list"))
+
+
+class BulkEditView(ModelViewMixin, View):
+    """Apply one change to the selected rows, or to every row the list's filter matches."""
+
+    action = "change"
+    form_class = None
+    filterset_class = None
+    template_name = "generic/bulk_edit.html"
+    max_rows = 10_000
+
+    def selected(self, request):
+        queryset = self.base_queryset()
+        if request.POST.get("all_matching") == "1":
+            from django.http import QueryDict
+
+            filterset = self.filterset_class(QueryDict(request.POST.get("query", "")), queryset=queryset, request=request)
+            return filterset.qs if filterset.is_valid() else queryset.none()
+        ids = [int(pk) for pk in request.POST.getlist("pk") if pk.isdigit()]
+        return queryset.filter(pk__in=ids)
+
+    def apply(self, queryset, form) -> int:  # pragma: no cover - every concrete view sets it
+        raise NotImplementedError
+
+    def post(self, request):
+        queryset = self.selected(request)
+        count = queryset.count()
+        form = self.form_class(request.POST if "_apply" in request.POST else None, user=request.user)
+        if count > self.max_rows:
+            messages.error(request, _("Select at most %(max)d records for one bulk edit.") % {"max": self.max_rows})
+            return HttpResponseRedirect(self.url("list"))
+        if "_apply" in request.POST and form.is_valid():
+            try:
+                changed = self.apply(queryset, form)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Updated %(count)d of %(total)d records.") % {"count": changed, "total": count})
+                return HttpResponseRedirect(self.url("list") + ("?" + request.POST.get("query", "") if request.POST.get("query") else ""))
+        context = {
+            **self.common_context(), "form": form, "count": count, "page_title": _("Bulk edit"),
+            "pks": request.POST.getlist("pk"), "all_matching": request.POST.get("all_matching", ""),
+            "query": request.POST.get("query", ""),
+        }
+        return render(request, self.template_name, context)

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("guanxi.core.urls")),
+    path("customers/", include("guanxi.customers.urls")),
+    path("api/", include("guanxi.api_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("ops/admin/", admin.site.urls),
+]
