@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "channels",
     "rest_framework",
     "rest_framework.authtoken",
@@ -91,6 +92,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "guanxi.urls"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 ASGI_APPLICATION = "guanxi.asgi.application"
 WSGI_APPLICATION = None
 
@@ -149,6 +151,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Locking by user name protects each account; locking by IP address as well would lock out a
+# whole office behind one NAT or reverse proxy, so it is left off on purpose.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = os.environ.get("GUANXI_LANGUAGE", "zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -182,6 +187,7 @@ else:
 _task_backend = os.environ.get("GUANXI_TASK_BACKEND", "database")
 if _task_backend == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 elif _task_backend == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from guanxi.core.urls import auth_urlpatterns
+
 urlpatterns = [
+    *auth_urlpatterns,
     path("", include("guanxi.core.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("api/", include("guanxi.api_urls")),

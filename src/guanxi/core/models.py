@@ -142,6 +142,8 @@ class AuditEntry(models.Model):
     source_detail = models.CharField(_("source detail"), max_length=200, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(max_length=32, blank=True)
+    #: "app.model:pk" of the record this one belongs to (an account for its phone), for its History tab.
+    parent_key = models.CharField(max_length=80, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit entry")
@@ -150,6 +152,7 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["content_type", "object_id", "-created_at"], name="audit_object_idx"),
             models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
+            models.Index(fields=["parent_key", "-created_at"], name="audit_parent_idx"),
         ]
 
     def __str__(self) -> str:

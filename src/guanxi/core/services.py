@@ -226,3 +226,12 @@ def saved_filter_save(*, user: User, list_name: str, name: str, query: str, shar
         user=user, list_name=list_name, name=name.strip()[:100], defaults={"query": "&".join(parts), "shared": shared}
     )
     return saved
+
+
+@transaction.atomic
+def user_set_password(*, user: User, acting_user, password: str) -> None:
+    from guanxi.framework import audit
+
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(audit.UPDATE, user, acting_user=acting_user, changes={"password": ["***", "***"]})

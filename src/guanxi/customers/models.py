@@ -186,6 +186,9 @@ class AccountContact(BaseModel):
     def __str__(self) -> str:
         return f"{self.contact} @ {self.account}"
 
+    def audit_parent(self):
+        return self.account
+
 
 class PartyChild(BusinessModel):
     """A record that belongs to exactly one account or one contact, and is seen through it."""
@@ -201,6 +204,9 @@ class PartyChild(BusinessModel):
     @property
     def party(self):
         return self.account or self.contact
+
+    def audit_parent(self):
+        return self.party
 
 
 def one_party_constraint(name: str) -> models.CheckConstraint:
@@ -334,6 +340,9 @@ class Interaction(BusinessModel):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} · {self.reason or self.account}"
+
+    def audit_parent(self):
+        return self.account
 
     def get_absolute_url(self) -> str:
         return reverse("customers:interaction_detail", args=[self.pk])

@@ -348,6 +348,19 @@ def note_add(*, party, acting_user, body: str) -> Note:
     return base.create(Note(**_party_kwargs(party), body=body.strip(), author=acting_user), acting_user=acting_user)
 
 
+@transaction.atomic
+def note_update(*, note: Note, acting_user, body: str) -> dict:
+    if not body.strip():
+        raise ValidationError({"body": _("A note cannot be empty.")})
+    return base.update(note, acting_user=acting_user, data={"body": body.strip()})
+
+
+@transaction.atomic
+def document_update(*, document: Document, acting_user, title: str) -> dict:
+    """Rename a document; its file stays (a new file is a new document)."""
+    return base.update(document, acting_user=acting_user, data={"title": tidy(title)})
+
+
 # --- interactions -------------------------------------------------------------------------------
 
 def _check_interaction(data: dict[str, Any]) -> None:
@@ -381,4 +394,15 @@ def interaction_delete(*, interaction: Interaction, acting_user) -> None:
 @transaction.atomic
 def tag_create(*, acting_user, name: str, color: str = "secondary") -> Tag:
     return base.create(Tag(name=tidy(name), color=color), acting_user=acting_user)
+
+
+@transaction.atomic
+def tag_update(*, tag: Tag, acting_user, **data) -> dict:
+    _reject_unknown(data, {"name", "color"})
+    return base.update(tag, acting_user=acting_user, data=_tidy_text(data))
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag, acting_user) -> None:
+    base.delete(tag, acting_user=acting_user)
 

@@ -67,7 +67,16 @@ def record(action: str, instance: models.Model, *, acting_user, changes: dict | 
         source_detail=source.detail[:200],
         ip=source.ip,
         request_id=source.request_id,
+        parent_key=parent_key(instance),
     )
+
+
+def parent_key(instance: models.Model) -> str:
+    """"app.model:pk" of the record ``instance`` belongs to (``audit_parent``), or ""."""
+    parent = instance.audit_parent() if hasattr(instance, "audit_parent") else None
+    if parent is None:
+        return ""
+    return f"{parent._meta.app_label}.{parent._meta.model_name}:{parent.pk}"
 
 
 def record_create(instance, *, acting_user):

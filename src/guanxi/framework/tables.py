@@ -97,6 +97,6 @@ def resolve(obj, accessor: str | None):
             if display is not None:
                 return display()
         value = getattr(value, part, None)
-        if callable(value) and not isinstance(value, models.Model):
+        if callable(value) and not isinstance(value, models.Model) and not hasattr(value, "all"):
             value = value()
     return "" if value is None else value

@@ -1,0 +1,38 @@
+// Guanxi's small amount of JavaScript: record pickers, select-all checkboxes, live notifications.
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var item = event.target.closest("[data-lookup-value]");
+    if (item) {
+      event.preventDefault();
+      var box = item.closest(".lookup");
+      box.querySelector("input[type=hidden]").value = item.dataset.lookupValue;
+      box.querySelector("input[type=search]").value = item.dataset.lookupLabel;
+      box.querySelector(".lookup-results").innerHTML = "";
+    }
+    var all = event.target.closest("[data-select-all]");
+    if (all) {
+      document.querySelectorAll("input[name=pk]").forEach(function (box) { box.checked = all.checked; });
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      document.querySelectorAll(".search-dropdown, .lookup-results").forEach(function (el) { el.innerHTML = ""; });
+    }
+  });
+
+  function connectNotifications() {
+    var path = document.body.dataset.wsNotifications;
+    if (!path || !window.WebSocket) { return; }
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    var socket = new WebSocket(scheme + window.location.host + path);
+    socket.onmessage = function (message) {
+      var badge = document.getElementById("notification-count");
+      if (badge) { badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1); }
+    };
+    socket.onclose = function () { setTimeout(connectNotifications, 10000); };
+  }
+  document.addEventListener("DOMContentLoaded", connectNotifications);
+})();
