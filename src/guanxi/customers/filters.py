@@ -8,19 +8,24 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import Territory, User
-from guanxi.framework.text import digits, fold, query_terms
+from guanxi.framework.search import contains
+from guanxi.framework.text import query_terms
 
 from .choices import AccountKind, AccountSource, Channel, CreditRating, Direction, Industry, LifecycleStage, Outcome, ValueTier
 from .models import Account, Contact, Interaction, Tag
 
 
-def text_search_q(terms: dict) -> Q:
+def text_search_q(model, terms: dict) -> Q:
     """Match the search document (name, pinyin, initials, phone digits, e-mails) and initials by prefix."""
     text = terms["compact"] if terms["digits"] else terms["text"]
-    q = Q(search_text__contains=terms["digits"] or text)
     if terms["cjk"] and terms["pinyin"] and len(text) < 3:
         # Two hanzi give a trigram index nothing to use; their pinyin does, and narrows first.
-        q &= Q(search_text__contains=terms["pinyin"])
+        q = contains(model, terms["pinyin"]) & Q(search_text__contains=text)
+    elif len(terms["digits"] or text) < 3:
+        # One or two letters: too short to mean a substring; they mean a name or initials prefix.
+        q = Q(name_pinyin__startswith=text) | Q(name__startswith=text)
+    else:
+        q = contains(model, terms["digits"] or text)
     if terms["initials_like"] and len(terms["initials_like"]) <= 6:
         prefix = terms["initials_like"]
         q |= Q(name_initials__gte=prefix, name_initials__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
@@ -33,7 +38,7 @@ class SearchFilterSet(filters.FilterSet):
     def search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.filter(text_search_q(query_terms(value)))
+        return queryset.filter(text_search_q(queryset.model, query_terms(value)))
 
 
 def _users(request):
@@ -97,5 +102,3 @@ class InteractionFilterSet(filters.FilterSet):
         model = Interaction
         fields: list[str] = []
 
-
-__all__ = ["AccountFilterSet", "ContactFilterSet", "InteractionFilterSet", "text_search_q", "digits", "fold"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Value, When
 
 from guanxi.framework.registry import registry
-from guanxi.framework.text import fold, query_terms
+from guanxi.framework.text import query_terms
 
 from .filters import text_search_q
 from .models import Account, AccountContact, Contact, Interaction, TimelineEvent
@@ -22,7 +22,7 @@ def _ranked(queryset, terms: dict, limit: int):
         output_field=IntegerField(),
     )
     # Rank only the first few hundred matches: the index finds them, ranking a million would not be fast.
-    candidates = list(queryset.filter(text_search_q(terms)).values_list("pk", flat=True)[:200])
+    candidates = list(queryset.filter(text_search_q(queryset.model, terms)).values_list("pk", flat=True)[:200])
     return list(queryset.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "name_pinyin", "pk")[:limit])
 
 
@@ -91,5 +91,3 @@ def search_results_as_dicts(objects, kind_label) -> list[dict]:
         out.append({"title": obj.name, "subtitle": subtitle, "url": obj.get_absolute_url(), "kind": kind_label})
     return out
 
-
-__all__ = ["account_search", "contact_search", "global_search", "account_timeline", "fold"]

@@ -1,0 +1,24 @@
+"""Indexed substring matching on a model's ``search_text`` column, on either database.
+
+PostgreSQL answers ``LIKE '%…%'`` from a pg_trgm GIN index. SQLite answers it from an FTS5
+trigram table named ``<table>_fts`` (see the customers migrations). Patterns shorter than three
+characters cannot use a trigram index; callers add a longer condition (pinyin) where they can.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains(model, value: str, field: str = "search_text") -> Q:
+    if connection.vendor == "sqlite" and len(value) >= 3:
+        fts = f"{model._meta.db_table}_fts"
+        pattern = f"%{_like_escape(value)}%"
+        return Q(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {field} LIKE %s ESCAPE '\\'", [pattern]))
+    return Q(**{f"{field}__contains": value})
