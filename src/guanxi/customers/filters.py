@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import Territory, User
-from guanxi.framework.search import contains
+from guanxi.framework.search import contains, prefix
 from guanxi.framework.text import query_terms
 
 from .choices import AccountKind, AccountSource, Channel, CreditRating, Direction, Industry, LifecycleStage, Outcome, ValueTier
@@ -23,12 +23,11 @@ def text_search_q(model, terms: dict) -> Q:
         q = contains(model, terms["pinyin"]) & Q(search_text__contains=text)
     elif len(terms["digits"] or text) < 3:
         # One or two letters: too short to mean a substring; they mean a name or initials prefix.
-        q = Q(name_pinyin__startswith=text) | Q(name__startswith=text)
+        q = prefix(name_pinyin=text)
     else:
         q = contains(model, terms["digits"] or text)
     if terms["initials_like"] and len(terms["initials_like"]) <= 6:
-        prefix = terms["initials_like"]
-        q |= Q(name_initials__gte=prefix, name_initials__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        q |= prefix(name_initials=terms["initials_like"])
     return q
 
 

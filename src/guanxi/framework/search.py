@@ -22,3 +22,10 @@ def contains(model, value: str, field: str = "search_text") -> Q:
         pattern = f"%{_like_escape(value)}%"
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {fts} WHERE {field} LIKE %s ESCAPE '\\'", [pattern]))
     return Q(**{f"{field}__contains": value})
+
+
+def prefix(**field_value: str) -> Q:
+    """``field`` starts with ``value``, as a range both databases answer from a plain B-tree index."""
+    (field, value), = field_value.items()
+    upper = value[:-1] + chr(ord(value[-1]) + 1)
+    return Q(**{f"{field}__gte": value, f"{field}__lt": upper})
