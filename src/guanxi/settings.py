@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "guanxi.framework",
     "guanxi.core",
     "guanxi.customers",
+    "guanxi.demo",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,10 @@ GUANXI_DEFAULT_REGION = os.environ.get("GUANXI_DEFAULT_REGION", "CN")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+try:  # WhiteNoise warns about a missing STATIC_ROOT; `guanxi upgrade` fills it for production.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("GUANXI_MEDIA_ROOT", VAR_DIR / "media"))
 WHITENOISE_USE_FINDERS = True

@@ -16,6 +16,11 @@ class CoreConfig(AppConfig):
         from .visibility import user_scope
 
         set_scope_provider(user_scope)
+        from guanxi.framework import jobs
+
+        from .services import notify_job_finished
+
+        jobs.on_finished.append(notify_job_finished)
         user_logged_in.connect(_remember_language, dispatch_uid="guanxi_language")
         registry.add_nav(NavItem("workspace", _("My workspace"), "core:workspace", order=10))
         registry.add_nav(NavItem("settings", _("Settings"), "core:settings", order=900))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.models import BaseModel
 
-from .choices import AuditAction, Priority, RoleCode, TaskStatus, TerritoryLevel
+from .choices import AuditAction, JobStatus, Priority, RoleCode, TaskStatus, TerritoryLevel
 
 
 class Team(BaseModel):
@@ -232,3 +232,43 @@ class SavedFilter(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Job(models.Model):
+    """A piece of long work running in the background, with its progress for the UI and the CLI."""
+
+    kind = models.CharField(_("kind"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, on_delete=models.SET_NULL, related_name="jobs")
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    params = models.JSONField(default=dict, blank=True)
+    progress = models.PositiveBigIntegerField(_("done"), default=0)
+    total = models.PositiveBigIntegerField(_("total"), null=True, blank=True)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    result_file = models.FileField(_("result"), upload_to="jobs/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="job_user_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total:
+            return 100 if self.status == JobStatus.DONE else None
+        return min(100, int(self.progress * 100 / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {JobStatus.DONE, JobStatus.FAILED}
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:job_detail", args=[self.pk])

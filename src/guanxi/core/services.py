@@ -235,3 +235,14 @@ def user_set_password(*, user: User, acting_user, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     audit.record(audit.UPDATE, user, acting_user=acting_user, changes={"password": ["***", "***"]})
+
+
+def notify_job_finished(job) -> None:
+    """Tell the user who started a background job that it is done (or why it failed)."""
+    if job.user_id is None:
+        return
+    if job.status == "done":
+        title = _("Done: %(title)s") % {"title": job.title}
+    else:
+        title = _("Failed: %(title)s") % {"title": job.title}
+    notification_send(recipient=job.user, title=title, body=job.message or job.error[:500], url=job.get_absolute_url())

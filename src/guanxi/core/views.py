@@ -346,3 +346,36 @@ def visibility_explain(request):
 
 def robots(request):
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
+
+
+# --- background jobs ----------------------------------------------------------------------------
+
+def _my_job(request, pk: int):
+    from .models import Job
+
+    queryset = Job.objects.all() if request.user.is_superuser else Job.objects.filter(user=request.user)
+    return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+def job_list(request):
+    from .models import Job
+
+    return render(request, "core/job_list.html", {"page_title": _("Background jobs"), "jobs": Job.objects.filter(user=request.user)[:100]})
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = _my_job(request, pk)
+    template = "core/_job_progress.html" if request.htmx and not request.htmx.boosted else "core/job_detail.html"
+    return render(request, template, {"page_title": str(job), "job": job})
+
+
+@login_required
+def job_download(request, pk: int):
+    from django.http import FileResponse
+
+    job = _my_job(request, pk)
+    if not job.result_file:
+        raise Http404
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1])

@@ -1,10 +1,14 @@
-"""CSV and XLSX exports of a visibility-filtered, filtered queryset (the list's own filterset)."""
+"""CSV and XLSX exports of a visibility-filtered, filtered queryset (the list's own filterset).
+
+Small exports stream straight to the browser; large ones run as a background job
+(``INLINE_ROWS``) that writes the same file and notifies the user when it is ready.
+"""
 
 from __future__ import annotations
 
 import csv
 import tempfile
-from typing import Iterable
+from typing import Callable, Iterable
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -12,6 +16,8 @@ from django.utils import timezone
 from .tables import resolve
 
 XLSX_MAX_ROWS = 1_048_575
+INLINE_ROWS = 10_000
+CHUNK = 2000
 
 
 class _Echo:
@@ -31,32 +37,67 @@ def _values(obj, fields: list[tuple[str, str]]) -> list:
     return out
 
 
+def _header(fields) -> list[str]:
+    return [str(label) for _a, label in fields]
+
+
+def csv_rows(queryset, fields) -> Iterable[list[str]]:
+    for obj in queryset.iterator(chunk_size=CHUNK):
+        yield _values(obj, fields)
+
+
 def csv_response(queryset, fields: list[tuple[str, str]], filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
 
     def rows() -> Iterable[str]:
         yield "\ufeff"  # so that Excel opens UTF-8 Chinese text correctly
-        yield writer.writerow([str(label) for _a, label in fields])
-        for obj in queryset.iterator(chunk_size=2000):
-            yield writer.writerow(_values(obj, fields))
+        yield writer.writerow(_header(fields))
+        for row in csv_rows(queryset, fields):
+            yield writer.writerow(row)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def xlsx_response(queryset, fields: list[tuple[str, str]], filename: str, sheet: str) -> FileResponse:
+def write_csv(handle, queryset, fields, on_row: Callable[[int], None] | None = None) -> int:
+    """Write a UTF-8 (with BOM) CSV to the binary ``handle``; returns the row count."""
+    import io
+
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow(_header(fields))
+    count = 0
+    for count, row in enumerate(csv_rows(queryset, fields), start=1):
+        writer.writerow(row)
+        if on_row and count % CHUNK == 0:
+            on_row(count)
+    text.flush()
+    text.detach()
+    return count
+
+
+def write_xlsx(handle, queryset, fields, sheet: str, on_row: Callable[[int], None] | None = None) -> int:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=str(sheet)[:31])
-    worksheet.append([str(label) for _a, label in fields])
-    for n, obj in enumerate(queryset.iterator(chunk_size=2000)):
-        if n >= XLSX_MAX_ROWS:
+    worksheet.append(_header(fields))
+    count = 0
+    for obj in queryset.iterator(chunk_size=CHUNK):
+        if count >= XLSX_MAX_ROWS:
             break
         worksheet.append(_values(obj, fields))
-    handle = tempfile.TemporaryFile()
+        count += 1
+        if on_row and count % CHUNK == 0:
+            on_row(count)
     workbook.save(handle)
+    return count
+
+
+def xlsx_response(queryset, fields: list[tuple[str, str]], filename: str, sheet: str) -> FileResponse:
+    handle = tempfile.TemporaryFile()
+    write_xlsx(handle, queryset, fields, sheet)
     handle.seek(0)
     return FileResponse(
         handle, as_attachment=True, filename=f"{filename}.xlsx",

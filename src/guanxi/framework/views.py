@@ -14,15 +14,19 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
+import tempfile
+
+from django.contrib.auth import get_user_model
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 
-from .exports import csv_response, xlsx_response
-from .pagination import paginate
+from . import jobs
+from .exports import INLINE_ROWS, csv_response, write_csv, write_xlsx, xlsx_response
+from .pagination import capped_count, paginate
 from .services import field_errors
 
 PER_PAGE_CHOICES = (25, 50, 100)
@@ -88,6 +92,14 @@ class ObjectListView(ModelViewMixin, View):
     bulk_edit = False
     list_name = ""
 
+    #: every concrete list view by its list name, so an export job can rebuild its queryset
+    registered: dict[str, type["ObjectListView"]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is not None:
+            ObjectListView.registered[cls.list_name or cls.model._meta.label_lower] = cls
+
     def filtered(self, request):
         filterset = self.filterset_class(request.GET or None, queryset=self.base_queryset(), request=request)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else (
@@ -95,16 +107,21 @@ class ObjectListView(ModelViewMixin, View):
         )
         return filterset, queryset
 
+    @classmethod
+    def prepared(cls, queryset, sort):
+        ordering = cls.table_class.ordering(sort)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        if cls.select_related:
+            queryset = queryset.select_related(*cls.select_related)
+        if cls.prefetch_related:
+            queryset = queryset.prefetch_related(*cls.prefetch_related)
+        return queryset
+
     def get(self, request):
         filterset, queryset = self.filtered(request)
         sort = request.GET.get("sort")
-        ordering = self.table_class.ordering(sort)
-        if ordering:
-            queryset = queryset.order_by(*ordering)
-        if self.select_related:
-            queryset = queryset.select_related(*self.select_related)
-        if self.prefetch_related:
-            queryset = queryset.prefetch_related(*self.prefetch_related)
+        queryset = self.prepared(queryset, sort)
         export = request.GET.get("export")
         if export in {"csv", "xlsx"}:
             return self.export(queryset, export)
@@ -149,9 +166,42 @@ class ObjectListView(ModelViewMixin, View):
 
     def export(self, queryset, kind: str):
         filename = f"{self.model._meta.model_name}s"
+        _count, too_many = capped_count(queryset, INLINE_ROWS)
+        if too_many:
+            query = self.request.GET.copy()
+            query.pop("export", None)
+            job = jobs.start(
+                user=self.request.user, kind="export",
+                title=_("Export of %(list)s (%(format)s)") % {"list": self.model._meta.verbose_name_plural, "format": kind.upper()},
+                params={"list": self.list_name or self.model._meta.label_lower, "query": query.urlencode(), "format": kind},
+            )
+            messages.info(self.request, _("That is a large export: it runs in the background, and you will be notified when the file is ready."))
+            return HttpResponseRedirect(job.get_absolute_url())
         if kind == "csv":
             return csv_response(queryset, self.export_fields, filename)
         return xlsx_response(queryset, self.export_fields, filename, self.model._meta.verbose_name_plural)
+
+
+@jobs.handler("export")
+def export_job(job, progress) -> str:
+    """Write a list export in the background: the same filters, sort and visibility as the page."""
+    view = ObjectListView.registered[job.params["list"]]
+    user = get_user_model().objects.get(pk=job.user_id)
+    query = QueryDict(job.params["query"])
+    filterset = view.filterset_class(query or None, queryset=view.model.objects.visible_to(user))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else view.model.objects.visible_to(user)
+    queryset = view.prepared(queryset, query.get("sort"))
+    progress.set_total(queryset.count())
+    kind = job.params["format"]
+    with tempfile.TemporaryFile() as handle:
+        if kind == "csv":
+            rows = write_csv(handle, queryset, view.export_fields, on_row=progress.advance)
+        else:
+            rows = write_xlsx(handle, queryset, view.export_fields, view.model._meta.verbose_name_plural, on_row=progress.advance)
+        handle.seek(0)
+        progress.advance(rows, force=True)
+        progress.attach(f"{view.model._meta.model_name}s.{kind}", handle)
+    return _("%(rows)d rows exported.") % {"rows": rows}
 
 
 def _without(query, key: str) -> str:

@@ -13,11 +13,11 @@ class Command(BaseCommand):
     help = _("Create (or show) and revoke API tokens.")
 
     def add_arguments(self, parser):
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{create,revoke}")
-        create = actions.add_parser("create", help=_("Print the user's token, making one if there is none."))
-        create.add_argument("username")
-        revoke = actions.add_parser("revoke", help=_("Delete the user's token."))
-        revoke.add_argument("username")
+        parser.add_argument(
+            "action", choices=["create", "revoke"],
+            help=_("create: print the user's token, making one if there is none; revoke: delete it."),
+        )
+        parser.add_argument("username")
 
     def handle(self, *args, action: str, username: str, **options):
         user = get_user_model().objects.filter(username=username).first()
