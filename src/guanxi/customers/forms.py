@@ -141,3 +141,13 @@ class AccountBulkEditForm(StyledForm):
         if not any(data.get(k) for k in ("owner", "territory", "add_tags", "remove_tags")):
             raise forms.ValidationError(_("Choose at least one change to apply."))
         return data
+
+
+class TagForm(StyledModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "color"]
+        widgets = {"color": forms.Select(choices=[
+            ("secondary", _("Grey")), ("primary", _("Blue")), ("success", _("Green")), ("danger", _("Red")),
+            ("warning", _("Yellow")), ("info", _("Cyan")), ("dark", _("Black")),
+        ])}

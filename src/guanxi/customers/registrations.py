@@ -10,6 +10,7 @@ registry.add_nav(NavItem("customers", _("Customers"), "customers:account_list", 
     NavItem("accounts", _("Accounts"), "customers:account_list", permission="customers.view_account"),
     NavItem("contacts", _("Contacts"), "customers:contact_list", permission="customers.view_contact"),
     NavItem("interactions", _("Interactions"), "customers:interaction_list", permission="customers.view_interaction"),
+    NavItem("tags", _("Tags"), "customers:tag_list", permission="customers.view_tag"),
 ]))
 registry.add_search_provider(SearchProvider(
     "accounts", _("Accounts"),

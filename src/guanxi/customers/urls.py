@@ -22,4 +22,6 @@ urlpatterns = [
     path("<str:party_kind>/<int:party_pk>/<str:child_kind>/<int:pk>/delete/", views.child_delete, name="child_delete"),
     path("documents/<int:pk>/download/", views.document_download, name="document_download"),
     path("search/", views.search, name="search"),
+    path("tags/", views.tag_list, name="tag_list"),
+    path("tags/<int:pk>/delete/", views.tag_delete, name="tag_delete"),
 ]

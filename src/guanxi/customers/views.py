@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.framework.registry import registry
@@ -351,3 +352,41 @@ def contact_lookup(request):
     query = request.GET.get("q", "").strip()
     results = selectors.contact_search(user=request.user, query=query, limit=8) if query else []
     return render(request, "htmx/lookup_results.html", {"results": results, "field": request.GET.get("field", "")})
+
+
+# --- tags ---------------------------------------------------------------------------------------
+
+@login_required
+@permission_required("customers.view_tag", raise_exception=True)
+def tag_list(request):
+    from django.db.models import Count
+
+    from .forms import TagForm
+    from .models import Tag
+
+    form = TagForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if not request.user.has_perm("customers.add_tag"):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.tag_create(acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Saved %(record)s.") % {"record": form.cleaned_data["name"]})
+                return HttpResponseRedirect(request.path)
+    tags = Tag.objects.annotate(n_accounts=Count("accounts", distinct=True), n_contacts=Count("contacts", distinct=True))
+    return render(request, "customers/tag_list.html", {"page_title": _("Tags"), "tags": tags, "form": form})
+
+
+@login_required
+@require_POST
+@permission_required("customers.delete_tag", raise_exception=True)
+def tag_delete(request, pk: int):
+    from .models import Tag
+
+    tag = get_object_or_404(Tag, pk=pk)
+    services.tag_delete(tag=tag, acting_user=request.user)
+    messages.success(request, _("Deleted %(record)s.") % {"record": tag})
+    return HttpResponseRedirect(reverse_lazy("customers:tag_list"))
