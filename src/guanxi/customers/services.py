@@ -405,16 +405,3 @@ def tag_update(*, tag: Tag, acting_user, **data) -> dict:
 @transaction.atomic
 def tag_delete(*, tag: Tag, acting_user) -> None:
     base.delete(tag, acting_user=acting_user)
-
-
-
-@transaction.atomic
-def tag_update(*, tag: Tag, acting_user, **data) -> dict:
-    if "name" in data:
-        data["name"] = tidy(data["name"])
-    return base.update(tag, acting_user=acting_user, data=data)
-
-
-@transaction.atomic
-def tag_delete(*, tag: Tag, acting_user) -> None:
-    base.delete(tag, acting_user=acting_user)
