@@ -94,7 +94,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "guanxi.urls"
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
-FORMS_URLFIELD_ASSUME_HTTPS = True
 ASGI_APPLICATION = "guanxi.asgi.application"
 WSGI_APPLICATION = None
 

@@ -18,6 +18,8 @@ def _active_users():
 
 
 class AccountForm(StyledModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Account
         fields = [
