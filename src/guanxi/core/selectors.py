@@ -34,3 +34,58 @@ def my_notifications(*, user, unread_only: bool = False):
     qs = Notification.objects.filter(recipient=user).select_related("sender")
     return qs.filter(read_at__isnull=True) if unread_only else qs
 
+
+
+def history_rows(entries) -> list[dict]:
+    """Audit entries ready to show: field labels, choice labels, yes/no, and related records by name.
+
+    Related records are fetched in one query per related model, whatever the number of entries.
+    """
+    from django.db import models
+    from django.utils.translation import gettext as _
+
+    entries = list(entries)
+    wanted: dict[type, set] = {}
+    plans = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        rows = []
+        for name, (old, new) in (entry.changes or {}).items():
+            field = None
+            if model is not None:
+                try:
+                    field = model._meta.get_field(name)
+                except Exception:
+                    field = None
+            if isinstance(field, models.ForeignKey):
+                wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
+            rows.append((name, field, old, new))
+        plans.append((entry, rows))
+    names = {
+        model: {str(obj.pk): str(obj) for obj in model._default_manager.filter(pk__in=ids)}
+        for model, ids in wanted.items()
+    }
+
+    def show(field, value):
+        if value is None or value == "":
+            return "—"
+        if field is None:
+            return value
+        if isinstance(field, models.ForeignKey):
+            return names.get(field.related_model, {}).get(str(value), f"#{value}")
+        if isinstance(field, models.BooleanField):
+            return _("yes") if value else _("no")
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(field, models.ManyToManyField) and isinstance(value, list):
+            return ", ".join(str(v) for v in value) or "—"
+        return value
+
+    out = []
+    for entry, rows in plans:
+        changes = [
+            {"label": str(field.verbose_name) if field is not None else name, "old": show(field, old), "new": show(field, new)}
+            for name, field, old, new in rows
+        ]
+        out.append({"entry": entry, "changes": changes})
+    return out

@@ -113,8 +113,8 @@ def user_activity(request, pk: int):
 
 
 def _activity(request, subject):
-    entries = selectors.user_activity(user=subject, limit=200)
-    return render(request, "core/activity.html", {"page_title": _("Activity log of %(user)s") % {"user": subject}, "entries": entries, "subject": subject})
+    rows = selectors.history_rows(selectors.user_activity(user=subject, limit=200))
+    return render(request, "core/activity.html", {"page_title": _("Activity log of %(user)s") % {"user": subject}, "rows": rows, "subject": subject})
 
 
 @login_required
@@ -129,8 +129,8 @@ def history(request, app_label: str, model: str, pk: int):
         obj = get_object_or_404(model_class, pk=pk)
     else:
         raise Http404
-    entries = selectors.record_history(obj=obj)
-    return render(request, "core/history.html", {"page_title": _("History of %(record)s") % {"record": obj}, "object": obj, "entries": entries})
+    rows = selectors.history_rows(selectors.record_history(obj=obj))
+    return render(request, "core/history.html", {"page_title": _("History of %(record)s") % {"record": obj}, "object": obj, "rows": rows})
 
 
 @login_required

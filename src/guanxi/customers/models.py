@@ -167,8 +167,11 @@ class Contact(ConsentFields, BusinessModel):
         return reverse("customers:contact_detail", args=[self.pk])
 
 
-class AccountContact(BaseModel):
-    """A contact's place at an account: its role there, and whether it is the main contact."""
+class AccountContact(BusinessModel):
+    """A contact's place at an account: its role there, and whether it is the main contact.
+
+    Seen through its account, like the account's other records (hence ``BusinessModel``).
+    """
 
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE, related_name="contact_links")
     contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="account_links")
@@ -283,7 +286,20 @@ class Document(PartyChild):
         constraints = [one_party_constraint("document_one_party")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language, from the event kind's registered wording and ``data``."""
+        from guanxi.framework.registry import registry
+
+        wording = registry.event_titles.get(self.kind)
+        if wording is None:
+            return self.title
+        try:
+            return wording(self.data) if callable(wording) else str(wording) % self.data
+        except (KeyError, TypeError, ValueError, LookupError):
+            return self.title
 
 
 class Note(PartyChild):
@@ -355,6 +371,7 @@ class TimelineEvent(models.Model):
     occurred_at = models.DateTimeField(_("time"))
     kind = models.CharField(_("event"), max_length=50)
     title = models.CharField(_("title"), max_length=200)
+    data = models.JSONField(default=dict, blank=True)
     body = models.TextField(_("details"), blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     url = models.CharField(max_length=300, blank=True)

@@ -56,6 +56,8 @@ class Registry:
         self.search_providers: dict[str, SearchProvider] = {}
         self.timeline_sources: dict[str, TimelineSource] = {}
         self.merge_hooks: dict[str, Callable] = {}
+        #: event kind -> translatable wording with %(name)s placeholders filled from the event's data
+        self.event_titles: dict[str, Any] = {}
 
     def add_nav(self, item: NavItem) -> None:
         self.nav[item.key] = item

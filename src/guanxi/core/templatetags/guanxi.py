@@ -20,18 +20,6 @@ def history_url(obj) -> str:
 
 
 @register.filter
-def field_label(content_type, name: str) -> str:
-    """The verbose name of field ``name`` of the model behind ``content_type``."""
-    model = content_type.model_class() if content_type else None
-    if model is None:
-        return name
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except Exception:
-        return name
-
-
-@register.filter
 def model_label(content_type) -> str:
     model = content_type.model_class() if content_type else None
     return str(model._meta.verbose_name) if model else ""
