@@ -167,6 +167,9 @@ GUANXI_DEFAULT_REGION = os.environ.get("GUANXI_DEFAULT_REGION", "CN")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The shared stylesheet, scripts and vendored Bootstrap/htmx live in the project package, which is
+# not an installed app, so the app-directories finder alone would not see them.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 try:  # WhiteNoise warns about a missing STATIC_ROOT; `guanxi upgrade` fills it for production.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 except OSError:
