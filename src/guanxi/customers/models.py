@@ -286,20 +286,7 @@ class Document(PartyChild):
         constraints = [one_party_constraint("document_one_party")]
 
     def __str__(self) -> str:
-        return self.display_title
-
-    @property
-    def display_title(self) -> str:
-        """The title in the reader's language, from the event kind's registered wording and ``data``."""
-        from guanxi.framework.registry import registry
-
-        wording = registry.event_titles.get(self.kind)
-        if wording is None:
-            return self.title
-        try:
-            return wording(self.data) if callable(wording) else str(wording) % self.data
-        except (KeyError, TypeError, ValueError, LookupError):
-            return self.title
+        return self.title
 
 
 class Note(PartyChild):
@@ -383,4 +370,17 @@ class TimelineEvent(models.Model):
         indexes = [models.Index(fields=["account", "-occurred_at"], name="timeline_account_idx")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language, from the event kind's registered wording and ``data``."""
+        from guanxi.framework.registry import registry
+
+        wording = registry.event_titles.get(self.kind)
+        if wording is None:
+            return self.title
+        try:
+            return wording(self.data) if callable(wording) else str(wording) % self.data
+        except (KeyError, TypeError, ValueError, LookupError):
+            return self.title
