@@ -84,3 +84,12 @@ def test_read_only_endpoints_refuse_writes(api, org):
     roles = api(org.admin).get("/api/roles/").json()["results"]
     rep = next(r for r in roles if r["code"] == "sales_rep")
     assert "customers.add_account" in rep["permissions"] and not rep["organisation_wide"]
+
+
+@pytest.mark.parametrize(("endpoint", "rep_status"), [
+    ("users", 403), ("teams", 403), ("roles", 403), ("audit", 403), ("territories", 200), ("tags", 200),
+])
+def test_organisation_endpoints_follow_the_model_permissions(api, org, endpoint, rep_status):
+    assert api(org.admin).get(f"/api/{endpoint}/").status_code == 200
+    assert api(org.rep_a).get(f"/api/{endpoint}/").status_code == rep_status
+    assert APIClient().get(f"/api/{endpoint}/").status_code == 401

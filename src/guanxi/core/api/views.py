@@ -10,8 +10,8 @@ from __future__ import annotations
 import django_filters as filters
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Q
-from django.db.models.functions import Cast
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions
@@ -126,6 +126,11 @@ class AuditEntryFilterSet(filters.FilterSet):
         label=_("record type"), method="filter_content_type", help_text=_("app_label.model, for example customers.account"),
     )
     object_id = filters.CharFilter(label=_("record"))
+    record = filters.CharFilter(
+        label=_("record"), method="filter_record",
+        help_text=_("app_label.model:id, for example customers.account:5: the record's history and its children's "
+                    "(addresses, phones, links, interactions …), as on its History tab"),
+    )
     actor = filters.NumberFilter(label=_("user"))
     action = filters.ChoiceFilter(label=_("action"), choices=AuditAction.choices)
     source = filters.ChoiceFilter(label=_("source"), choices=Source.choices)
@@ -137,18 +142,30 @@ class AuditEntryFilterSet(filters.FilterSet):
         fields: list[str] = []
 
     def filter_content_type(self, queryset, name, value):
-        app_label, _dot, model = value.strip().lower().partition(".")
-        try:
-            content_type = ContentType.objects.get_by_natural_key(app_label, model)
-        except ContentType.DoesNotExist:
-            raise exceptions.ValidationError({"content_type": [_("Unknown record type “%(value)s”.") % {"value": value}]}) from None
-        return queryset.filter(content_type=content_type)
+        return queryset.filter(content_type=_content_type(value, name))
+
+    def filter_record(self, queryset, name, value):
+        label, _colon, object_id = value.strip().lower().partition(":")
+        content_type = _content_type(label, name)
+        if not object_id:
+            raise exceptions.ValidationError({name: [_("Write the record as app_label.model:id.")]})
+        key = f"{content_type.app_label}.{content_type.model}:{object_id}"
+        return queryset.filter(Q(content_type=content_type, object_id=object_id) | Q(parent_key=key))
+
+
+def _content_type(value: str, field: str) -> ContentType:
+    app_label, _dot, model = value.strip().lower().partition(".")
+    try:
+        return ContentType.objects.get_by_natural_key(app_label, model)
+    except ContentType.DoesNotExist:
+        raise exceptions.ValidationError({field: [_("Unknown record type “%(value)s”.") % {"value": value}]}) from None
 
 
 def audit_visibility_q(user) -> Q:
     """Entries of records ``user`` can see now; organisation-wide roles see every entry.
 
-    The history of a deleted record, or of users, teams and other settings, is left to them.
+    Entries of a deleted record stay visible through the record it belonged to (``parent_key``: a
+    deleted phone through its account). The history of users, teams and other settings is left to them.
     """
     scope = scope_for(user)
     if scope.everything:
@@ -157,12 +174,18 @@ def audit_visibility_q(user) -> Q:
     for model in apps.get_models():
         if not has_visibility_rules(model):
             continue
-        keys = visible_queryset(model, user).order_by().annotate(audit_key=Cast("pk", CharField())).values("audit_key")
-        q |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=keys)
+        visible = visible_queryset(model, user).order_by()
+        content_type = ContentType.objects.get_for_model(model)
+        ids = visible.annotate(audit_id=Cast("pk", CharField())).values("audit_id")
+        keys = visible.annotate(audit_key=Concat(Value(f"{content_type.app_label}.{content_type.model}:"), Cast("pk", CharField())))
+        q |= Q(content_type=content_type, object_id__in=ids) | Q(parent_key__in=keys.values("audit_key"))
     return q
 
 
-@extend_schema(description=_("The history of records: `?content_type=customers.account&object_id=5`."))
+@extend_schema(description=_(
+    "The history of records: `?content_type=customers.account&object_id=5` for the account alone, "
+    "`?record=customers.account:5` for it and its children."
+))
 class AuditEntryViewSet(GuanxiViewSet):
     queryset = AuditEntry.objects.all()
     http_method_names = READ_METHODS
