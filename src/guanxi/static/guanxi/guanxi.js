@@ -23,6 +23,14 @@
     }
   });
 
+  // After a rejected submit, mark the fields the server named and put the cursor in the first one,
+  // which also scrolls it into view on a long form.
+  document.addEventListener("DOMContentLoaded", function () {
+    var fields = document.querySelectorAll(".has-error :is(input:not([type=hidden]), select, textarea)");
+    fields.forEach(function (field) { field.setAttribute("aria-invalid", "true"); });
+    if (fields.length) { fields[0].focus(); }
+  });
+
   function connectNotifications() {
     var path = document.body.dataset.wsNotifications;
     if (!path || !window.WebSocket) { return; }
