@@ -44,6 +44,10 @@ def history_rows(entries) -> list[dict]:
     from django.db import models
     from django.utils.translation import gettext as _
 
+    from django.utils import dateparse, timezone
+
+    from guanxi.framework.text import format_phone
+
     entries = list(entries)
     wanted: dict[type, set] = {}
     plans = []
@@ -59,6 +63,9 @@ def history_rows(entries) -> list[dict]:
                     field = None
             if isinstance(field, models.ForeignKey):
                 wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v is not None)
+            elif isinstance(field, models.ManyToManyField):
+                for value in (old, new):
+                    wanted.setdefault(field.related_model, set()).update(value or [])
             rows.append((name, field, old, new))
         plans.append((entry, rows))
     names = {
@@ -73,12 +80,18 @@ def history_rows(entries) -> list[dict]:
             return value
         if isinstance(field, models.ForeignKey):
             return names.get(field.related_model, {}).get(str(value), f"#{value}")
+        if isinstance(field, models.ManyToManyField):
+            related = names.get(field.related_model, {})
+            return ", ".join(related.get(str(v), f"#{v}") for v in value) or "—"
         if isinstance(field, models.BooleanField):
             return _("yes") if value else _("no")
         if field.choices:
             return dict(field.flatchoices).get(value, value)
-        if isinstance(field, models.ManyToManyField) and isinstance(value, list):
-            return ", ".join(str(v) for v in value) or "—"
+        if isinstance(field, models.DateTimeField) and isinstance(value, str):
+            parsed = dateparse.parse_datetime(value)
+            return timezone.localtime(parsed).strftime("%Y-%m-%d %H:%M") if parsed else value
+        if isinstance(value, str) and value.startswith("+") and value[1:].isdigit():
+            return format_phone(value)
         return value
 
     out = []

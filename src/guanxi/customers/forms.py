@@ -7,7 +7,7 @@ from guanxi.core.models import Territory, User
 from guanxi.framework.forms import StyledForm, StyledModelForm
 from guanxi.framework.widgets import LookupChoiceField
 
-from .choices import ContactRole
+from .choices import ContactRole, PhoneKind
 from .models import Account, Address, Contact, Document, EmailAddress, Interaction, Note, PhoneNumber, Tag
 
 CONSENT = ["consent_email", "consent_sms", "consent_phone", "do_not_call", "do_not_email", "do_not_sms", "do_not_mail", "do_not_visit"]
@@ -93,9 +93,16 @@ class AddressForm(StyledModelForm):
 
 
 class PhoneForm(StyledModelForm):
+    kind = forms.ChoiceField(
+        label=_("type"), required=False, choices=[("", _("Tell from the number")), *PhoneKind.choices],
+    )
+
     class Meta:
         model = PhoneNumber
         fields = ["kind", "number", "extension", "is_primary"]
+
+    def clean_kind(self):
+        return self.cleaned_data["kind"] or (self.instance.kind if self.instance.pk else None)
 
 
 class EmailForm(StyledModelForm):

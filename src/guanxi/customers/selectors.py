@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Value, When
 
 from guanxi.framework.registry import registry
-from guanxi.framework.text import query_terms
+from guanxi.framework.text import format_phone, query_terms
 
 from .filters import text_search_q
 from .models import Account, AccountContact, Contact, Interaction, TimelineEvent
@@ -84,10 +84,11 @@ def account_timeline(*, account: Account, limit: int = 50, before=None) -> list[
 def search_results_as_dicts(objects, kind_label) -> list[dict]:
     out = []
     for obj in objects:
+        phone = format_phone(obj.primary_phone) if obj.primary_phone else ""
         if isinstance(obj, Account):
-            subtitle = " · ".join(x for x in (obj.city, obj.primary_phone, str(obj.owner)) if x)
+            subtitle = " · ".join(x for x in (obj.city, phone, str(obj.owner)) if x)
         else:
-            subtitle = " · ".join(x for x in (str(obj.primary_account or ""), obj.title, obj.primary_phone) if x)
+            subtitle = " · ".join(x for x in (str(obj.primary_account or ""), obj.title, phone) if x)
         out.append({"title": obj.name, "subtitle": subtitle, "url": obj.get_absolute_url(), "kind": kind_label})
     return out
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.core.services import territory_for
 from guanxi.framework import services as base
-from guanxi.framework.text import InvalidPhone, normalize_phone, phone_search_keys, pinyin_keys, search_document, tidy
+from guanxi.framework.text import InvalidPhone, normalize_phone, phone_kind, phone_search_keys, pinyin_keys, search_document, tidy
 
 from . import events
 from .models import (
@@ -247,8 +247,10 @@ def _normalized_phone(number: str) -> str:
 
 
 @transaction.atomic
-def phone_add(*, party, acting_user, number: str, kind: str = "mobile", extension: str = "", is_primary: bool | None = None) -> PhoneNumber:
+def phone_add(*, party, acting_user, number: str, kind: str | None = None, extension: str = "", is_primary: bool | None = None) -> PhoneNumber:
+    """Add a phone; without a ``kind``, mobile or landline is told from the number itself."""
     e164 = _normalized_phone(number)
+    kind = kind or phone_kind(e164)
     if is_primary is None:
         is_primary = not party.phonenumber_set.exists()
     phone = base.create(PhoneNumber(**_party_kwargs(party), number=e164, kind=kind, extension=tidy(extension), is_primary=is_primary), acting_user=acting_user)

@@ -63,6 +63,20 @@ def normalize_phone(raw: str, region: str = "CN") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_kind(e164: str) -> str:
+    """"mobile" or "work" (a landline) as the numbering plan says; "other" when it cannot tell."""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return "other"
+    kind = phonenumbers.number_type(parsed)
+    if kind == phonenumbers.PhoneNumberType.MOBILE:
+        return "mobile"
+    if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
+        return "work"
+    return "other"  # includes FIXED_LINE_OR_MOBILE (e.g. North America), where the plan cannot tell
+
+
 def phone_search_keys(e164: str) -> str:
     """Digits of the number with and without its country code, so both fragments match."""
     try:
