@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from guanxi.core import services as core_services
 from guanxi.customers import services as customer_services
@@ -80,3 +81,16 @@ def client_for(db):
 def _fast_password_hashing(settings):
     """PBKDF2 at production strength costs ~0.3 s a user; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start and end every test in the default language.
+
+    A request leaves its language (the user's, or the browser's) active in the thread; without this,
+    what a test writes outside a request (an audit row's record name, a timeline title) would be in
+    the language of whichever request an earlier test made.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -22,11 +22,19 @@ from pathlib import Path
 from guanxi import __version__
 
 
-def _manage(argv: list[str]) -> None:
+def _manage(argv: list[str], source: str = "cli") -> None:
+    """Run a Django command; what it changes is audited as coming from ``source``.
+
+    ``cli`` for an operator's command, ``job`` for the task worker; a command that knows better
+    (an import) sets its own, narrower source inside.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["guanxi", *argv])
+    from guanxi.framework.context import change_source
+
+    with change_source(source, detail=" ".join(["guanxi", *argv])[:200]):
+        execute_from_command_line(["guanxi", *argv])
 
 
 def cmd_init(args) -> int:
@@ -58,9 +66,9 @@ def cmd_upgrade(args) -> int:
 
 def cmd_worker(args) -> int:
     if os.environ.get("GUANXI_TASK_BACKEND") == "rq":
-        _manage(["rqworker", "default", "--job-class", "django_tasks_rq.Job"])
+        _manage(["rqworker", "default", "--job-class", "django_tasks_rq.Job"], source="job")
     else:
-        _manage(["db_worker", "--queue-name", "*", "--interval", str(args.interval)])
+        _manage(["db_worker", "--queue-name", "*", "--interval", str(args.interval)], source="job")
     return 0
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import Permission
 from django.utils.translation import gettext_lazy as _
 
@@ -118,3 +119,13 @@ class ExplainForm(StyledForm):
     def __init__(self, *args, record_types=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["record_type"].choices = record_types
+
+
+class AuditedPasswordChangeForm(PasswordChangeForm):
+    """Django's password change form, saving through the service so that the change is audited."""
+
+    def save(self, commit=True):
+        from .services import user_set_password
+
+        user_set_password(user=self.user, acting_user=self.user, password=self.cleaned_data["new_password1"])
+        return self.user

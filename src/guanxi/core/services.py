@@ -75,11 +75,11 @@ def role_update(*, role: Role, acting_user, name: str, description: str, organis
 @transaction.atomic
 def user_create(
     *, acting_user, username: str, password: str | None, display_name: str = "", email: str = "", team: Team | None = None,
-    roles: list[Role] | tuple = (), language: str = "", is_superuser: bool = False, time_zone: str = "",
+    roles: list[Role] | tuple = (), language: str = "", is_superuser: bool = False, time_zone: str = "", phone: str = "",
 ) -> User:
     user = User(
         username=username.strip(), display_name=display_name.strip(), email=email.strip().lower(), team=team,
-        language=language, is_superuser=is_superuser, is_staff=is_superuser, time_zone=time_zone,
+        language=language, is_superuser=is_superuser, is_staff=is_superuser, time_zone=time_zone, phone=phone.strip(),
     )
     if password:
         user.set_password(password)

@@ -26,6 +26,14 @@ def descendants(parent_of: dict[int, int | None], roots: set[int]) -> set[int]:
     return seen
 
 
+def _nearest_managed(team_id: int, parent_of: dict[int, int | None], managed) -> int:
+    """The team the user manages that the member's team is, or sits under, most closely."""
+    node: int | None = team_id
+    while node is not None and node not in managed:
+        node = parent_of.get(node)
+    return team_id if node is None else node
+
+
 def user_scope(user: User) -> Scope:
     if user.is_superuser:
         return Scope(user_id=user.pk, everything=True, everything_reason=_("You are a superuser"))
@@ -44,7 +52,9 @@ def user_scope(user: User) -> Scope:
         reached = descendants(teams, set(managed))
         for member_id, team_id in User.objects.filter(team_id__in=reached, is_active=True).values_list("id", "team_id"):
             if member_id != user.pk:
-                owner_reasons[member_id] = _("You manage team %(team)s, and its member owns it") % {"team": names[team_id]}
+                owner_reasons[member_id] = _("You manage team %(team)s, and its member owns it") % {
+                    "team": names[_nearest_managed(team_id, teams, managed)],
+                }
 
     territory_reasons: dict[int, str] = {}
     mine = dict(Territory.objects.filter(members=user).values_list("id", "name"))

@@ -166,6 +166,10 @@ class Contact(ConsentFields, BusinessModel):
     def get_absolute_url(self) -> str:
         return reverse("customers:contact_detail", args=[self.pk])
 
+    def shown_primary_account(self) -> Account | None:
+        """The main account, if the query marked it visible to the reader (``selectors.with_visible_primary_account``)."""
+        return self.primary_account if getattr(self, "primary_account_visible", False) else None
+
 
 class AccountContact(BusinessModel):
     """A contact's place at an account: its role there, and whether it is the main contact.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 
 from guanxi.framework.registry import registry
 from guanxi.framework.text import format_phone, query_terms
@@ -37,7 +37,18 @@ def contact_search(*, user, query: str, limit: int = 10) -> list[Contact]:
     terms = query_terms(query)
     if not terms["text"]:
         return []
-    return _ranked(Contact.objects.visible_to(user).select_related("primary_account"), terms, limit)
+    contacts = Contact.objects.visible_to(user).select_related("primary_account")
+    return _ranked(with_visible_primary_account(contacts, user), terms, limit)
+
+
+def with_visible_primary_account(contacts, user):
+    """Mark whether each contact's main account is visible to ``user`` (``Contact.shown_primary_account``).
+
+    A contact seen through one account may work mainly for another that the user cannot see; that
+    account's name must not appear beside the contact in lists, exports or search results.
+    """
+    visible = Account.objects.visible_to(user).filter(pk=OuterRef("primary_account_id"))
+    return contacts.annotate(primary_account_visible=Exists(visible))
 
 
 def global_search(*, user, query: str, limit: int = 10) -> list[dict]:
@@ -88,7 +99,7 @@ def search_results_as_dicts(objects, kind_label) -> list[dict]:
         if isinstance(obj, Account):
             subtitle = " · ".join(x for x in (obj.city, phone, str(obj.owner)) if x)
         else:
-            subtitle = " · ".join(x for x in (str(obj.primary_account or ""), obj.title, phone) if x)
+            subtitle = " · ".join(x for x in (str(obj.shown_primary_account() or ""), obj.title, phone) if x)
         out.append({"title": obj.name, "subtitle": subtitle, "url": obj.get_absolute_url(), "kind": kind_label})
     return out
 

@@ -39,7 +39,7 @@ ACCOUNT_EXPORT = [
 ]
 CONTACT_EXPORT = [
     ("pk", "ID"), ("name", gettext_lazy("name")), ("title", gettext_lazy("job title")),
-    ("primary_account", gettext_lazy("account")), ("primary_phone", gettext_lazy("phone")),
+    ("shown_primary_account", gettext_lazy("account")), ("primary_phone", gettext_lazy("phone")),
     ("primary_email", gettext_lazy("e-mail")), ("owner", gettext_lazy("owner")), ("updated_at", gettext_lazy("updated")),
 ]
 INTERACTION_EXPORT = [
@@ -131,6 +131,9 @@ class ContactListView(ObjectListView):
     select_related = ("owner", "primary_account")
     export_fields = CONTACT_EXPORT
 
+    def base_queryset(self):
+        return selectors.with_visible_primary_account(super().base_queryset(), self.request.user)
+
 
 class ContactDetailView(ObjectDetailView):
     model, url_namespace = Contact, NS
@@ -145,7 +148,8 @@ class ContactDetailView(ObjectDetailView):
             "emails": contact.emailaddress_set.all(),
             "documents": contact.document_set.all()[:20],
             "notes": contact.note_set.select_related("author")[:20],
-            "interactions": contact.interactions.select_related("account", "user")[:20],
+            # A contact may also work for accounts this user cannot see; their interactions stay hidden.
+            "interactions": Interaction.objects.visible_to(self.request.user).filter(contact=contact).select_related("account", "user")[:20],
             "link_form": LinkAccountForm(user=self.request.user),
             "note_form": NoteForm(user=self.request.user),
             "tab": self.request.GET.get("tab", "overview"),
@@ -173,7 +177,10 @@ class ContactEditView(ObjectEditView):
         account, role, phone, email = (data.pop(k) for k in ("account", "role", "phone", "email"))
         contact = services.contact_create(acting_user=self.request.user, account=account, role=role, tags=tags, **data)
         if phone:
-            services.phone_add(party=contact, acting_user=self.request.user, number=phone)
+            try:
+                services.phone_add(party=contact, acting_user=self.request.user, number=phone)
+            except ValidationError as exc:  # the service names its own field; this form calls it "phone"
+                raise ValidationError({"phone": exc.message_dict.get("number", exc.messages)}) from None
         if email:
             services.email_add(party=contact, acting_user=self.request.user, email=email)
         return contact

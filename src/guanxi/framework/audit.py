@@ -59,7 +59,8 @@ def record(action: str, instance: models.Model, *, acting_user, changes: dict | 
     return AuditEntry.objects.create(
         actor=acting_user if getattr(acting_user, "pk", None) else None,
         action=action,
-        content_type=ContentType.objects.get_for_model(type(instance)),
+        # ``_meta.model``, not ``type()``: the instance may be a lazy proxy such as ``request.user``.
+        content_type=ContentType.objects.get_for_model(instance._meta.model),
         object_id=str(instance.pk),
         object_repr=(repr_ or str(instance))[:200],
         changes=changes or {},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 
 
@@ -26,7 +28,17 @@ def style(form) -> None:
 
 
 class StyledModelForm(StyledFormMixin, forms.ModelForm):
-    pass
+    """A model form that validates without touching the caller's instance.
+
+    ``ModelForm`` validation writes the submitted values onto its instance; the service that saves
+    the form diffs that same instance against the values, so it would find nothing changed. The
+    form works on a copy, and the view hands the untouched original to the service.
+    """
+
+    def __init__(self, *args, instance=None, **kwargs):
+        if instance is not None and instance.pk is not None:
+            instance = copy.copy(instance)
+        super().__init__(*args, instance=instance, **kwargs)
 
 
 class StyledForm(StyledFormMixin, forms.Form):
