@@ -85,8 +85,16 @@ def capture_sql(user, path: str, headers: dict) -> list[tuple[str, tuple]]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path, **extra)
     assert response.status_code == 200, (path, response.status_code)
-    skip = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-    return [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(skip)]
+    skip = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "CLOSE ", "BEGIN", "COMMIT")
+    statements = []
+    for query in ctx.captured_queries:
+        sql = query["sql"]
+        if sql.startswith(skip):
+            continue
+        if sql.startswith("DECLARE "):  # a server-side cursor (QuerySet.iterator()): time its query
+            sql = sql.split(" FOR ", 1)[1]
+        statements.append(sql)
+    return statements
 
 
 def time_sql(statements: list[str], repeat: int) -> list[float]:
@@ -99,7 +107,8 @@ def time_sql(statements: list[str], repeat: int) -> list[float]:
         start = time.perf_counter()
         for sql in statements:
             cursor.execute(sql)
-            cursor.fetchall()
+            if cursor.description is not None:
+                cursor.fetchall()
         if i >= 5:
             samples.append((time.perf_counter() - start) * 1000)
     return samples
@@ -145,12 +154,16 @@ def main() -> int:
     rows = []
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
+        deadline = time.monotonic() + 180
+        while True:
             try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/healthz", timeout=5).status_code == 200:
                     break
             except httpx.HTTPError:
-                time.sleep(0.5)
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("guanxi serve did not come up")
+            time.sleep(0.5)
         client = httpx.Client(base_url=base, timeout=60)
         login(client, args.user, args.password)
         for name, path, headers in plan:

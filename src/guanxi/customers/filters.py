@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import Territory, User
 from guanxi.framework.search import contains, prefix
+from guanxi.framework.visibility import scope_for
 from guanxi.framework.text import query_terms
 
 from .choices import AccountKind, AccountSource, Channel, CreditRating, Direction, Industry, LifecycleStage, Outcome, ValueTier
@@ -41,7 +42,10 @@ class SearchFilterSet(filters.FilterSet):
 
 
 def _users(request):
-    return User.objects.filter(is_active=True).order_by("username")
+    """Owners to filter by: everyone for organisation-wide roles, else the owners in the user's scope."""
+    users = User.objects.filter(is_active=True).order_by("username")
+    scope = scope_for(getattr(request, "user", None))
+    return users if scope.everything else users.filter(pk__in=scope.owner_ids)
 
 
 def _territories(request):
