@@ -12,7 +12,7 @@ from django.test import Client
 import guanxi
 from guanxi.customers import services as customer_services
 
-LOCALE = Path(guanxi.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES"
+CATALOGUES = sorted(Path(guanxi.__file__).parent.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
 
 # Words that are the same in both languages, or data rather than interface text.
 ALLOWED = {
@@ -22,12 +22,17 @@ ALLOWED = {
 }
 
 
-def test_zh_hans_catalogue_is_complete_and_compiled():
-    po = polib.pofile(str(LOCALE / "django.po"))
+def test_there_is_a_project_catalogue():
+    assert any(path.parts[-5:-3] == ("guanxi", "locale") for path in CATALOGUES), CATALOGUES
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda path: str(path.parent.parent.parent.parent.name))
+def test_zh_hans_catalogue_is_complete_and_compiled(catalogue):
+    po = polib.pofile(str(catalogue))
     untranslated = [e.msgid for e in po.untranslated_entries()]
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
     assert untranslated == [] and fuzzy == []
-    mo = polib.mofile(str(LOCALE / "django.mo"))
+    mo = polib.mofile(str(catalogue.with_suffix(".mo")))
     assert {e.msgid for e in po if not e.obsolete} <= {e.msgid for e in mo}, "django.mo is older than django.po"
 
 
