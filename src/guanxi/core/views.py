@@ -184,29 +184,41 @@ def user_detail(request, pk: int):
                   "roles": Role.objects.filter(group__user=subject), "territories": subject.territories.all()})
 
 
+def _edit_page(request, form, instance, write, *, title, detail: str, cancel: str):
+    """Validate ``form``, let ``write(data)`` save through the service, then redirect to the record.
+
+    Service errors land on the form under the field they name; nothing is saved then.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                instance = write(dict(form.cleaned_data)) or instance
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved %(record)s.") % {"record": instance})
+            return HttpResponseRedirect(reverse(detail, args=[instance.pk]))
+    return render(request, "generic/object_edit.html", {"form": form, "object": instance, "page_title": title, "cancel_url": reverse(cancel)})
+
+
 @login_required
 def user_edit(request, pk: int | None = None):
     if not request.user.has_perm("core.change_user" if pk else "core.add_user"):
         raise Http404
     instance = get_object_or_404(User, pk=pk) if pk else None
-    form = UserForm(request.POST or None, instance=instance, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def write(data):
         roles, password = data.pop("roles"), data.pop("password")
-        try:
-            with transaction.atomic():
-                if instance is None:
-                    instance = services.user_create(acting_user=request.user, password=password, roles=roles, **{k: v for k, v in data.items() if k != "is_active"})
-                else:
-                    services.user_update(user=instance, acting_user=request.user, data=data, roles=roles)
-                    if password:
-                        services.user_set_password(user=instance, acting_user=request.user, password=password)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved %(record)s.") % {"record": instance})
-            return HttpResponseRedirect(reverse("core:user_detail", args=[instance.pk]))
-    return render(request, "generic/object_edit.html", {"form": form, "object": instance, "page_title": _("User"), "cancel_url": reverse("core:user_list")})
+        if instance is None:
+            data.pop("is_active", None)
+            return services.user_create(acting_user=request.user, password=password, roles=roles, **data)
+        services.user_update(user=instance, acting_user=request.user, data=data, roles=roles)
+        if password:
+            services.user_set_password(user=instance, acting_user=request.user, password=password)
+        return instance
+
+    form = UserForm(request.POST or None, instance=instance, user=request.user)
+    return _edit_page(request, form, instance, write, title=_("User"), detail="core:user_detail", cancel="core:user_list")
 
 
 @login_required
@@ -244,20 +256,15 @@ def team_edit(request, pk: int | None = None):
     if not request.user.has_perm("core.change_team" if pk else "core.add_team"):
         raise Http404
     instance = get_object_or_404(Team, pk=pk) if pk else None
+
+    def write(data):
+        if instance is None:
+            return services.team_create(acting_user=request.user, **data)
+        services.team_update(team=instance, acting_user=request.user, data=data)
+        return instance
+
     form = TeamForm(request.POST or None, instance=instance, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                if instance is None:
-                    instance = services.team_create(acting_user=request.user, **form.cleaned_data)
-                else:
-                    services.team_update(team=instance, acting_user=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved %(record)s.") % {"record": instance})
-            return HttpResponseRedirect(reverse("core:team_detail", args=[instance.pk]))
-    return render(request, "generic/object_edit.html", {"form": form, "object": instance, "page_title": _("Team"), "cancel_url": reverse("core:team_list")})
+    return _edit_page(request, form, instance, write, title=_("Team"), detail="core:team_detail", cancel="core:team_list")
 
 
 @login_required
@@ -304,23 +311,17 @@ def territory_edit(request, pk: int | None = None):
     if not request.user.has_perm("core.change_territory" if pk else "core.add_territory"):
         raise Http404
     instance = get_object_or_404(Territory, pk=pk) if pk else None
-    form = TerritoryForm(request.POST or None, instance=instance, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def write(data):
         members = data.pop("members")
-        try:
-            with transaction.atomic():
-                if instance is None:
-                    data.pop("is_active", None)
-                    instance = services.territory_create(acting_user=request.user, members=members, **data)
-                else:
-                    services.territory_update(territory=instance, acting_user=request.user, data=data, members=members)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Saved %(record)s.") % {"record": instance})
-            return HttpResponseRedirect(reverse("core:territory_detail", args=[instance.pk]))
-    return render(request, "generic/object_edit.html", {"form": form, "object": instance, "page_title": _("Territory"), "cancel_url": reverse("core:territory_list")})
+        if instance is None:
+            data.pop("is_active", None)
+            return services.territory_create(acting_user=request.user, members=members, **data)
+        services.territory_update(territory=instance, acting_user=request.user, data=data, members=members)
+        return instance
+
+    form = TerritoryForm(request.POST or None, instance=instance, user=request.user)
+    return _edit_page(request, form, instance, write, title=_("Territory"), detail="core:territory_detail", cancel="core:territory_list")
 
 
 VISIBILITY_MODELS = ("customers.account", "customers.contact", "customers.interaction")

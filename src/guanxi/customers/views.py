@@ -239,6 +239,7 @@ class InteractionDeleteView(ObjectDeleteView):
 # --- child records (addresses, phones, e-mails, documents, notes) -------------------------------
 
 PARTIES = {"account": Account, "contact": Contact}
+# kind in the URL -> (model, form, add service, update service called as update(<kind>=record, …))
 CHILDREN = {
     "address": (Address, AddressForm, services.address_add, services.address_update),
     "phone": (PhoneNumber, PhoneForm, services.phone_add, services.phone_update),
@@ -280,7 +281,7 @@ def child_edit(request, party_kind: str, party_pk: int, child_kind: str, pk: int
                     if instance is None:
                         add(party=party, acting_user=request.user, **data)
                     else:
-                        update(**{model._meta.model_name if child_kind not in {"phone", "email"} else child_kind: instance}, acting_user=request.user, **data)
+                        update(**{child_kind: instance}, acting_user=request.user, **data)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:

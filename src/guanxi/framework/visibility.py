@@ -82,7 +82,7 @@ def visibility_q(model: type[models.Model], scope: Scope, prefix: str = "") -> Q
             # A reverse foreign key (e.g. contact -> account links): one EXISTS, no duplicate rows.
             through = field_.related_model
             back = field_.field.name
-            inner = through.objects.filter(**{back: OuterRef(f"{prefix}pk" if not prefix else f"{prefix}pk")})
+            inner = through.objects.filter(**{back: OuterRef(f"{prefix}pk")})
             inner = inner.filter(visibility_q(through, scope))
             q |= Q(Exists(inner))
     return q
