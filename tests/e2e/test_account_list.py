@@ -68,6 +68,7 @@ def test_list_on_a_phone_folds_away_navbar_and_filters(open_page, accounts):
     page.click("#filters-toggle")
     expect(filters).to_be_visible()
     page.select_option("#filter-form [name=value_tier]", ["small"])
+    page.wait_for_function("() => window.htmx !== undefined")  # the form submits through htmx
     page.click("#filter-form button[type=submit]")
     expect(page.locator("#object-list tbody tr")).to_have_count(1)
     expect(page.locator("#object-list tbody")).to_contain_text("小微零售店")
