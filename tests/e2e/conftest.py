@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 from tests.conftest import PASSWORD
 
@@ -75,8 +77,45 @@ class PageProblems:
             self.errors.append(f"{response.status} {response.request.method} {response.url}")
 
 
+class InFlight:
+    """Counts the live server's requests between Django's request_started and request_finished.
+
+    Closing a browser context cancels its requests on the browser's side only: the server thread may
+    still be reading the database (a late htmx fragment, the notification socket's retry). The
+    database flush after a test must wait for it, or SQLite answers "database table is locked" and
+    PostgreSQL's TRUNCATE queues behind the open transaction.
+    """
+
+    def __init__(self):
+        self.count = 0
+        self.quiet = threading.Condition()
+
+    def started(self, **kwargs):
+        with self.quiet:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.quiet:
+            self.count = max(0, self.count - 1)
+            self.quiet.notify_all()
+
+    def wait(self, timeout: float = TIMEOUT_MS / 1000) -> bool:
+        with self.quiet:
+            return self.quiet.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
 @pytest.fixture
-def open_page(browser, live_server):
+def server_requests(live_server):
+    in_flight = InFlight()
+    request_started.connect(in_flight.started, weak=False)
+    request_finished.connect(in_flight.finished, weak=False)
+    yield in_flight
+    request_started.disconnect(in_flight.started)
+    request_finished.disconnect(in_flight.finished)
+
+
+@pytest.fixture
+def open_page(browser, live_server, server_requests):
     """Open a fresh browser context (own cookies) at a viewport; yields pages bound to the live server."""
     contexts, problems = [], []
 
@@ -90,7 +129,10 @@ def open_page(browser, live_server):
 
     yield open_
     for context in contexts:
+        for open_tab in context.pages:
+            open_tab.goto("about:blank")  # stops the page's scripts, so no new request starts
         context.close()
+    assert server_requests.wait(), "the live server still had requests running after the browser closed"
     errors = [error for seen in problems for error in seen.errors]
     assert not errors, "the browser saw problems:\n" + "\n".join(errors)
 
