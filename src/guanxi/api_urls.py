@@ -8,4 +8,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("", include("guanxi.core.api.urls")),
     path("", include("guanxi.customers.api.urls")),
+    path("", include("guanxi.quality.api.urls")),
+    path("", include("guanxi.sales.api.urls")),
+    path("", include("guanxi.service.api.urls")),
 ]

@@ -72,6 +72,9 @@ INSTALLED_APPS = [
     "guanxi.framework",
     "guanxi.core",
     "guanxi.customers",
+    "guanxi.quality",
+    "guanxi.sales",
+    "guanxi.service",
     "guanxi.demo",
 ]
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.framework import services as base
+from guanxi.framework.registry import registry
 from guanxi.framework.visibility import forget_scope
 
 from . import events
@@ -50,7 +51,10 @@ def role_bootstrap() -> list[Role]:
         if role is None:
             group, _created = Group.objects.get_or_create(name=f"role:{code}")
             role = Role.objects.create(code=code, name=str(label), group=group, organisation_wide=code in ORGANISATION_WIDE)
-            perms = Permission.objects.all() if code == RoleCode.ADMINISTRATOR else _permission_objects(DEFAULT_ROLE_PERMISSIONS[code])
+            if code == RoleCode.ADMINISTRATOR:
+                perms = Permission.objects.all()
+            else:
+                perms = _permission_objects(DEFAULT_ROLE_PERMISSIONS[code] + registry.role_permissions.get(str(code), []))
             group.permissions.set(perms)
         roles.append(role)
     return roles

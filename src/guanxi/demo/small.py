@@ -19,6 +19,7 @@ from django.utils import timezone
 from guanxi.core.models import User
 from guanxi.customers import services as customers
 from guanxi.customers.models import Account
+from guanxi.framework.registry import registry
 
 from . import data
 from .makers import DEFAULT_SEED, Makers, Place, agent_may_handle
@@ -59,6 +60,8 @@ class SmallDemo:
         self.easy_account()
         for _ in range(accounts - 1):
             self.random_account()
+        for builder in registry.sorted(registry.demo_builders):
+            builder.build(self.org, self.rng, self.now)
         return self.loaded
 
     def owner_for(self, place: Place) -> User:

@@ -49,6 +49,16 @@ class TimelineSource:
     entries: Callable[[Any, int], list[dict]]
 
 
+@dataclass
+class DemoBuilder:
+    """``build(org, rng, now)`` adds an app's demo records through its services; ``org`` is the demo's
+    ``guanxi.demo.org.Org`` (users by login, teams, territories), the accounts already exist."""
+
+    key: str
+    build: Callable[[Any, Any, Any], None]
+    order: int = 100
+
+
 class Registry:
     def __init__(self) -> None:
         self.nav: dict[str, NavItem] = {}
@@ -58,6 +68,10 @@ class Registry:
         self.merge_hooks: dict[str, Callable] = {}
         #: event kind -> translatable wording with %(name)s placeholders filled from the event's data
         self.event_titles: dict[str, Any] = {}
+        #: role code -> "app_label.codename" permissions the role gets when it is first created
+        self.role_permissions: dict[str, list[str]] = {}
+        #: key -> DemoBuilder; the small demo runs them after the customers are in
+        self.demo_builders: dict[str, DemoBuilder] = {}
 
     def add_nav(self, item: NavItem) -> None:
         self.nav[item.key] = item
@@ -70,6 +84,13 @@ class Registry:
 
     def add_timeline_source(self, source: TimelineSource) -> None:
         self.timeline_sources[source.key] = source
+
+    def add_role_permissions(self, role_code: str, permissions: list[str]) -> None:
+        """Default permissions an app gives a standard role (administrators edit them in Settings)."""
+        self.role_permissions.setdefault(str(role_code), []).extend(permissions)
+
+    def add_demo_builder(self, builder: DemoBuilder) -> None:
+        self.demo_builders[builder.key] = builder
 
     def sorted(self, mapping: dict) -> list:
         return sorted(mapping.values(), key=lambda item: (item.order, str(item.key)))
