@@ -7,7 +7,10 @@ from typing import Any, Callable
 
 from django.db import models
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 
 @dataclass
@@ -71,16 +74,41 @@ class Table:
     def rows(self) -> list[dict]:
         return [{"object": obj, "cells": [self.cell(obj, c) for c in self.columns.values()]} for obj in self.objects]
 
+    def body_html(self, *, selectable: bool = False) -> SafeString:
+        """The ``<tbody>`` rows, built here rather than by template loops.
+
+        A 50-row page has hundreds of cells; looping over them in the template language costs several
+        times what the cells themselves cost, so the rows are joined as strings (every value escaped).
+        """
+        classes = [(c.css + (" col-optional" if c.optional else "")).strip() for c in self.columns.values()]
+        opening = [f'<td class="{conditional_escape(css)}">' if css else "<td>" for css in classes]
+        select_label = conditional_escape(gettext("Select"))
+        out: list[str] = []
+        for obj in self.objects:
+            out.append("<tr>")
+            if selectable:
+                out.append(f'<td><input type="checkbox" class="form-check-input" name="pk" value="{obj.pk}" aria-label="{select_label}"></td>')
+            for start, column in zip(opening, self.columns.values()):
+                out.append(start)
+                out.append(conditional_escape(localize(self.cell_value(obj, column))))
+                out.append("</td>")
+            out.append("</tr>")
+        if not out:
+            out.append(f'<tr><td colspan="20" class="text-center text-muted py-4">{conditional_escape(gettext("Nothing matches."))}</td></tr>')
+        return mark_safe("".join(out))
+
     def cell(self, obj, column: Column) -> dict:
+        return {"value": self.cell_value(obj, column), "css": column.css, "optional": column.optional}
+
+    def cell_value(self, obj, column: Column):
         if column.template:
-            value = render_to_string(column.template, {"record": obj})
-        elif column.render:
-            value = column.render(obj)
-        else:
-            value = resolve(obj, column.accessor)
-            if column.linkify and hasattr(obj, "get_absolute_url"):
-                value = format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value or "—")
-        return {"value": value, "css": column.css, "optional": column.optional}
+            return render_to_string(column.template, {"record": obj})
+        if column.render:
+            return column.render(obj)
+        value = resolve(obj, column.accessor)
+        if column.linkify and hasattr(obj, "get_absolute_url"):
+            value = format_html('<a href="{}">{}</a>', obj.get_absolute_url(), value or "—")
+        return value
 
 
 def resolve(obj, accessor: str | None):

@@ -135,16 +135,18 @@ class ObjectListView(ModelViewMixin, View):
         query = request.GET.copy()
         for key in ("page", "export"):
             query.pop(key, None)
+        bulk_edit = self.bulk_edit and request.user.has_perm(perm(self.model, "change"))
         context = {
             **self.common_context(),
             "filterset": filterset,
             "filter_form": filterset.form,
             "table": table,
+            "table_body": table.body_html(selectable=bulk_edit),
             "page": page,
             "query": query.urlencode(),
             "query_without_sort": _without(query, "sort"),
             "per_page_choices": PER_PAGE_CHOICES,
-            "bulk_edit": self.bulk_edit and request.user.has_perm(perm(self.model, "change")),
+            "bulk_edit": bulk_edit,
             "list_name": self.list_name or self.model._meta.label_lower,
             "saved_filters": self.saved_filters(),
             "add_url": self.url("add") if self.has_add_view() else "",
