@@ -181,14 +181,33 @@ class AccountContact(BusinessModel):
     contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="account_links")
     role = models.CharField(_("role"), max_length=20, choices=ContactRole.choices, blank=True)
     is_primary = models.BooleanField(_("main contact"), default=False)
+    # The account's owner and territory, copied here by the services whenever either changes, so that
+    # "which contacts can this user see" is one indexed look-up in this table instead of a join to
+    # accounts for every candidate contact (a contact is visible through any of its accounts).
+    account_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account owner"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
+    )
+    account_territory = models.ForeignKey(
+        "core.Territory", verbose_name=_("account territory"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
+    )
 
-    visibility_via = ("account",)
+    visibility_owner_field = "account_owner"
+    visibility_territory_field = "account_territory"
+    visibility_shown_as = "account"
+    audit_exclude = ("account_owner", "account_territory")
 
     class Meta:
         verbose_name = _("account contact")
         verbose_name_plural = _("account contacts")
         constraints = [models.UniqueConstraint(fields=["account", "contact"], name="account_contact_unique")]
-        indexes = [models.Index(fields=["contact", "account"], name="account_contact_rev_idx")]
+        indexes = [
+            models.Index(fields=["contact", "account"], name="account_contact_rev_idx"),
+            models.Index(fields=["contact", "account_owner", "account_territory"], name="account_contact_vis_idx"),
+            models.Index(fields=["account_owner", "contact"], name="account_contact_by_owner_idx"),
+            models.Index(fields=["account_territory", "contact"], name="account_contact_by_terr_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact} @ {self.account}"

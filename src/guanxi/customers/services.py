@@ -128,9 +128,22 @@ def account_update(*, account: Account, acting_user, tags: Iterable[Tag] | None 
             if territory is not None and territory.pk != account.territory_id:
                 data["territory"] = territory
     changes = base.update(account, acting_user=acting_user, data=data, m2m={"tags": tags} if tags is not None else None, derived=derived)
+    if "owner" in changes or "territory" in changes:
+        account_links_sync(account=account)
     if changes:
         events.account_updated(account, acting_user, changes)
     return changes
+
+
+def account_links_sync(*, account: Account) -> int:
+    """Copy the account's owner and territory onto its contact links (the contacts' visibility keys).
+
+    The account services call it whenever either changes; code that moves links or accounts by other
+    means (a merge re-pointing links, a bulk load) calls it too. Returns the number of links updated.
+    """
+    return AccountContact.objects.filter(account=account).exclude(
+        account_owner_id=account.owner_id, account_territory_id=account.territory_id,
+    ).update(account_owner_id=account.owner_id, account_territory_id=account.territory_id)
 
 
 @transaction.atomic
@@ -208,7 +221,13 @@ def contact_delete(*, contact: Contact, acting_user) -> None:
 def contact_link(*, contact: Contact, account: Account, acting_user, role: str = "", is_primary: bool = False) -> AccountContact:
     link = AccountContact.objects.filter(account=account, contact=contact).first()
     if link is None:
-        link = base.create(AccountContact(account=account, contact=contact, role=role, is_primary=is_primary), acting_user=acting_user)
+        link = base.create(
+            AccountContact(
+                account=account, contact=contact, role=role, is_primary=is_primary,
+                account_owner_id=account.owner_id, account_territory_id=account.territory_id,
+            ),
+            acting_user=acting_user,
+        )
     else:
         base.update(link, acting_user=acting_user, data={"role": role, "is_primary": is_primary})
     if is_primary:

@@ -48,7 +48,10 @@ COLUMNS = {
         "search_text", "title", "department", "gender", "owner_id", "primary_phone", "primary_email",
         "primary_account_id",
     ),
-    AccountContact: ("id", "created_at", "updated_at", "account_id", "contact_id", "role", "is_primary"),
+    AccountContact: (
+        "id", "created_at", "updated_at", "account_id", "contact_id", "role", "is_primary", "account_owner_id",
+        "account_territory_id",
+    ),
     Tags: ("id", "account_id", "tag_id"),
     Interaction: (
         "id", "created_at", "updated_at", "started_at", "account_id", "contact_id", "user_id",
@@ -186,9 +189,10 @@ class RowMaker:
         for tag in self.tag_ids if bench else [t for t in self.tag_ids if rng.random() < 0.03]:
             rows[Tags].append((self._ids(Tags, 1), account_id, tag))
 
+        territory = ctx.territory_of[(place.province.name, place.city.name, place.postal_code, party.industry)]
         count = 3 if bench else _count(rng, self.plan.contacts_per_account)
         contacts = [
-            self.contact(rows, account_id, owner, place, created, party.domain, party.person if i == 0 else None, i == 0)
+            self.contact(rows, account_id, owner, territory, place, created, party.domain, party.person if i == 0 else None, i == 0)
             for i in range(count)
         ]
         interactions = BENCH_INTERACTIONS if bench else _count(rng, self.plan.interactions_per_account)
@@ -198,7 +202,6 @@ class RowMaker:
             party.name, party.pinyin, party.initials, *(self.phone_keys(p.e164) for p in party.phones),
             *(email for email, _kind in party.emails),
         )
-        territory = ctx.territory_of[(place.province.name, place.city.name, place.postal_code, party.industry)]
         rows[Account].append((
             account_id, stamp, self.clock.text(max(created, last)), party.kind, party.name, party.pinyin,
             party.initials, search, party.website, party.industry, *(facts.get(k) for k in _ACCOUNT_FACTS),
@@ -231,7 +234,7 @@ class RowMaker:
         phones = [make.mobile()]
         return Party("individual", person.name, person.name_pinyin, person.name_initials, "", "", None, person, phones, emails)
 
-    def contact(self, rows, account_id: int, owner: int, place, created: int, domain, person, primary: bool) -> int:
+    def contact(self, rows, account_id: int, owner: int, territory: int | None, place, created: int, domain, person, primary: bool) -> int:
         rng, make = self.rng, self.make
         person = person or make.person()
         contact_id = self._ids(Contact, 1)
@@ -257,7 +260,8 @@ class RowMaker:
             phones[0].e164 if phones else "", emails[0] if emails else "", account_id,
         ))
         role = make.contact_role.pick()
-        rows[AccountContact].append((self._ids(AccountContact, 1), stamp, stamp, account_id, contact_id, role, primary))
+        # The link carries the account's owner and territory: the contact's visibility keys.
+        rows[AccountContact].append((self._ids(AccountContact, 1), stamp, stamp, account_id, contact_id, role, primary, owner, territory))
         return contact_id
 
     def interactions(self, rows, account_id: int, owner: int, contacts: list[int], created: int, count: int) -> int:

@@ -130,7 +130,12 @@ def _explain(model, obj, scope: Scope, depth: int = 0) -> list[str]:
                     for reason in _explain(field_.related_model, related, scope, depth + 1):
                         reasons.append(_("Through %(record)s: %(reason)s") % {"record": related, "reason": reason})
             else:
+                # A link model that carries copies of another record's keys names that record
+                # (``visibility_shown_as``), so the reason reads "Through <account>: …".
+                shown_as = getattr(field_.related_model, "visibility_shown_as", "")
                 for link in getattr(obj, field_.get_accessor_name()).all()[:50]:
                     for reason in _explain(field_.related_model, link, scope, depth + 1):
+                        if shown_as:
+                            reason = _("Through %(record)s: %(reason)s") % {"record": getattr(link, shown_as), "reason": reason}
                         reasons.append(reason)
     return reasons
