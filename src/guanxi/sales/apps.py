@@ -6,3 +6,6 @@ class SalesConfig(AppConfig):
     name = "guanxi.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from . import registrations  # noqa: F401  (fills the registry)

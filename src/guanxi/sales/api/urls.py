@@ -2,8 +2,15 @@
 
 from rest_framework.routers import SimpleRouter
 
+from . import views
+
 app_name = "sales_api"
 
 router = SimpleRouter()
+router.register("leads", views.LeadViewSet, basename="lead")
+router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
+router.register("pipelines", views.PipelineViewSet, basename="pipeline")
+router.register("competitors", views.CompetitorViewSet, basename="competitor")
+router.register("stage-changes", views.StageChangeViewSet, basename="stagechange")
 
 urlpatterns = router.urls

@@ -1,0 +1,134 @@
+"""Serializers of sales data. They check shape and scope only; the services do the rest.
+
+References to accounts, contacts and leads accept only records the requesting user can see.
+Money is a decimal string with its currency; times are ISO 8601 with their offset.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from guanxi.core.api.base import VisiblePrimaryKeyRelatedField
+from guanxi.core.models import Territory, User
+from guanxi.customers.models import Account, Contact
+
+from ..choices import CloseReason, DisqualifyReason, LeadStatus
+from ..models import Competitor, Lead, Opportunity, Pipeline, Stage, StageChange
+
+
+def active_users():
+    return User.objects.filter(is_active=True)
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=active_users(), required=False, help_text=_("Left out, the assignment rules choose the owner."),
+    )
+    owner_name = serializers.StringRelatedField(source="owner")
+    territory = serializers.PrimaryKeyRelatedField(
+        queryset=Territory.objects.filter(is_active=True), required=False, allow_null=True,
+        help_text=_("Left out, the territory follows from province, city and industry."),
+    )
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=32,
+                                  help_text=_("Any usual notation; stored in international (E.164) form."))
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id", "name", "company", "title", "phone", "email", "source", "campaign", "status", "disqualify_reason",
+            "disqualify_note", "rating", "score", "industry", "employees", "budget", "currency", "province", "city",
+            "owner", "owner_name", "territory", "description", "last_touched_at", "escalated_at", "converted_at",
+            "converted_account", "converted_contact", "converted_opportunity", "created_at", "updated_at",
+        ]
+        read_only_fields = [
+            "status", "disqualify_reason", "disqualify_note", "score", "last_touched_at", "escalated_at", "converted_at",
+            "converted_account", "converted_contact", "converted_opportunity",
+        ]
+
+
+class LeadStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[c for c in LeadStatus.choices if c[0] != LeadStatus.CONVERTED])
+    disqualify_reason = serializers.ChoiceField(choices=DisqualifyReason.choices, required=False, allow_blank=True)
+    disqualify_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class LeadConvertSerializer(serializers.Serializer):
+    account = VisiblePrimaryKeyRelatedField(Account, required=False, allow_null=True,
+                                            help_text=_("An existing account to convert into; left out, a new account is created."))
+    account_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    create_opportunity = serializers.BooleanField(default=True)
+    opportunity_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True)
+    expected_close_date = serializers.DateField(required=False, allow_null=True)
+    pipeline = serializers.PrimaryKeyRelatedField(queryset=Pipeline.objects.filter(is_active=True), required=False, allow_null=True)
+
+
+class LeadConvertResultSerializer(serializers.Serializer):
+    account = serializers.IntegerField()
+    contact = serializers.IntegerField()
+    opportunity = serializers.IntegerField(allow_null=True)
+
+
+class StageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Stage
+        fields = ["id", "name", "order", "probability", "is_won", "is_lost"]
+
+
+class PipelineSerializer(serializers.ModelSerializer):
+    stages = StageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Pipeline
+        fields = ["id", "name", "is_default", "is_active", "stages"]
+
+
+class CompetitorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Competitor
+        fields = ["id", "name", "website", "strengths", "weaknesses", "created_at", "updated_at"]
+
+
+class OpportunitySerializer(serializers.ModelSerializer):
+    account = VisiblePrimaryKeyRelatedField(Account)
+    account_name = serializers.CharField(source="account.name", read_only=True)
+    contact = VisiblePrimaryKeyRelatedField(Contact, required=False, allow_null=True)
+    owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False,
+                                               help_text=_("Defaults to the user who creates the opportunity."))
+    owner_name = serializers.StringRelatedField(source="owner")
+    pipeline = serializers.PrimaryKeyRelatedField(queryset=Pipeline.objects.filter(is_active=True), required=False,
+                                                  help_text=_("Defaults to the default pipeline."))
+    stage = serializers.PrimaryKeyRelatedField(queryset=Stage.objects.all(), required=False,
+                                               help_text=_("Defaults to the pipeline's first open stage. Changing it moves the opportunity (history kept)."))
+    stage_name = serializers.CharField(source="stage.name", read_only=True)
+    probability = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True,
+                                           help_text=_("Defaults to the stage's probability."))
+    competitors = serializers.PrimaryKeyRelatedField(queryset=Competitor.objects.all(), many=True, required=False)
+    weighted_amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id", "name", "account", "account_name", "contact", "owner", "owner_name", "pipeline", "stage", "stage_name",
+            "status", "amount", "currency", "expected_close_date", "probability", "weighted_amount", "forecast_category",
+            "next_step", "competitors", "close_reason", "close_note", "won_against", "stage_entered_at", "closed_at",
+            "description", "created_at", "updated_at",
+        ]
+        read_only_fields = ["status", "stage_entered_at", "closed_at"]
+
+
+class OpportunityMoveSerializer(serializers.Serializer):
+    stage = serializers.PrimaryKeyRelatedField(queryset=Stage.objects.all())
+    close_reason = serializers.ChoiceField(choices=CloseReason.choices, required=False, allow_blank=True)
+    close_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    won_against = serializers.PrimaryKeyRelatedField(queryset=Competitor.objects.all(), required=False, allow_null=True)
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    days_in_from_stage = serializers.FloatField(read_only=True)
+
+    class Meta:
+        model = StageChange
+        fields = ["id", "opportunity", "from_stage", "to_stage", "changed_at", "changed_by", "owner", "seconds_in_from_stage",
+                  "days_in_from_stage", "amount"]

@@ -1,0 +1,179 @@
+"""Endpoints of sales data: leads (with status, conversion), opportunities (with moves), pipelines,
+competitors and stage history. Reads come from ``visible_to(user)``; writes call the services."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from guanxi.core.api.base import AliasOrderingFilter, GuanxiViewSet
+from guanxi.framework.api_plumbing import ModelPermissions
+from django_filters.rest_framework import DjangoFilterBackend
+
+from .. import services
+from ..filters import LeadFilterSet, OpportunityFilterSet
+from ..models import Competitor, Lead, Opportunity, Pipeline, StageChange
+from . import serializers
+
+
+class ChangePermissions(ModelPermissions):
+    """An action that changes a record (convert, move) needs ``change_*`` even though it is a POST."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"]}
+
+
+@extend_schema_view(list=extend_schema(description=_("Leads you can see. `q` searches names, companies (characters, pinyin, initials), phone digits and e-mails.")))
+class LeadViewSet(GuanxiViewSet):
+    queryset = Lead.objects.all()
+    serializer_class = serializers.LeadSerializer
+    filterset_class = LeadFilterSet
+    select_related = ("owner",)
+    ordering_fields = {"updated_at": "updated_at", "created_at": "created_at", "score": "score", "name": "name_pinyin"}
+
+    def get_permissions(self):
+        if self.action in ("set_status", "convert"):
+            return [ChangePermissions()]
+        return super().get_permissions()
+
+    def service_create(self, data):
+        return services.lead_create(acting_user=self.request.user, **data)
+
+    def service_update(self, instance, data):
+        services.lead_update(lead=instance, acting_user=self.request.user, **data)
+
+    def service_delete(self, instance):
+        services.lead_delete(lead=instance, acting_user=self.request.user)
+
+    @extend_schema(request=serializers.LeadStatusSerializer, responses=serializers.LeadSerializer,
+                   description=_("Move the lead along new → working → qualified, or disqualify it with a reason."))
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        lead = self.get_object()
+        payload = serializers.LeadStatusSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.lead_set_status(lead=lead, acting_user=request.user, status=data["status"],
+                                 reason=data.get("disqualify_reason", ""), note=data.get("disqualify_note", ""))
+        lead.refresh_from_db()
+        return Response(self.get_serializer(lead).data)
+
+    @extend_schema(request=serializers.LeadConvertSerializer, responses=serializers.LeadConvertResultSerializer,
+                   description=_("Convert the lead into an account (new or existing), a contact and optionally an opportunity."))
+    @action(detail=True, methods=["post"])
+    def convert(self, request, pk=None):
+        lead = self.get_object()
+        payload = serializers.LeadConvertSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        if not (request.user.has_perm("customers.add_account") and request.user.has_perm("customers.add_contact")):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied()
+        result = services.lead_convert(lead=lead, acting_user=request.user, **{k: v for k, v in data.items() if v is not None})
+        return Response({
+            "account": result["account"].pk, "contact": result["contact"].pk,
+            "opportunity": result["opportunity"].pk if result["opportunity"] else None,
+        })
+
+
+@extend_schema_view(list=extend_schema(description=_("Opportunities you can see: your own, your team's, and those of accounts in your scope.")))
+class OpportunityViewSet(GuanxiViewSet):
+    queryset = Opportunity.objects.all()
+    serializer_class = serializers.OpportunitySerializer
+    filterset_class = OpportunityFilterSet
+    select_related = ("account", "owner", "stage")
+    prefetch_related = ("competitors",)
+    ordering_fields = {"updated_at": "updated_at", "amount": "amount", "expected_close_date": "expected_close_date", "name": "name"}
+
+    def get_permissions(self):
+        if self.action == "move":
+            return [ChangePermissions()]
+        return super().get_permissions()
+
+    def service_create(self, data):
+        data = dict(data)
+        return services.opportunity_create(acting_user=self.request.user, competitors=data.pop("competitors", ()), **data)
+
+    def service_update(self, instance, data):
+        data = dict(data)
+        services.opportunity_update(opportunity=instance, acting_user=self.request.user, competitors=data.pop("competitors", None), **data)
+
+    def service_delete(self, instance):
+        services.opportunity_delete(opportunity=instance, acting_user=self.request.user)
+
+    @extend_schema(request=serializers.OpportunityMoveSerializer, responses=serializers.OpportunitySerializer,
+                   description=_("Move the opportunity to another stage of its pipeline; a lost stage needs `close_reason`."))
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        opportunity = self.get_object()
+        payload = serializers.OpportunityMoveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.opportunity_move(opportunity=opportunity, acting_user=request.user, stage=data["stage"],
+                                  close_reason=data.get("close_reason", ""), close_note=data.get("close_note", ""),
+                                  won_against=data.get("won_against"))
+        opportunity.refresh_from_db()
+        return Response(self.get_serializer(opportunity).data)
+
+
+class ReadOnlyBase(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [ModelPermissions]
+    filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
+
+
+class PipelineViewSet(ReadOnlyBase):
+    """Pipelines and their stages (set up under Sales settings)."""
+
+    queryset = Pipeline.objects.prefetch_related("stages")
+    serializer_class = serializers.PipelineSerializer
+    ordering_fields = {"name": "name"}
+
+
+class CompetitorViewSet(GuanxiViewSet):
+    queryset = Competitor.objects.all()
+    serializer_class = serializers.CompetitorSerializer
+    ordering_fields = {"name": "name"}
+
+    def service_create(self, data):
+        return services.competitor_create(acting_user=self.request.user, **data)
+
+    def service_update(self, instance, data):
+        services.competitor_update(competitor=instance, acting_user=self.request.user, **data)
+
+    def service_delete(self, instance):
+        services.competitor_delete(competitor=instance, acting_user=self.request.user)
+
+
+class StageChangeFilterSet(django_filters.FilterSet):
+    opportunity = django_filters.NumberFilter()
+
+    class Meta:
+        model = StageChange
+        fields: list[str] = []
+
+
+class StageChangeViewSet(ReadOnlyBase):
+    """The stage history of the opportunities you can see."""
+
+    queryset = StageChange.objects.all()
+    serializer_class = serializers.StageChangeSerializer
+    filterset_class = StageChangeFilterSet
+    ordering_fields = {"changed_at": "changed_at"}
+
+    def get_queryset(self):
+        from guanxi.core.api.base import visible_queryset
+
+        return visible_queryset(StageChange, self.request.user).order_by("-changed_at", "-id")
+
+    def get_permissions(self):
+        return [StageChangePermissions()]
+
+
+class StageChangePermissions(ModelPermissions):
+    """Stage history is part of the opportunity: reading it needs ``view_opportunity``."""
+
+    perms_map = {"GET": ["sales.view_opportunity"], "HEAD": ["sales.view_opportunity"], "OPTIONS": []}

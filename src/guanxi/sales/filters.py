@@ -1,0 +1,67 @@
+"""One filterset per model: the list page, the API and exports share it."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.choices import Industry
+from guanxi.customers.filters import _territories, _users, text_search_q
+from guanxi.framework.text import query_terms
+
+from .choices import ForecastCategory, LeadRating, LeadSource, LeadStatus, OpportunityStatus
+from .models import Competitor, Lead, Opportunity, Pipeline, Stage
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class LeadFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), method="search")
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=LeadStatus.choices)
+    source = filters.MultipleChoiceFilter(label=_("source"), choices=LeadSource.choices)
+    rating = filters.MultipleChoiceFilter(label=_("rating"), choices=LeadRating.choices)
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
+    territory = filters.ModelMultipleChoiceFilter(label=_("territory"), queryset=_territories)
+    industry = filters.MultipleChoiceFilter(label=_("industry"), choices=Industry.choices)
+    campaign = filters.CharFilter(label=_("campaign"))
+    score_min = filters.NumberFilter(label=_("score at least"), field_name="score", lookup_expr="gte")
+    created_after = filters.DateFilter(label=_("created from"), field_name="created_at", lookup_expr="date__gte", widget=DATE)
+    created_before = filters.DateFilter(label=_("created until"), field_name="created_at", lookup_expr="date__lte", widget=DATE)
+
+    class Meta:
+        model = Lead
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(text_search_q(queryset.model, query_terms(value)))
+
+
+def _pipelines(request):
+    return Pipeline.objects.filter(is_active=True)
+
+
+def _stages(request):
+    return Stage.objects.select_related("pipeline").order_by("pipeline__name", "order")
+
+
+class OpportunityFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
+    pipeline = filters.ModelChoiceFilter(label=_("pipeline"), queryset=_pipelines)
+    stage = filters.ModelMultipleChoiceFilter(label=_("stage"), queryset=_stages)
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=OpportunityStatus.choices)
+    forecast_category = filters.MultipleChoiceFilter(label=_("forecast category"), choices=ForecastCategory.choices)
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
+    account = filters.NumberFilter(label=_("account"))
+    territory = filters.ModelMultipleChoiceFilter(label=_("territory"), field_name="account__territory", queryset=_territories)
+    competitor = filters.ModelMultipleChoiceFilter(label=_("competitors"), field_name="competitors", queryset=Competitor.objects.all())
+    amount_min = filters.NumberFilter(label=_("amount at least"), field_name="amount", lookup_expr="gte")
+    amount_max = filters.NumberFilter(label=_("amount at most"), field_name="amount", lookup_expr="lte")
+    close_after = filters.DateFilter(label=_("closing from"), field_name="expected_close_date", lookup_expr="gte", widget=DATE)
+    close_before = filters.DateFilter(label=_("closing until"), field_name="expected_close_date", lookup_expr="lte", widget=DATE)
+
+    class Meta:
+        model = Opportunity
+        fields: list[str] = []

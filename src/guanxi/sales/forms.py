@@ -1,0 +1,167 @@
+"""Forms of the sales pages. They check shape; the services check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.models import Team, Territory, User
+from guanxi.customers.models import Account, Contact
+from guanxi.framework.forms import StyledForm, StyledModelForm
+from guanxi.framework.widgets import LookupChoiceField
+
+from .choices import CloseReason, DisqualifyReason
+from .models import Competitor, Lead, LeadAssignmentRule, LeadScoringRule, Opportunity, Pipeline, Stage, WebToLeadForm
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _active_users():
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+class LeadForm(StyledModelForm):
+    class Meta:
+        model = Lead
+        fields = [
+            "name", "company", "title", "phone", "email", "source", "campaign", "rating", "industry", "employees",
+            "budget", "currency", "province", "city", "owner", "territory", "description",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _active_users()
+        self.fields["owner"].required = False
+        self.fields["owner"].help_text = _("Leave empty to let the assignment rules choose.")
+        self.fields["territory"].queryset = Territory.objects.filter(is_active=True)
+        self.fields["territory"].help_text = _("Left empty, the territory follows from province, city and industry.")
+
+
+class LeadDisqualifyForm(StyledForm):
+    reason = forms.ChoiceField(label=_("disqualification reason"), choices=DisqualifyReason.choices)
+    note = forms.CharField(label=_("disqualification note"), max_length=300, required=False)
+
+
+class LeadConvertForm(StyledForm):
+    account = forms.ModelChoiceField(
+        label=_("existing account"), queryset=Account.objects.none(), required=False, widget=forms.RadioSelect,
+        help_text=_("Pick a likely duplicate to add the contact there, or leave empty to create a new account."),
+    )
+    account_name = forms.CharField(label=_("new account name"), max_length=200, required=False)
+    create_opportunity = forms.BooleanField(label=_("also create an opportunity"), required=False, initial=True)
+    opportunity_name = forms.CharField(label=_("opportunity name"), max_length=200, required=False)
+    amount = forms.DecimalField(label=_("amount"), max_digits=18, decimal_places=2, min_value=0, required=False)
+    expected_close_date = forms.DateField(label=_("expected close date"), required=False, widget=DATE)
+    pipeline = forms.ModelChoiceField(label=_("pipeline"), queryset=Pipeline.objects.filter(is_active=True), required=False)
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = Account.objects.visible_to(self.user).filter(pk__in=[a.pk for a in candidates])
+        self.fields["account"].widget.attrs.pop("class", None)
+
+
+class OpportunityForm(StyledModelForm):
+    account = LookupChoiceField(Account.objects.none(), "customers:account_lookup", label=_("account"))
+    contact = LookupChoiceField(Contact.objects.none(), "customers:contact_lookup", label=_("primary contact"), required=False)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "name", "account", "contact", "owner", "pipeline", "stage", "amount", "currency", "expected_close_date",
+            "probability", "forecast_category", "next_step", "competitors", "close_reason", "close_note", "won_against",
+            "description",
+        ]
+        widgets = {
+            "expected_close_date": DATE, "description": forms.Textarea(attrs={"rows": 3}),
+            "competitors": forms.SelectMultiple(attrs={"size": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _active_users()
+        self.fields["owner"].required = False
+        self.fields["pipeline"].queryset = Pipeline.objects.filter(is_active=True)
+        self.fields["pipeline"].required = False
+        self.fields["stage"].queryset = Stage.objects.select_related("pipeline").order_by("pipeline__name", "order")
+        self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline} · {s.name}"
+        self.fields["stage"].required = False
+        self.fields["probability"].required = False
+        self.fields["probability"].help_text = _("Left empty, the stage's default probability.")
+        if self.user is not None:
+            self.fields["account"].queryset = Account.objects.visible_to(self.user)
+            self.fields["contact"].queryset = Contact.objects.visible_to(self.user)
+            if self.instance.pk is None:
+                self.fields["owner"].initial = self.user.pk
+
+
+class OpportunityCloseForm(StyledForm):
+    close_reason = forms.ChoiceField(label=_("win / loss reason"), choices=[("", "—"), *CloseReason.choices], required=False)
+    close_note = forms.CharField(label=_("win / loss note"), max_length=300, required=False)
+    won_against = forms.ModelChoiceField(label=_("main competitor"), queryset=Competitor.objects.all(), required=False)
+
+
+class PipelineForm(StyledModelForm):
+    class Meta:
+        model = Pipeline
+        fields = ["name", "is_default", "is_active"]
+
+
+class StageForm(StyledModelForm):
+    class Meta:
+        model = Stage
+        fields = ["name", "order", "probability", "is_won", "is_lost"]
+
+
+class CompetitorForm(StyledModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Competitor
+        fields = ["name", "website", "strengths", "weaknesses"]
+        widgets = {"strengths": forms.Textarea(attrs={"rows": 3}), "weaknesses": forms.Textarea(attrs={"rows": 3})}
+
+
+class ScoringRuleForm(StyledModelForm):
+    class Meta:
+        model = LeadScoringRule
+        fields = ["name", "field", "operator", "value", "points", "is_active"]
+
+
+class AssignmentRuleForm(StyledModelForm):
+    class Meta:
+        model = LeadAssignmentRule
+        fields = ["name", "order", "is_active", "source", "province", "industry", "method", "team", "user"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _active_users()
+        self.fields["team"].queryset = Team.objects.order_by("name")
+
+
+class WebToLeadFormForm(StyledModelForm):
+    class Meta:
+        model = WebToLeadForm
+        fields = ["name", "is_active", "allowed_origins", "campaign", "default_owner", "thank_you"]
+        widgets = {"allowed_origins": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_owner"].queryset = _active_users()
+
+
+class PublicLeadForm(forms.Form):
+    """The fields a visitor fills in on the embedded form; ``website`` is the honeypot (left empty by people)."""
+
+    name = forms.CharField(label=_("Your name"), max_length=100)
+    company = forms.CharField(label=_("Company"), max_length=200, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    description = forms.CharField(label=_("How can we help?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    website = forms.CharField(required=False, label="website")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("phone") and not data.get("email"):
+            self.add_error("phone", _("Give a phone number or an e-mail address so that we can answer."))
+        return data

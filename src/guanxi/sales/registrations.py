@@ -1,0 +1,66 @@
+"""What the sales app adds to the registry: navigation, 360° panels, search, timeline wording,
+default role permissions and demo data."""
+
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.choices import RoleCode
+from guanxi.framework.registry import DemoBuilder, NavItem, Panel, SearchProvider, registry
+
+from . import events  # noqa: F401  (registers the timeline wording)
+from . import selectors
+
+registry.add_nav(NavItem("sales", _("Sales"), "sales:lead_list", order=30, permission="sales.view_lead", children=[
+    NavItem("leads", _("Leads"), "sales:lead_list", permission="sales.view_lead"),
+    NavItem("opportunities", _("Opportunities"), "sales:opportunity_list", permission="sales.view_opportunity"),
+    NavItem("board", _("Pipeline board"), "sales:opportunity_board", permission="sales.view_opportunity"),
+    NavItem("stage_report", _("Stage report"), "sales:stage_report", permission="sales.view_opportunity"),
+    NavItem("sales_settings", _("Sales settings"), "sales:settings", permission="sales.view_pipeline"),
+]))
+
+
+def _opportunities_panel(request, account):
+    user = request.user
+    if not user.has_perm("sales.view_opportunity"):
+        return None
+    return {
+        "opportunities": selectors.account_opportunities(user=user, account=account),
+        "summary": selectors.pipeline_summary(user=user, account=account),
+        "account": account,
+        "can_add": user.has_perm("sales.add_opportunity"),
+    }
+
+
+registry.add_account_panel(Panel("opportunities", _("Opportunities"), "sales/panels/opportunities.html", _opportunities_panel, order=30))
+
+registry.add_search_provider(SearchProvider(
+    "leads", _("Leads"),
+    lambda user, query, limit: selectors.lead_search_results(user=user, query=query, limit=limit, kind_label=_("Lead"))
+    if user.has_perm("sales.view_lead") else [],
+    order=30,
+))
+
+_WORK = ("lead", "opportunity")
+_SETTINGS = ("pipeline", "stage", "competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform")
+
+
+def _perms(actions, models):
+    return [f"sales.{action}_{model}" for model in models for action in actions]
+
+
+registry.add_role_permissions(RoleCode.SALES_REP, _perms(("view", "add", "change"), _WORK) + _perms(("view",), _SETTINGS) + ["sales.add_competitor"])
+registry.add_role_permissions(
+    RoleCode.SALES_MANAGER,
+    _perms(("view", "add", "change", "delete"), _WORK) + _perms(("view",), _SETTINGS)
+    + _perms(("add", "change", "delete"), ("competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform")),
+)
+registry.add_role_permissions(RoleCode.MARKETER, _perms(("view", "add"), ("lead",)) + _perms(("view",), ("webtoleadform", "competitor")))
+registry.add_role_permissions(RoleCode.ANALYST, _perms(("view",), _WORK + _SETTINGS))
+
+
+def _build_demo(org, rng, now):
+    from .demo import build
+
+    build(org, rng, now)
+
+
+registry.add_demo_builder(DemoBuilder("sales", _build_demo, order=30))

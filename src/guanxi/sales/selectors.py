@@ -1,0 +1,156 @@
+"""Reads of sales data, always through ``visible_to(user)``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from guanxi.customers import selectors as customer_selectors
+from guanxi.customers.models import Account, AccountContact, PhoneNumber
+from guanxi.framework.text import format_phone, query_terms
+
+from .choices import OpportunityStatus
+from .filters import text_search_q
+from .models import Lead, Opportunity, Pipeline, StageChange
+
+BOARD_CARDS_PER_STAGE = 50
+
+
+def lead_search(*, user, query: str, limit: int = 10) -> list[Lead]:
+    terms = query_terms(query)
+    if not terms["text"]:
+        return []
+    return list(Lead.objects.visible_to(user).filter(text_search_q(Lead, terms)).select_related("owner").order_by("-updated_at", "-id")[:limit])
+
+
+def lead_search_results(*, user, query: str, limit: int, kind_label) -> list[dict]:
+    out = []
+    for lead in lead_search(user=user, query=query, limit=limit):
+        phone = format_phone(lead.phone, settings.GUANXI_DEFAULT_REGION) if lead.phone else ""
+        subtitle = " · ".join(x for x in (lead.company, lead.get_status_display(), phone) if x)
+        out.append({"title": lead.name, "subtitle": subtitle, "url": lead.get_absolute_url(), "kind": kind_label})
+    return out
+
+
+def duplicate_accounts(*, user, lead: Lead, limit: int = 10) -> list[Account]:
+    """Accounts the lead may already be: by company name (characters, pinyin) and by phone number."""
+    found: dict[int, Account] = {}
+    for query in (lead.company, lead.name if not lead.company else ""):
+        if query:
+            for account in customer_selectors.account_search(user=user, query=query, limit=limit):
+                found.setdefault(account.pk, account)
+    if lead.phone:
+        # The number on an account, or on a contact who works for one (the phone index answers both).
+        owners = PhoneNumber.objects.filter(number=lead.phone)
+        account_ids = owners.filter(account__isnull=False).values("account_id")
+        contact_ids = owners.filter(contact__isnull=False).values("contact_id")
+        matches = Account.objects.visible_to(user).filter(
+            Q(pk__in=account_ids) | Q(pk__in=AccountContact.objects.filter(contact_id__in=contact_ids).values("account_id"))
+        )
+        for account in matches.select_related("owner").order_by("pk")[:limit]:
+            found.setdefault(account.pk, account)
+    return list(found.values())[:limit]
+
+
+def board(*, user, pipeline: Pipeline, queryset=None, per_stage: int = BOARD_CARDS_PER_STAGE) -> list[dict]:
+    """The kanban columns of ``pipeline``: each stage with its count, total, weighted total and top cards.
+
+    One aggregate query for the figures, one query per stage for its largest deals (an index range
+    scan each: pipeline, stage, amount).
+    """
+    stages = list(pipeline.stages.order_by("order"))
+    base = (queryset if queryset is not None else Opportunity.objects.visible_to(user)).filter(pipeline=pipeline)
+    figures = {
+        row["stage"]: row
+        for row in base.order_by().values("stage").annotate(count=Count("id"), total=Sum("amount"))
+    }
+    columns = []
+    for stage in stages:
+        cards = list(
+            base.filter(stage=stage).select_related("account", "owner").order_by("-amount", "id")[:per_stage]
+        )
+        row = figures.get(stage.pk, {})
+        total = row.get("total") or Decimal("0")
+        columns.append({
+            "stage": stage, "cards": cards, "count": row.get("count", 0), "total": total,
+            "weighted": (total * Decimal(stage.probability) / 100).quantize(Decimal("0.01")),
+            "more": max(0, row.get("count", 0) - len(cards)),
+        })
+    return columns
+
+
+def stage_report(*, user, pipeline: Pipeline, queryset=None, limit: int = 500) -> list[dict]:
+    """Open opportunities with days in stage, days to the expected close, probability, and the owner's
+    historical win rate from that stage (of the owner's closed deals that reached it, the share won)."""
+    opportunities = list(
+        (queryset if queryset is not None else Opportunity.objects.visible_to(user))
+        .filter(pipeline=pipeline, status=OpportunityStatus.OPEN)
+        .select_related("account", "owner", "stage")
+        .order_by("stage__order", "expected_close_date", "id")[:limit]
+    )
+    rates = win_rates(owner_ids={o.owner_id for o in opportunities}, stage_ids={o.stage_id for o in opportunities})
+    now, today = timezone.now(), timezone.localdate()
+    rows = []
+    for o in opportunities:
+        won, closed = rates.get((o.owner_id, o.stage_id), (0, 0))
+        rows.append({
+            "opportunity": o,
+            "days_in_stage": (now - o.stage_entered_at).days,
+            "days_to_close": (o.expected_close_date - today).days,
+            "probability": o.probability,
+            "win_rate": round(100 * won / closed) if closed else None,
+            "closed_from_stage": closed,
+        })
+    return rows
+
+
+def win_rates(*, owner_ids: set[int], stage_ids: set[int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(owner, stage) -> (won, closed) over the closed opportunities that owner took through that stage."""
+    if not owner_ids or not stage_ids:
+        return {}
+    rows = (
+        StageChange.objects.filter(owner_id__in=owner_ids, to_stage_id__in=stage_ids,
+                                   opportunity__status__in=(OpportunityStatus.WON, OpportunityStatus.LOST))
+        .values("owner_id", "to_stage_id")
+        .annotate(
+            closed=Count("opportunity", distinct=True),
+            won=Count("opportunity", distinct=True, filter=Q(opportunity__status=OpportunityStatus.WON)),
+        )
+    )
+    return {(r["owner_id"], r["to_stage_id"]): (r["won"], r["closed"]) for r in rows}
+
+
+def time_in_stages(*, opportunity: Opportunity) -> list[dict]:
+    """Each stage the opportunity was in, with how long it stayed (the current one up to now)."""
+    changes = list(opportunity.stage_changes.select_related("to_stage", "changed_by").order_by("changed_at", "id"))
+    out = []
+    for i, change in enumerate(changes):
+        left = changes[i + 1].changed_at if i + 1 < len(changes) else None
+        seconds = ((left or timezone.now()) - change.changed_at).total_seconds()
+        out.append({"change": change, "stage": change.to_stage, "entered": change.changed_at, "left": left,
+                    "days": round(seconds / 86400, 1), "current": left is None})
+    return out
+
+
+def account_opportunities(*, user, account: Account, limit: int = 20):
+    return list(
+        Opportunity.objects.visible_to(user).filter(account=account).select_related("stage", "owner")
+        .order_by("status", "expected_close_date", "id")[:limit]
+    )
+
+
+def pipeline_summary(*, user, account: Account) -> dict:
+    qs = Opportunity.objects.visible_to(user).filter(account=account)
+    return qs.aggregate(
+        open_count=Count("id", filter=Q(status=OpportunityStatus.OPEN)),
+        open_amount=Sum("amount", filter=Q(status=OpportunityStatus.OPEN)),
+        won_amount=Sum("amount", filter=Q(status=OpportunityStatus.WON)),
+    )
+
+
+def default_board_pipeline() -> Pipeline | None:
+    return Pipeline.objects.filter(is_active=True).order_by("-is_default", "id").first()
+

@@ -1,0 +1,9 @@
+"""Writes of the sales app. Every create, update and delete of a sales record goes through here.
+
+Each service is keyword-only, takes ``acting_user``, runs in one transaction, validates and
+normalizes its input and leaves one audit row per changed record.
+"""
+
+from .leads import *  # noqa: F401,F403
+from .opportunities import *  # noqa: F401,F403
+from .settings import *  # noqa: F401,F403

@@ -1,0 +1,77 @@
+"""List columns of leads and opportunities (cells rendered in Python, not a template per cell)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.tables import Column, Table
+from guanxi.framework.text import format_phone
+
+STATUS_CLASSES = {
+    "new": "bg-info text-dark", "working": "bg-primary", "qualified": "bg-success", "disqualified": "bg-secondary",
+    "converted": "bg-dark", "open": "bg-primary", "won": "bg-success", "lost": "bg-secondary",
+}
+RATING_CLASSES = {"hot": "bg-danger", "warm": "bg-warning text-dark", "cold": "bg-info text-dark"}
+
+
+def money(amount, currency: str = "CNY") -> str:
+    return f"{currency} {intcomma(f'{amount:.2f}')}"
+
+
+def status(record):
+    return format_html('<span class="badge {}">{}</span>', STATUS_CLASSES.get(record.status, "bg-secondary"), record.get_status_display())
+
+
+def rating(record):
+    if not record.rating:
+        return ""
+    return format_html('<span class="badge {}">{}</span>', RATING_CLASSES.get(record.rating, "bg-secondary"), record.get_rating_display())
+
+
+def lead_phone(record):
+    if not record.phone:
+        return ""
+    return format_html('<a href="tel:{}">{}</a>', record.phone, format_phone(record.phone, settings.GUANXI_DEFAULT_REGION))
+
+
+def updated(record):
+    return timezone.localtime(record.updated_at).strftime("%Y-%m-%d %H:%M")
+
+
+def amount(record):
+    return money(record.amount, record.currency)
+
+
+def account(record):
+    return format_html('<a href="{}">{}</a>', record.account.get_absolute_url(), record.account)
+
+
+class LeadTable(Table):
+    name = Column(_("name"), "name", order_by=("name_pinyin", "id"), linkify=True)
+    company = Column(_("company"), "company")
+    status = Column(_("status"), render=status, order_by=("status", "-updated_at"))
+    rating = Column(_("rating"), render=rating, order_by=("rating", "-updated_at"), optional=True)
+    score = Column(_("score"), "score", order_by=("-score", "-id"), css="text-end")
+    source = Column(_("source"), "source", order_by=("source", "-updated_at"), optional=True)
+    phone = Column(_("phone"), render=lead_phone, optional=True)
+    territory = Column(_("territory"), "territory", optional=True)
+    owner = Column(_("owner"), "owner", order_by=("owner", "status", "-updated_at"))
+    updated = Column(_("updated"), render=updated, order_by=("-updated_at", "-id"))
+    default_order = "updated"
+
+
+class OpportunityTable(Table):
+    name = Column(_("name"), "name", order_by=("name",), linkify=True)
+    account = Column(_("account"), render=account)
+    stage = Column(_("stage"), "stage", order_by=("stage", "-updated_at"))
+    status = Column(_("status"), render=status, optional=True)
+    amount = Column(_("amount"), render=amount, order_by=("-amount", "id"), css="text-end")
+    probability = Column(_("probability (%)"), "probability", css="text-end", optional=True)
+    close = Column(_("expected close date"), "expected_close_date", order_by=("expected_close_date",))
+    owner = Column(_("owner"), "owner", order_by=("owner", "status", "expected_close_date"))
+    updated = Column(_("updated"), render=updated, order_by=("-updated_at", "-id"), optional=True)
+    default_order = "updated"

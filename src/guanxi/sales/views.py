@@ -1,0 +1,309 @@
+"""Pages of the sales app: leads, opportunities and their board, the stage report, sales settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from guanxi.framework.services import field_errors
+from guanxi.framework.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, apply_errors
+
+from . import selectors, services
+from .choices import LEAD_TRANSITIONS, LeadStatus
+from .filters import LeadFilterSet, OpportunityFilterSet
+from .forms import (
+    AssignmentRuleForm, CompetitorForm, LeadConvertForm, LeadDisqualifyForm, LeadForm, OpportunityCloseForm, OpportunityForm,
+    PipelineForm, ScoringRuleForm, StageForm, WebToLeadFormForm,
+)
+from .models import Competitor, Lead, LeadAssignmentRule, LeadScoringRule, Opportunity, Pipeline, Stage, WebToLeadForm
+from .tables import LeadTable, OpportunityTable
+
+NS = "sales"
+
+LEAD_EXPORT = [
+    ("pk", "ID"), ("name", gettext_lazy("name")), ("company", gettext_lazy("company")), ("title", gettext_lazy("job title")),
+    ("phone", gettext_lazy("phone")), ("email", gettext_lazy("e-mail")), ("status", gettext_lazy("status")),
+    ("disqualify_reason", gettext_lazy("disqualification reason")), ("rating", gettext_lazy("rating")),
+    ("score", gettext_lazy("score")), ("source", gettext_lazy("source")), ("campaign", gettext_lazy("campaign")),
+    ("industry", gettext_lazy("industry")), ("province", gettext_lazy("province")), ("city", gettext_lazy("city")),
+    ("territory", gettext_lazy("territory")), ("owner", gettext_lazy("owner")), ("created_at", gettext_lazy("created")),
+    ("updated_at", gettext_lazy("updated")),
+]
+OPPORTUNITY_EXPORT = [
+    ("pk", "ID"), ("name", gettext_lazy("name")), ("account", gettext_lazy("account")), ("pipeline", gettext_lazy("pipeline")),
+    ("stage", gettext_lazy("stage")), ("status", gettext_lazy("status")), ("amount", gettext_lazy("amount")),
+    ("currency", gettext_lazy("currency")), ("probability", gettext_lazy("probability (%)")),
+    ("forecast_category", gettext_lazy("forecast category")), ("expected_close_date", gettext_lazy("expected close date")),
+    ("next_step", gettext_lazy("next step")), ("owner", gettext_lazy("owner")), ("close_reason", gettext_lazy("win / loss reason")),
+    ("updated_at", gettext_lazy("updated")),
+]
+
+
+# --- leads --------------------------------------------------------------------------------------
+
+class LeadListView(ObjectListView):
+    model, url_namespace = Lead, NS
+    filterset_class, table_class = LeadFilterSet, LeadTable
+    select_related = ("owner", "territory")
+    export_fields = LEAD_EXPORT
+
+
+class LeadDetailView(ObjectDetailView):
+    model, url_namespace = Lead, NS
+    template_name = "sales/lead_detail.html"
+    select_related = ("owner", "territory", "converted_account", "converted_contact", "converted_opportunity")
+
+    def get_context(self, lead):
+        statuses = [s for s in LeadStatus if s in LEAD_TRANSITIONS.get(lead.status, set()) and s != LeadStatus.DISQUALIFIED]
+        return {"next_statuses": statuses, "disqualify_form": LeadDisqualifyForm(user=self.request.user)}
+
+
+class LeadEditView(ObjectEditView):
+    model, url_namespace, form_class = Lead, NS, LeadForm
+
+    def save(self, form, instance):
+        data = dict(form.cleaned_data)
+        if instance is None:
+            if data.get("owner") is None:
+                data.pop("owner")
+            if data.get("territory") is None:
+                data.pop("territory")
+            return services.lead_create(acting_user=self.request.user, **data)
+        if data.get("owner") is None:
+            data["owner"] = instance.owner
+        services.lead_update(lead=instance, acting_user=self.request.user, **data)
+        return instance
+
+
+class LeadDeleteView(ObjectDeleteView):
+    model, url_namespace = Lead, NS
+
+    def delete(self, obj):
+        services.lead_delete(lead=obj, acting_user=self.request.user)
+
+
+def _visible_lead(request, pk: int) -> Lead:
+    return get_object_or_404(Lead.objects.visible_to(request.user).select_related("owner"), pk=pk)
+
+
+def _error_message(request, exc: ValidationError) -> None:
+    messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+
+
+@login_required
+@permission_required("sales.change_lead", raise_exception=True)
+@require_POST
+def lead_status(request, pk: int):
+    lead = _visible_lead(request, pk)
+    try:
+        services.lead_set_status(lead=lead, acting_user=request.user, status=request.POST.get("status", ""))
+    except ValidationError as exc:
+        _error_message(request, exc)
+    else:
+        messages.success(request, _("The lead is now “%(status)s”.") % {"status": lead.get_status_display()})
+    return HttpResponseRedirect(lead.get_absolute_url())
+
+
+@login_required
+@permission_required("sales.change_lead", raise_exception=True)
+def lead_disqualify(request, pk: int):
+    lead = _visible_lead(request, pk)
+    form = LeadDisqualifyForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lead_disqualify(lead=lead, acting_user=request.user, reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The lead is disqualified."))
+            return HttpResponseRedirect(lead.get_absolute_url())
+    return render(request, "sales/lead_disqualify.html", {"object": lead, "form": form, "page_title": _("Disqualify %(lead)s") % {"lead": lead}})
+
+
+@login_required
+@permission_required("sales.change_lead", raise_exception=True)
+def lead_convert(request, pk: int):
+    """Show likely duplicate accounts, let the user pick one or create a new one, then convert."""
+    lead = _visible_lead(request, pk)
+    if not (request.user.has_perm("customers.add_contact") and request.user.has_perm("customers.add_account")):
+        raise Http404
+    candidates = selectors.duplicate_accounts(user=request.user, lead=lead)
+    form = LeadConvertForm(request.POST or None, user=request.user, candidates=candidates,
+                           initial={"account_name": lead.company or lead.name, "amount": lead.budget,
+                                    "create_opportunity": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                result = services.lead_convert(
+                    lead=lead, acting_user=request.user, account=data["account"], account_name=data["account_name"],
+                    create_opportunity=data["create_opportunity"], opportunity_name=data["opportunity_name"],
+                    amount=data["amount"], expected_close_date=data["expected_close_date"], pipeline=data["pipeline"],
+                )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Converted: %(account)s, %(contact)s.") % {"account": result["account"], "contact": result["contact"]})
+            target = result["opportunity"] or result["account"]
+            return HttpResponseRedirect(target.get_absolute_url())
+    return render(request, "sales/lead_convert.html", {
+        "object": lead, "form": form, "candidates": candidates, "page_title": _("Convert %(lead)s") % {"lead": lead},
+    })
+
+
+# --- opportunities ------------------------------------------------------------------------------
+
+class OpportunityListView(ObjectListView):
+    model, url_namespace = Opportunity, NS
+    filterset_class, table_class = OpportunityFilterSet, OpportunityTable
+    select_related = ("account", "owner", "stage")
+    export_fields = OPPORTUNITY_EXPORT
+
+
+class OpportunityDetailView(ObjectDetailView):
+    model, url_namespace = Opportunity, NS
+    template_name = "sales/opportunity_detail.html"
+    select_related = ("account", "contact", "owner", "pipeline", "stage", "won_against")
+
+    def get_context(self, opportunity):
+        return {
+            "stages": list(opportunity.pipeline.stages.order_by("order")),
+            "time_in_stages": selectors.time_in_stages(opportunity=opportunity),
+            "competitors": opportunity.competitors.all(),
+            "close_form": OpportunityCloseForm(user=self.request.user),
+        }
+
+
+class OpportunityEditView(ObjectEditView):
+    model, url_namespace, form_class = Opportunity, NS, OpportunityForm
+
+    def get_form(self, data=None, files=None, instance=None):
+        form = super().get_form(data, files, instance)
+        if instance is None and data is None:
+            for key in ("account", "contact", "pipeline"):
+                if self.request.GET.get(key):
+                    form.initial[key] = self.request.GET[key]
+        return form
+
+    def save(self, form, instance):
+        data = dict(form.cleaned_data)
+        competitors = data.pop("competitors")
+        if instance is None:
+            for key in ("owner", "pipeline", "stage", "probability"):
+                if data.get(key) is None:
+                    data.pop(key)
+            return services.opportunity_create(acting_user=self.request.user, competitors=competitors, **data)
+        for key in ("owner", "pipeline", "stage"):
+            if data.get(key) is None:
+                data.pop(key)
+        services.opportunity_update(opportunity=instance, acting_user=self.request.user, competitors=competitors, **data)
+        return instance
+
+
+class OpportunityDeleteView(ObjectDeleteView):
+    model, url_namespace = Opportunity, NS
+
+    def delete(self, obj):
+        services.opportunity_delete(opportunity=obj, acting_user=self.request.user)
+
+
+def _visible_opportunity(request, pk: int) -> Opportunity:
+    return get_object_or_404(Opportunity.objects.visible_to(request.user).select_related("stage", "pipeline", "account", "owner"), pk=pk)
+
+
+@login_required
+@permission_required("sales.view_opportunity", raise_exception=True)
+def opportunity_board(request):
+    """The kanban board of one pipeline; the same filters as the list narrow it."""
+    pipelines = list(Pipeline.objects.filter(is_active=True))
+    pipeline = None
+    wanted = request.GET.get("pipeline")
+    if wanted and wanted.isdigit():
+        pipeline = next((p for p in pipelines if p.pk == int(wanted)), None)
+    pipeline = pipeline or (pipelines[0] if pipelines else None)
+    filterset = OpportunityFilterSet(request.GET or None, queryset=Opportunity.objects.visible_to(request.user), request=request)
+    for name in ("pipeline", "stage", "status"):
+        filterset.form.fields.pop(name, None)
+        filterset.filters.pop(name, None)
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else Opportunity.objects.visible_to(request.user)
+    columns = selectors.board(user=request.user, pipeline=pipeline, queryset=queryset) if pipeline else []
+    context = {
+        "pipelines": pipelines, "pipeline": pipeline, "columns": columns, "filter_form": filterset.form,
+        "can_change": request.user.has_perm("sales.change_opportunity"), "page_title": _("Pipeline board"),
+        "query": request.GET.urlencode(),
+    }
+    template = "sales/_board.html" if request.htmx and not request.htmx.boosted else "sales/opportunity_board.html"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("sales.change_opportunity", raise_exception=True)
+@require_POST
+def opportunity_move(request, pk: int):
+    """Drop a card on a stage. A closed stage (won / lost) asks for the reason on its own page."""
+    opportunity = _visible_opportunity(request, pk)
+    stage = get_object_or_404(Stage, pk=request.POST.get("stage") or 0, pipeline_id=opportunity.pipeline_id)
+    if stage.is_closed:
+        url = reverse("sales:opportunity_close", args=[opportunity.pk]) + f"?stage={stage.pk}"
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = url
+            return response
+        return HttpResponseRedirect(url)
+    try:
+        services.opportunity_move(opportunity=opportunity, stage=stage, acting_user=request.user)
+    except ValidationError as exc:
+        if request.htmx:
+            return HttpResponse(" ".join(r for reasons in field_errors(exc).values() for r in reasons), status=422)
+        _error_message(request, exc)
+        return HttpResponseRedirect(opportunity.get_absolute_url())
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Trigger": "board-changed"})
+    messages.success(request, _("Moved to “%(stage)s”.") % {"stage": stage})
+    return HttpResponseRedirect(request.POST.get("next") or opportunity.get_absolute_url())
+
+
+@login_required
+@permission_required("sales.change_opportunity", raise_exception=True)
+def opportunity_close(request, pk: int):
+    """Win or lose an opportunity: choose the closed stage, the reason and the competitor."""
+    opportunity = _visible_opportunity(request, pk)
+    closed_stages = list(opportunity.pipeline.stages.filter(is_won=True) | opportunity.pipeline.stages.filter(is_lost=True))
+    stage_id = request.POST.get("stage") or request.GET.get("stage")
+    stage = next((s for s in closed_stages if str(s.pk) == str(stage_id)), None)
+    form = OpportunityCloseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        if stage is None:
+            form.add_error(None, _("Choose whether the opportunity was won or lost."))
+        else:
+            try:
+                services.opportunity_move(opportunity=opportunity, stage=stage, acting_user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("“%(name)s” is now “%(stage)s”.") % {"name": opportunity, "stage": stage})
+                return HttpResponseRedirect(opportunity.get_absolute_url())
+    return render(request, "sales/opportunity_close.html", {
+        "object": opportunity, "form": form, "stages": closed_stages, "stage": stage,
+        "page_title": _("Close %(name)s") % {"name": opportunity},
+    })
+
+
+@login_required
+@permission_required("sales.view_opportunity", raise_exception=True)
+def stage_report(request):
+    pipelines = list(Pipeline.objects.filter(is_active=True))
+    wanted = request.GET.get("pipeline", "")
+    pipeline = next((p for p in pipelines if str(p.pk) == wanted), pipelines[0] if pipelines else None)
+    rows = selectors.stage_report(user=request.user, pipeline=pipeline) if pipeline else []
+    return render(request, "sales/stage_report.html", {
+        "pipelines": pipelines, "pipeline": pipeline, "rows": rows, "page_title": _("Stage report"),
+    })

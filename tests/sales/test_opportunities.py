@@ -1,0 +1,137 @@
+"""Opportunities: defaults from the pipeline, stage moves with history, win and loss, the stage report
+and its win-rate arithmetic, the board."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from guanxi.sales import selectors, services
+from guanxi.sales.models import Opportunity, StageChange
+
+
+def _new(org, **extra):
+    data = {"account": org.rep_account, "name": "项目", "amount": Decimal("1000.00"),
+            "expected_close_date": timezone.localdate() + datetime.timedelta(days=10)}
+    data.update(extra)
+    return services.opportunity_create(acting_user=org.rep, **data)
+
+
+def test_defaults_come_from_the_default_pipeline(org, pipeline, stages):
+    opportunity = _new(org)
+    assert opportunity.pipeline == pipeline and opportunity.stage == stages["初步接洽"]
+    assert opportunity.probability == 10 and opportunity.status == "open" and opportunity.currency == "CNY"
+    assert opportunity.owner == org.rep
+    assert opportunity.weighted_amount == Decimal("100.00")
+    assert StageChange.objects.get(opportunity=opportunity).from_stage is None
+    assert org.rep_account.timeline_events.filter(kind="opportunity.created").exists()
+
+
+@pytest.mark.parametrize(("extra", "field"), [
+    ({"amount": Decimal("-5")}, "amount"),
+    ({"probability": 101}, "probability"),
+    ({"name": ""}, "name"),
+    ({"expected_close_date": None}, "expected_close_date"),
+])
+def test_bad_input_names_the_field(org, pipeline, extra, field):
+    with pytest.raises(ValidationError) as caught:
+        _new(org, **extra)
+    assert field in caught.value.message_dict
+    assert not Opportunity.objects.exists()
+
+
+def test_contact_must_work_for_the_account_and_stage_must_belong_to_the_pipeline(org, pipeline, make_user):
+    with pytest.raises(ValidationError) as caught:
+        _new(org, contact=org.other_contact)
+    assert "contact" in caught.value.message_dict
+    other = services.pipeline_create(acting_user=org.admin, name="续约", stages=[("续约谈判", 80, False, False)])
+    opportunity = _new(org)
+    with pytest.raises(ValidationError) as caught:
+        services.opportunity_move(opportunity=opportunity, stage=other.stages.get(), acting_user=org.rep)
+    assert "stage" in caught.value.message_dict
+
+
+def test_moves_keep_the_history_and_closing_sets_status(org, stages):
+    opportunity = _new(org)
+    Opportunity.objects.filter(pk=opportunity.pk).update(stage_entered_at=timezone.now() - datetime.timedelta(days=3))
+    opportunity.refresh_from_db()
+    services.opportunity_move(opportunity=opportunity, stage=stages["方案报价"], acting_user=org.rep)
+    assert opportunity.probability == 50 and opportunity.status == "open"
+    change = opportunity.stage_changes.order_by("-id").first()
+    assert change.from_stage == stages["初步接洽"] and 3 * 86400 <= change.seconds_in_from_stage < 3 * 86400 + 60
+    with pytest.raises(ValidationError) as caught:
+        services.opportunity_move(opportunity=opportunity, stage=stages["输单"], acting_user=org.rep)
+    assert "close_reason" in caught.value.message_dict
+    services.opportunity_move(opportunity=opportunity, stage=stages["赢单"], acting_user=org.rep, close_reason="relationship")
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.probability, opportunity.forecast_category) == ("won", 100, "closed")
+    assert opportunity.closed_at is not None and opportunity.close_reason == "relationship"
+    # Reopening clears the close.
+    services.opportunity_update(opportunity=opportunity, acting_user=org.rep, stage=stages["商务谈判"])
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.probability, opportunity.closed_at, opportunity.close_reason) == ("open", 75, None, "")
+    assert [row["stage"].name for row in selectors.time_in_stages(opportunity=opportunity)] == ["初步接洽", "方案报价", "赢单", "商务谈判"]
+    assert org.rep_account.timeline_events.filter(kind="opportunity.won").exists()
+
+
+def test_stage_report_win_rate_is_the_owners_share_won_from_that_stage(org, stages):
+    # The rep took four deals through 需求确认: three won, one lost; one more is open there now.
+    for outcome in ("赢单", "赢单", "赢单", "输单"):
+        done = _new(org)
+        services.opportunity_move(opportunity=done, stage=stages["需求确认"], acting_user=org.rep)
+        services.opportunity_move(opportunity=done, stage=stages[outcome], acting_user=org.rep, close_reason="price")
+    current = _new(org, name="当前")
+    services.opportunity_move(opportunity=current, stage=stages["需求确认"], acting_user=org.rep)
+    fresh = _new(org, name="新的")  # 初步接洽: every closed deal passed it too
+    rows = {row["opportunity"].name: row for row in selectors.stage_report(user=org.rep, pipeline=stages["赢单"].pipeline)}
+    assert set(rows) == {"当前", "新的"}
+    assert rows["当前"]["win_rate"] == 75 and rows["当前"]["closed_from_stage"] == 4
+    assert rows["新的"]["win_rate"] == 75 and rows["当前"]["probability"] == 25
+    assert rows["当前"]["days_to_close"] == 10 and rows["当前"]["days_in_stage"] == 0
+    # Another rep's history does not count for this rep.
+    assert selectors.win_rates(owner_ids={org.other.pk}, stage_ids={stages["需求确认"].pk}) == {}
+    del fresh
+
+
+def test_board_columns_sum_by_stage(org, pipeline, stages):
+    a = _new(org, amount=Decimal("100.50"))
+    b = _new(org, amount=Decimal("200.25"))
+    services.opportunity_move(opportunity=b, stage=stages["商务谈判"], acting_user=org.rep)
+    columns = {c["stage"].name: c for c in selectors.board(user=org.rep, pipeline=pipeline)}
+    assert columns["初步接洽"]["count"] == 1 and columns["初步接洽"]["total"] == Decimal("100.50")
+    assert columns["商务谈判"]["weighted"] == Decimal("150.19")  # 200.25 × 75 % = 150.1875
+    assert [c.pk for c in columns["初步接洽"]["cards"]] == [a.pk]
+    assert selectors.board(user=org.other, pipeline=pipeline)[0]["count"] == 0
+
+
+def test_board_page_and_drag_and_drop_move(org, client_for, pipeline, stages):
+    opportunity = _new(org)
+    client = client_for(org.rep)
+    page = client.get(f"/sales/opportunities/board/?pipeline={pipeline.pk}")
+    assert page.status_code == 200 and "项目" in page.content.decode()
+    moved = client.post(f"/sales/opportunities/{opportunity.pk}/move/", {"stage": stages["方案报价"].pk}, HTTP_HX_REQUEST="true")
+    assert moved.status_code == 204 and moved["HX-Trigger"] == "board-changed"
+    opportunity.refresh_from_db()
+    assert opportunity.stage == stages["方案报价"]
+    # Dropping on 输单 asks for the reason on the close page instead of moving.
+    lost = client.post(f"/sales/opportunities/{opportunity.pk}/move/", {"stage": stages["输单"].pk}, HTTP_HX_REQUEST="true")
+    assert lost.status_code == 204 and f"/close/?stage={stages['输单'].pk}" in lost["HX-Redirect"]
+    closing = client.post(f"/sales/opportunities/{opportunity.pk}/close/", {"stage": stages["输单"].pk, "close_reason": ""})
+    assert closing.status_code == 200 and "close_reason" in closing.context["form"].errors
+    closing = client.post(f"/sales/opportunities/{opportunity.pk}/close/", {"stage": stages["输单"].pk, "close_reason": "price"})
+    assert closing.status_code == 302
+    opportunity.refresh_from_db()
+    assert opportunity.status == "lost"
+    # htmx partial of the board: just the columns.
+    partial = client.get(f"/sales/opportunities/board/?pipeline={pipeline.pk}", HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200 and "<html" not in partial.content.decode()
+
+
+def test_account_panel_shows_visible_opportunities(org, client_for, sales):
+    page = client_for(org.rep).get(f"/customers/accounts/{org.rep_account.pk}/")
+    assert page.status_code == 200
+    assert "张三科技 CRM 项目" in page.content.decode()
