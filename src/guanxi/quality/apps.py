@@ -6,3 +6,6 @@ class QualityConfig(AppConfig):
     name = "guanxi.quality"
     label = "quality"
     verbose_name = _("Data quality")
+
+    def ready(self):
+        from . import jobs, registrations  # noqa: F401

@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from guanxi.framework.urls import model_urls
+
+from . import views
 
 app_name = "quality"
 
-urlpatterns: list = []
+urlpatterns = [
+    *model_urls("imports", "importbatch", list=views.ImportBatchListView),
+    path("imports/new/", views.upload, name="importbatch_add"),
+    path("imports/<int:pk>/", views.batch_detail, name="importbatch_detail"),
+    path("imports/<int:pk>/map/", views.map_columns, name="importbatch_map"),
+    path("imports/<int:pk>/errors.csv", views.batch_errors_csv, name="importbatch_errors"),
+    path("imports/<int:pk>/start/", views.batch_start, name="importbatch_start"),
+    path("imports/<int:pk>/resume/", views.batch_resume, name="importbatch_resume"),
+    path("imports/<int:pk>/undo/", views.batch_undo, name="importbatch_undo"),
+    path("imports/mappings/", views.mapping_list, name="mapping_list"),
+    path("imports/mappings/<int:pk>/delete/", views.mapping_delete, name="mapping_delete"),
+]

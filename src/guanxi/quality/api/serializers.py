@@ -1,0 +1,52 @@
+"""Serializers of the import API: they check shape; the services check meaning."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..choices import ImportKey, ImportMode, ImportTarget
+from ..models import ImportBatch, ImportMapping, ImportRowError
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    owner = serializers.StringRelatedField()
+    job = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id", "target", "filename", "encoding", "columns", "mapping", "mode", "key", "dry_run", "status", "owner", "job",
+            "total_rows", "processed_rows", "created_count", "updated_count", "skipped_count", "error_count",
+            "created_at", "finished_at", "undone_at",
+        ]
+        read_only_fields = fields
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("CSV (UTF-8, GBK or GB18030) or XLSX; the first row names the columns."))
+    target = serializers.ChoiceField(choices=ImportTarget.choices)
+
+
+class ImportStartSerializer(serializers.Serializer):
+    mapping = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False,
+                                    help_text=_("column -> field; left out: the mapping guessed from the headers"))
+    saved_mapping = serializers.CharField(required=False, help_text=_("name of a saved mapping to use"))
+    mode = serializers.ChoiceField(choices=ImportMode.choices, required=False)
+    key = serializers.ChoiceField(choices=ImportKey.choices, required=False, allow_blank=True)
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ImportRowErrorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImportRowError
+        fields = ["row_number", "field", "reason"]
+
+
+class ImportMappingSerializer(serializers.ModelSerializer):
+    owner = serializers.StringRelatedField()
+
+    class Meta:
+        model = ImportMapping
+        fields = ["id", "name", "target", "columns", "mode", "key", "shared", "owner"]
+        read_only_fields = ["id", "owner"]

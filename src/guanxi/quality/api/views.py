@@ -1,0 +1,114 @@
+"""Import endpoints: upload a file, start (or dry-run) it with a mapping, follow it, resume, undo, read its errors.
+
+Batches are read through visibility (``visible_to``): the one who started it, managers of that
+user's team, organisation-wide roles. Writes go through :mod:`guanxi.quality.services`.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from guanxi.core.api.base import GuanxiViewSet
+from guanxi.framework.api_plumbing import ModelPermissions
+
+from .. import selectors, services
+from ..filters import ImportBatchFilterSet
+from ..models import ImportBatch, ImportMapping
+from . import serializers
+
+
+class ImportBatchViewSet(GuanxiViewSet):
+    queryset = ImportBatch.objects.all()
+    serializer_class = serializers.ImportBatchSerializer
+    filterset_class = ImportBatchFilterSet
+    select_related = ("owner",)
+    ordering_fields = {"created_at": "created_at"}
+    http_method_names = ["get", "post", "head", "options"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def _writable(self, batch: ImportBatch) -> None:
+        user = self.request.user
+        entity = batch.target[:-1]
+        if not (user.has_perm("quality.change_importbatch") and user.has_perm(f"customers.add_{entity}")
+                and user.has_perm(f"customers.change_{entity}")):
+            raise exceptions.PermissionDenied()
+
+    @extend_schema(request=serializers.ImportUploadSerializer, responses={201: serializers.ImportBatchSerializer})
+    def create(self, request, *args, **kwargs):
+        """Upload a file; the answer has its columns and the mapping guessed from the headers."""
+        upload = serializers.ImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        if not request.user.has_perm(f"customers.add_{upload.validated_data['target'][:-1]}"):
+            raise exceptions.PermissionDenied()
+        batch = services.batch_upload(acting_user=request.user, **upload.validated_data)
+        return Response(self.get_serializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.ImportStartSerializer, responses={202: serializers.ImportBatchSerializer})
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        """Map the columns and start the import (or its dry run) as a background job; after a dry run, run it for real."""
+        batch = self.get_object()
+        self._writable(batch)
+        body = serializers.ImportStartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        with transaction.atomic():
+            if batch.status == "uploaded":
+                mapping, mode, key = dict(batch.mapping), data.get("mode", "create"), data.get("key", "")
+                if data.get("saved_mapping"):
+                    saved = selectors.mappings_for(user=request.user, target=batch.target).filter(name=data["saved_mapping"]).first()
+                    if saved is None:
+                        raise ValidationError({"saved_mapping": _("No saved mapping of that name.")})
+                    mapping, mode, key = dict(saved.columns), data.get("mode", saved.mode), data.get("key", saved.key)
+                if "mapping" in data:
+                    mapping = data["mapping"]
+                services.batch_configure(batch=batch, acting_user=request.user, mapping=mapping, mode=mode, key=key, dry_run=data["dry_run"])
+            services.batch_start(batch=batch, acting_user=request.user)
+        batch.refresh_from_db()
+        return Response(self.get_serializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: serializers.ImportBatchSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        """Continue an interrupted import from its checkpoint."""
+        batch = self.get_object()
+        self._writable(batch)
+        services.batch_resume(batch=batch, acting_user=request.user)
+        batch.refresh_from_db()
+        return Response(self.get_serializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: serializers.ImportBatchSerializer})
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        """Undo the whole batch: delete what it created, restore what it updated."""
+        batch = self.get_object()
+        self._writable(batch)
+        services.batch_undo(batch=batch, acting_user=request.user)
+        batch.refresh_from_db()
+        return Response(self.get_serializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: serializers.ImportRowErrorSerializer(many=True)}, filters=False)
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def errors(self, request, pk=None):
+        """The rows that were not imported: row number, field, reason."""
+        batch = self.get_object()
+        page = self.paginate_queryset(batch.row_errors.order_by("row_number", "id"))
+        return self.get_paginated_response(serializers.ImportRowErrorSerializer(page, many=True).data)
+
+
+class ImportMappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Saved column mappings: your own and the shared ones."""
+
+    queryset = ImportMapping.objects.all()
+    serializer_class = serializers.ImportMappingSerializer
+    permission_classes = [ModelPermissions]
+
+    def get_queryset(self):
+        return selectors.mappings_for(user=self.request.user)

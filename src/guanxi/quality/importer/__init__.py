@@ -1,0 +1,1 @@
+"""Importing spreadsheets into accounts and contacts: reading, mapping, running and undoing batches."""

@@ -1,0 +1,337 @@
+"""Running an import batch: rows through the customers services, in committed chunks with a checkpoint.
+
+Each chunk of rows is written in one transaction together with the batch's checkpoint (rows
+processed), its counters, its row errors and the records it wrote. A crash loses at most the
+chunk in progress, which rolled back as a whole; a resumed run starts after the checkpoint, so
+no row is written twice. Each row runs in its own savepoint: a bad row is reported and skipped,
+the good rows around it land. A dry run does the same work and rolls every chunk's writes back,
+keeping only the report.
+
+Writes go through the customers services (``account_create``, ``phone_add`` …), so an imported
+record is normalized, keyed and audited exactly like one typed into the UI; the audit rows say
+``import`` and name the batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Callable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.customers import services as customers
+from guanxi.customers.models import Account, AccountContact, Address, Contact, EmailAddress, PhoneNumber
+from guanxi.framework.context import Source, change_source
+from guanxi.framework.services import field_errors
+from guanxi.framework.text import InvalidPhone, normalize_phone, pinyin_keys, tidy
+
+from ..choices import BatchStatus, ImportKey, ImportMode, ImportTarget, RecordAction
+from ..models import ImportBatch, ImportedRecord, ImportRowError
+from .fields import CHILD, KEY, LINK, PARTY, convert, field_map
+from .reading import Table
+
+CHUNK_ROWS = 200
+#: a service's field name -> the import field it came from
+SERVICE_FIELDS = {"number": "phone"}
+MODELS = {"account": Account, "contact": Contact, "phonenumber": PhoneNumber, "emailaddress": EmailAddress,
+          "address": Address, "accountcontact": AccountContact}
+
+
+class _DryRun(Exception):
+    pass
+
+
+@dataclass
+class ChunkOutcome:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[ImportRowError] = field(default_factory=list)
+    records: list[ImportedRecord] = field(default_factory=list)
+    error_rows: int = 0
+
+
+class RowWriter:
+    """Turns one row into service calls for the batch's target, mode and key."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+        self.user = batch.owner
+        self.fields = field_map(batch.target)
+        self.columns = {f: col for col, f in batch.mapping.items()}
+        self.model = Account if batch.target == ImportTarget.ACCOUNTS else Contact
+        self._users: dict[str, object] = {}
+        self._accounts: dict[str, Account | None] = {}
+
+    # --- reading a row ------------------------------------------------------------------------
+
+    def values(self, header: list[str], cells: list[str]) -> dict[str, str]:
+        out = {}
+        for index, column in enumerate(header):
+            name = self.batch.mapping.get(column)
+            if name and index < len(cells) and cells[index].strip():
+                out[name] = cells[index].strip()
+        return out
+
+    def _user(self, name: str):
+        key = name.casefold()
+        if key not in self._users:
+            self._users[key] = get_user_model().objects.filter(username__iexact=name, is_active=True).first()
+        return self._users[key]
+
+    def converted(self, raw: dict[str, str]) -> dict[str, object]:
+        out, errors = {}, {}
+        for name, text in raw.items():
+            spec = self.fields[name]
+            if spec.kind == "user":
+                user = self._user(text)
+                if user is None:
+                    errors[name] = [_("There is no active user “%(name)s”.") % {"name": text}]
+                out[name] = user
+                continue
+            try:
+                out[name] = convert(spec, text, {})
+            except ValidationError as exc:
+                errors.update(field_errors(exc))
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+    # --- finding what a row matches -----------------------------------------------------------
+
+    def existing(self, values: dict[str, object]):
+        key = self.batch.key
+        visible = self.model.objects.visible_to(self.user)
+        party = "account_id" if self.model is Account else "contact_id"
+        if key == ImportKey.ID:
+            if "id" not in values:
+                return None
+            return visible.filter(pk=values["id"]).first()
+        if key == ImportKey.PHONE and values.get("phone"):
+            number = self._phone(values["phone"])
+            ids = PhoneNumber.objects.filter(number=number).exclude(**{party: None}).values(party)
+            return visible.filter(pk__in=ids).order_by("pk").first()
+        if key == ImportKey.EMAIL and values.get("email"):
+            ids = EmailAddress.objects.filter(email=tidy(values["email"]).lower()).exclude(**{party: None}).values(party)
+            return visible.filter(pk__in=ids).order_by("pk").first()
+        if key == ImportKey.NAME and values.get("name"):
+            name = tidy(values["name"])
+            return visible.filter(name_pinyin=pinyin_keys(name)[0][:400], name=name).order_by("pk").first()
+        return None
+
+    @staticmethod
+    def _phone(raw: str) -> str:
+        from django.conf import settings
+
+        try:
+            return normalize_phone(raw, settings.GUANXI_DEFAULT_REGION)
+        except InvalidPhone:
+            raise ValidationError({"phone": _("“%(number)s” is not a valid phone number.") % {"number": raw}}) from None
+
+    def account_for(self, values: dict[str, object]) -> Account | None:
+        visible = Account.objects.visible_to(self.user)
+        if values.get("account_id") is not None:
+            account = visible.filter(pk=values["account_id"]).first()
+            if account is None:
+                raise ValidationError({"account_id": _("No account with ID %(id)s that you can see.") % {"id": values["account_id"]}})
+            return account
+        name = tidy(values.get("account") or "")
+        if not name:
+            return None
+        if name not in self._accounts:
+            self._accounts[name] = visible.filter(name_pinyin=pinyin_keys(name)[0][:400], name=name).order_by("pk").first()
+        if self._accounts[name] is None:
+            raise ValidationError({"account": _("No account named “%(name)s” that you can see.") % {"name": name}})
+        return self._accounts[name]
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def write(self, number: int, raw: dict[str, str], outcome: ChunkOutcome) -> None:
+        values = self.converted(raw)
+        if "phone" in values:
+            values["phone"] = self._phone(values["phone"])
+        party_data = {k: v for k, v in values.items() if self.fields[k].role == PARTY}
+        found = None if self.batch.mode == ImportMode.CREATE else self.existing(values)
+        if found is not None and self.batch.mode == ImportMode.SKIP:
+            outcome.skipped += 1
+            return
+        records: list[ImportedRecord] = []
+        if found is None:
+            party = self._create(values, party_data, records)
+        else:
+            party = found
+            self._update(party, values, party_data, records)
+        self._children(party, values, records, new=found is None)
+        # counted only once the whole row is written: a failure above rolls the row back
+        if found is None:
+            outcome.created += 1
+        else:
+            outcome.updated += 1
+        for record in records:
+            record.row_number = number
+        outcome.records.extend(records)
+
+    def _track(self, records, obj, action, changes=None) -> None:
+        records.append(ImportedRecord(
+            batch=self.batch, row_number=0, model=obj._meta.model_name, object_id=obj.pk, action=action, changes=changes or {},
+        ))
+
+    def _create(self, values, party_data, records):
+        if not party_data.get("name") and not (party_data.get("family_name") or party_data.get("given_name")):
+            raise ValidationError({"name": _("A name is needed to create a record.")})
+        if self.model is Account:
+            party = customers.account_create(acting_user=self.user, **party_data)
+        else:
+            account = self.account_for(values)
+            party = customers.contact_create(acting_user=self.user, account=account, role=values.get("role", ""), **party_data)
+        self._track(records, party, RecordAction.CREATED)
+        return party
+
+    def _update(self, party, values, party_data, records):
+        if self.model is Account:
+            changes = customers.account_update(account=party, acting_user=self.user, **party_data)
+        else:
+            changes = customers.contact_update(contact=party, acting_user=self.user, **party_data)
+            account = self.account_for(values)
+            if account is not None and not party.account_links.filter(account=account).exists():
+                link = customers.contact_link(contact=party, account=account, role=values.get("role", ""), acting_user=self.user)
+                self._track(records, link, RecordAction.CREATED)
+        if changes:
+            self._track(records, party, RecordAction.UPDATED, {k: v for k, v in changes.items() if k != "tags"})
+
+    def _children(self, party, values, records, new: bool) -> None:
+        if values.get("phone") and (new or not party.phonenumber_set.filter(number=values["phone"]).exists()):
+            self._track(records, customers.phone_add(party=party, acting_user=self.user, number=values["phone"]), RecordAction.CREATED)
+        email = tidy(values.get("email") or "").lower()
+        if email and (new or not party.emailaddress_set.filter(email=email).exists()):
+            self._track(records, customers.email_add(party=party, acting_user=self.user, email=email), RecordAction.CREATED)
+        address = {k: values[k] for k in ("province", "city", "district", "street", "postal_code") if values.get(k)}
+        if address and (new or not party.address_set.filter(**address).exists()):
+            self._track(records, customers.address_add(party=party, acting_user=self.user, **address), RecordAction.CREATED)
+
+
+def _errors_for(batch: ImportBatch, number: int, exc: ValidationError, writer: RowWriter) -> list[ImportRowError]:
+    out = []
+    for name, reasons in field_errors(exc).items():
+        name = SERVICE_FIELDS.get(name, name)
+        column = writer.columns.get(name)
+        spec = writer.fields.get(name)
+        field_label = str(spec.label) if spec else ("" if name == "__all__" else name)
+        label = f"{column} ({field_label})" if column else field_label
+        for reason in reasons:
+            out.append(ImportRowError(batch=batch, row_number=number, field=label[:100], reason=reason[:500]))
+    return out
+
+
+def _chunk(batch: ImportBatch, writer: RowWriter, header: list[str], rows) -> ChunkOutcome:
+    outcome = ChunkOutcome()
+    for number, cells in rows:
+        raw = writer.values(header, cells)
+        try:
+            with transaction.atomic():
+                writer.write(number, raw, outcome)
+        except ValidationError as exc:
+            outcome.errors.extend(_errors_for(batch, number, exc, writer))
+            outcome.error_rows += 1
+    return outcome
+
+
+def run_batch(batch: ImportBatch, on_progress: Callable[[int, int | None], None] | None = None) -> ImportBatch:
+    """Import ``batch`` from its checkpoint to the end of the file."""
+    with batch.file.open("rb") as handle:
+        table = Table(handle, batch.filename, batch.encoding or None)
+        if batch.total_rows is None:
+            batch.total_rows = table.count()
+        ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING, total_rows=batch.total_rows)
+        writer = RowWriter(batch)
+        header = batch.columns
+        rows = iter(table.rows(batch.processed_rows))
+        if on_progress:
+            on_progress(batch.processed_rows, batch.total_rows)
+        try:
+            with change_source(Source.IMPORT, detail=f"batch {batch.pk} {batch.filename}"[:200]):
+                while True:
+                    chunk = list(islice(rows, CHUNK_ROWS))
+                    if not chunk:
+                        break
+                    _commit_chunk(batch, writer, header, chunk)
+                    if on_progress:
+                        on_progress(batch.processed_rows, batch.total_rows)
+        except BaseException:
+            ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED)
+            raise
+    batch.processed_rows = batch.total_rows
+    batch.status = BatchStatus.DONE
+    batch.finished_at = timezone.now()
+    ImportBatch.objects.filter(pk=batch.pk).update(status=batch.status, finished_at=batch.finished_at, processed_rows=batch.processed_rows)
+    batch.refresh_from_db()
+    return batch
+
+
+def _commit_chunk(batch: ImportBatch, writer: RowWriter, header: list[str], chunk) -> None:
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                outcome = _chunk(batch, writer, header, chunk)
+                if batch.dry_run:
+                    raise _DryRun(outcome)
+        except _DryRun as dry:
+            outcome = dry.args[0]
+            outcome.records = []
+            writer._accounts.clear()  # what this chunk created was rolled back
+        ImportRowError.objects.bulk_create(outcome.errors)
+        ImportedRecord.objects.bulk_create(outcome.records)
+        checkpoint = chunk[-1][0] - 1  # data rows of the file up to and including the chunk's last
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            processed_rows=checkpoint, created_count=F("created_count") + outcome.created,
+            updated_count=F("updated_count") + outcome.updated, skipped_count=F("skipped_count") + outcome.skipped,
+            error_count=F("error_count") + outcome.error_rows,
+        )
+        batch.processed_rows = checkpoint
+
+
+# --- undo -------------------------------------------------------------------------------------
+
+def undo_batch(batch: ImportBatch, acting_user, on_progress: Callable[[int, int | None], None] | None = None) -> int:
+    """Remove what ``batch`` created and restore what it updated, newest first. Returns records handled."""
+    records = list(batch.records.order_by("-row_number", "-id"))
+    done = 0
+    with change_source(Source.IMPORT, detail=f"undo batch {batch.pk} {batch.filename}"[:200]):
+        for start in range(0, len(records), CHUNK_ROWS):
+            with transaction.atomic():
+                for record in records[start:start + CHUNK_ROWS]:
+                    _undo_record(record, acting_user)
+                    done += 1
+            if on_progress:
+                on_progress(done, len(records))
+        with transaction.atomic():
+            batch.records.all().delete()
+            ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.UNDONE, undone_at=timezone.now())
+    return done
+
+
+def _undo_record(record: ImportedRecord, acting_user) -> None:
+    model = MODELS[record.model]
+    obj = model.objects.filter(pk=record.object_id).first()
+    if obj is None:  # already gone (deleted by hand, or with a party this batch created)
+        return
+    if record.action == RecordAction.UPDATED:
+        data = {name: values[0] for name, values in record.changes.items()}
+        if model is Account:
+            customers.account_update(account=obj, acting_user=acting_user, **data)
+        else:
+            customers.contact_update(contact=obj, acting_user=acting_user, **data)
+    elif model is Account:
+        customers.account_delete(account=obj, acting_user=acting_user)
+    elif model is Contact:
+        customers.contact_delete(contact=obj, acting_user=acting_user)
+    elif model is AccountContact:
+        customers.contact_unlink(link=obj, acting_user=acting_user)
+    else:
+        customers.child_delete(record=obj, acting_user=acting_user)

@@ -1,0 +1,135 @@
+"""Import batches, their saved column mappings, per-row errors and the records each batch wrote.
+
+A batch keeps its file, its mapping and a checkpoint (rows processed): rows are committed in
+chunks together with the checkpoint, so an interrupted import resumes where the last chunk ended
+and never writes a row twice. Every record a batch creates or updates is tracked, so the whole
+batch can be undone.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.models import BaseModel, BusinessModel
+
+from .choices import BatchStatus, ImportKey, ImportMode, ImportTarget, RecordAction
+
+
+class ImportMapping(BaseModel):
+    """A named, reusable column mapping: spreadsheet column -> field of the target."""
+
+    name = models.CharField(_("name"), max_length=100)
+    target = models.CharField(_("import into"), max_length=10, choices=ImportTarget.choices)
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=ImportMode.choices, default=ImportMode.CREATE)
+    key = models.CharField(_("match by"), max_length=10, choices=ImportKey.choices, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="import_mappings")
+    shared = models.BooleanField(_("shared with everyone"), default=False)
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "target", "name"], name="import_mapping_unique_name")]
+        indexes = [models.Index(fields=["target", "shared", "name"], name="import_mapping_shared_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportBatch(BusinessModel):
+    """One file imported (or dry-run) into accounts or contacts."""
+
+    target = models.CharField(_("import into"), max_length=10, choices=ImportTarget.choices)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=255)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    columns = models.JSONField(_("columns in the file"), default=list, blank=True)
+    mapping = models.JSONField(_("mapping"), default=dict, blank=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=ImportMode.choices, default=ImportMode.CREATE)
+    key = models.CharField(_("match by"), max_length=10, choices=ImportKey.choices, blank=True)
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.UPLOADED)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="import_batches")
+    job = models.ForeignKey("core.Job", verbose_name=_("background job"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    total_rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    #: the checkpoint: rows of the file handled and committed (a resumed run starts after them)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+
+    audit_exclude = ("created_at", "updated_at", "processed_rows", "created_count", "updated_count", "skipped_count", "error_count")
+    visibility_owner_field = "owner"
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="import_batch_recent_idx"),
+            models.Index(fields=["owner", "-created_at"], name="import_batch_owner_idx"),
+            models.Index(fields=["status", "-created_at"], name="import_batch_status_idx"),
+            models.Index(fields=["target", "-created_at"], name="import_batch_target_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.created_at:%Y-%m-%d %H:%M})" if self.created_at else self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("quality:importbatch_detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total_rows:
+            return 100 if self.status == BatchStatus.DONE else None
+        return min(100, int(self.processed_rows * 100 / self.total_rows))
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {BatchStatus.QUEUED, BatchStatus.RUNNING}
+
+
+class ImportRowError(models.Model):
+    """Why one row (or one field of it) was not imported."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="row_errors")
+    row_number = models.PositiveIntegerField(_("row"))
+    field = models.CharField(_("field"), max_length=100, blank=True)
+    reason = models.CharField(_("reason"), max_length=500)
+
+    class Meta:
+        verbose_name = _("import error")
+        verbose_name_plural = _("import errors")
+        ordering = ["row_number", "id"]
+        indexes = [models.Index(fields=["batch", "row_number"], name="import_error_batch_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.row_number}: {self.field} {self.reason}"
+
+
+class ImportedRecord(models.Model):
+    """A record an import batch created or updated (with the old values), so the batch can be undone."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    row_number = models.PositiveIntegerField(_("row"))
+    model = models.CharField(_("model"), max_length=60)
+    object_id = models.PositiveBigIntegerField(_("record"))
+    action = models.CharField(_("action"), max_length=10, choices=RecordAction.choices)
+    #: for updates: {field: [old, new]} as the audit log recorded it
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("imported record")
+        verbose_name_plural = _("imported records")
+        ordering = ["row_number", "id"]
+        indexes = [models.Index(fields=["batch", "row_number"], name="imported_record_batch_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.model}:{self.object_id}"

@@ -1,0 +1,19 @@
+"""What the data-quality app adds to the registry: the Data quality menu and default role permissions."""
+
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.registry import NavItem, registry
+
+registry.add_nav(NavItem("quality", _("Data quality"), "quality:importbatch_list", order=80, permission="quality.view_importbatch", children=[
+    NavItem("imports", _("Imports"), "quality:importbatch_list", permission="quality.view_importbatch"),
+    NavItem("new_import", _("Import a file"), "quality:importbatch_add", permission="quality.add_importbatch"),
+    NavItem("mappings", _("Saved column mappings"), "quality:mapping_list", permission="quality.view_importmapping"),
+]))
+
+_IMPORTERS = ["quality.view_importbatch", "quality.add_importbatch", "quality.change_importbatch",
+              "quality.view_importmapping", "quality.add_importmapping", "quality.change_importmapping",
+              "quality.delete_importmapping"]
+for role in ("sales_manager", "marketer", "supervisor"):
+    registry.add_role_permissions(role, _IMPORTERS)
+registry.add_role_permissions("sales_rep", _IMPORTERS)
+registry.add_role_permissions("analyst", ["quality.view_importbatch", "quality.view_importmapping"])

@@ -1,0 +1,181 @@
+"""Writes of the data-quality app: upload, configure, start, resume and undo import batches; saved mappings.
+
+Keyword-only, ``acting_user``, atomic, validated (errors name the field), audited. The long work
+runs as background jobs (``quality_import``, ``quality_import_undo``, see :mod:`.jobs`).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.framework import jobs
+from guanxi.framework import services as base
+from guanxi.framework.text import tidy
+
+from .choices import BatchStatus, ImportKey, ImportMode, ImportTarget
+from .importer.fields import KEYS, field_map, guess_mapping
+from .importer.reading import Table, UnreadableFile
+from .models import ImportBatch, ImportMapping
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+#: a batch "running" without progress for this long lost its worker and may be resumed
+STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+@transaction.atomic
+def batch_upload(*, acting_user, file, target: str) -> ImportBatch:
+    """Store an uploaded CSV or XLSX file as a new batch, with its detected encoding and its columns."""
+    if target not in ImportTarget.values:
+        raise ValidationError({"target": _("Choose accounts or contacts.")})
+    if file.size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": _("The file is larger than %(limit)d MB.") % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}})
+    name = getattr(file, "name", "") or "import.csv"
+    if not name.lower().endswith((".csv", ".txt", ".tsv", ".xlsx", ".xlsm")):
+        raise ValidationError({"file": _("Upload a CSV or an Excel (.xlsx) file.")})
+    try:
+        file.seek(0)
+        table = Table(file, name)
+        columns = table.header()
+    except (UnreadableFile, UnicodeDecodeError, ValueError) as exc:
+        raise ValidationError({"file": _("The file cannot be read: %(reason)s") % {"reason": exc}}) from None
+    file.seek(0)
+    batch = ImportBatch(
+        target=target, file=file, filename=name.rsplit("/", 1)[-1][:255], encoding=table.encoding, columns=columns,
+        mapping=guess_mapping(target, columns), owner=acting_user,
+        key=KEYS[target][0],
+    )
+    return base.create(batch, acting_user=acting_user)
+
+
+def preview(batch: ImportBatch, limit: int = 5) -> list[list[str]]:
+    with batch.file.open("rb") as handle:
+        return Table(handle, batch.filename, batch.encoding or None).preview(limit)
+
+
+def _check_mapping(*, target: str, columns: list[str], mapping: dict[str, str], mode: str, key: str) -> dict[str, str]:
+    fields = field_map(target)
+    errors: dict[str, list[str]] = {}
+    mapping = {col: name for col, name in mapping.items() if name}
+    unknown_columns = [c for c in mapping if c not in columns]
+    if unknown_columns:
+        errors["mapping"] = [_("The file has no column %(columns)s.") % {"columns": ", ".join(f"“{c}”" for c in unknown_columns)}]
+    unknown_fields = sorted({n for n in mapping.values() if n not in fields})
+    if unknown_fields:
+        errors.setdefault("mapping", []).append(_("Unknown field: %(fields)s.") % {"fields": ", ".join(unknown_fields)})
+    used = list(mapping.values())
+    twice = sorted({n for n in used if used.count(n) > 1})
+    if twice:
+        errors.setdefault("mapping", []).append(_("Each field can take one column; used twice: %(fields)s.") % {"fields": ", ".join(twice)})
+    if mode not in ImportMode.values:
+        errors["mode"] = [_("Choose a mode.")]
+    if mode != ImportMode.CREATE:
+        if key not in KEYS.get(target, ()):
+            errors["key"] = [_("Choose what to match existing records by.")]
+        elif key not in used:
+            errors["key"] = [_("Map a column to “%(field)s” to match by it.") % {"field": fields[key].label if key in fields else key}]
+    if mode != ImportMode.UPDATE and "name" not in used and not {"family_name", "given_name"} & set(used):
+        errors["mapping"] = errors.get("mapping", []) + [_("Map a column to the name: every new record needs one.")]
+    if errors:
+        raise ValidationError(errors)
+    return mapping
+
+
+@transaction.atomic
+def batch_configure(*, batch: ImportBatch, acting_user, mapping: dict[str, str], mode: str, key: str = "", dry_run: bool = False) -> dict:
+    if batch.status != BatchStatus.UPLOADED:
+        raise ValidationError({"__all__": _("This import has already started.")})
+    mapping = _check_mapping(target=batch.target, columns=batch.columns, mapping=mapping, mode=mode, key=key)
+    return base.update(batch, acting_user=acting_user, data={
+        "mapping": mapping, "mode": mode, "key": key if mode != ImportMode.CREATE else "", "dry_run": dry_run,
+    })
+
+
+def _enqueue(batch: ImportBatch, acting_user, *, kind: str, title: str):
+    job = jobs.start(user=acting_user, kind=kind, title=title, params={"batch": batch.pk})
+    ImportBatch.objects.filter(pk=batch.pk).update(job=job, status=BatchStatus.QUEUED)
+    batch.job, batch.status = job, BatchStatus.QUEUED
+    return job
+
+
+@transaction.atomic
+def batch_start(*, batch: ImportBatch, acting_user):
+    """Queue a configured batch (or the real run after a dry run); returns the job."""
+    if batch.in_progress:
+        raise ValidationError({"__all__": _("This import is already running.")})
+    if batch.status == BatchStatus.UNDONE:
+        raise ValidationError({"__all__": _("This import was undone.")})
+    if batch.status == BatchStatus.DONE and not batch.dry_run:
+        raise ValidationError({"__all__": _("This import is finished.")})
+    if batch.status == BatchStatus.DONE:  # after a dry run: the same file and mapping, for real now
+        batch.row_errors.all().delete()
+        base.update(batch, acting_user=acting_user, data={"dry_run": False})
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            processed_rows=0, created_count=0, updated_count=0, skipped_count=0, error_count=0, finished_at=None,
+        )
+        batch.refresh_from_db()
+    title = (_("Dry run of %(file)s") if batch.dry_run else _("Import of %(file)s")) % {"file": batch.filename}
+    return _enqueue(batch, acting_user, kind="quality_import", title=title)
+
+
+def can_resume(batch: ImportBatch) -> bool:
+    if batch.status == BatchStatus.FAILED:
+        return True
+    return batch.status == BatchStatus.RUNNING and timezone.now() - batch.updated_at > STALE_AFTER
+
+
+@transaction.atomic
+def batch_resume(*, batch: ImportBatch, acting_user):
+    """Continue an interrupted batch from its checkpoint."""
+    if not can_resume(batch):
+        raise ValidationError({"__all__": _("Only an interrupted import can be resumed.")})
+    return _enqueue(batch, acting_user, kind="quality_import", title=_("Resumed import of %(file)s") % {"file": batch.filename})
+
+
+def can_undo(batch: ImportBatch) -> bool:
+    return not batch.dry_run and batch.status in {BatchStatus.DONE, BatchStatus.FAILED}
+
+
+@transaction.atomic
+def batch_undo(*, batch: ImportBatch, acting_user):
+    """Queue the undo of a whole batch: what it created is deleted, what it updated gets its old values back."""
+    if not can_undo(batch):
+        raise ValidationError({"__all__": _("Only a finished or interrupted import can be undone.")})
+    base.update(batch, acting_user=acting_user, data={"status": BatchStatus.QUEUED})
+    return _enqueue(batch, acting_user, kind="quality_import_undo", title=_("Undo of the import of %(file)s") % {"file": batch.filename})
+
+
+# --- saved mappings -----------------------------------------------------------------------------
+
+@transaction.atomic
+def mapping_save(*, acting_user, name: str, target: str, columns: dict[str, str], mode: str = ImportMode.CREATE,
+                 key: str = "", shared: bool = False) -> ImportMapping:
+    """Save (or replace) the user's mapping of that name for ``target``."""
+    name = tidy(name)
+    if not name:
+        raise ValidationError({"name": _("Give the mapping a name.")})
+    fields = field_map(target) if target in ImportTarget.values else {}
+    if not fields:
+        raise ValidationError({"target": _("Choose accounts or contacts.")})
+    bad = sorted({f for f in columns.values() if f and f not in fields})
+    if bad:
+        raise ValidationError({"columns": _("Unknown field: %(fields)s.") % {"fields": ", ".join(bad)}})
+    columns = {str(col): f for col, f in columns.items() if f}
+    data: dict[str, Any] = {"columns": columns, "mode": mode, "key": key if key in ImportKey.values else "", "shared": shared}
+    existing = ImportMapping.objects.filter(owner=acting_user, target=target, name=name).first()
+    if existing is not None:
+        base.update(existing, acting_user=acting_user, data=data)
+        return existing
+    return base.create(ImportMapping(owner=acting_user, target=target, name=name, **data), acting_user=acting_user)
+
+
+@transaction.atomic
+def mapping_delete(*, mapping: ImportMapping, acting_user) -> None:
+    if mapping.owner_id != acting_user.pk and not acting_user.is_superuser:
+        raise ValidationError({"__all__": _("Only its owner can delete a mapping.")})
+    base.delete(mapping, acting_user=acting_user)

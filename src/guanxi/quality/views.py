@@ -1,0 +1,192 @@
+"""Pages of the data-quality app: the import list, upload, column mapping, progress, errors, resume and undo."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from guanxi.framework.services import field_errors
+from guanxi.framework.views import ObjectListView, apply_errors
+
+from . import selectors, services
+from .choices import ImportMode
+from .filters import ImportBatchFilterSet
+from .forms import MappingForm, UploadForm
+from .models import ImportBatch, ImportMapping
+from .tables import ImportBatchTable
+
+BATCH_EXPORT = [
+    ("pk", "ID"), ("filename", gettext_lazy("file name")), ("target", gettext_lazy("import into")),
+    ("status", gettext_lazy("status")), ("total_rows", gettext_lazy("rows")), ("created_count", gettext_lazy("created")),
+    ("updated_count", gettext_lazy("updated")), ("skipped_count", gettext_lazy("skipped")),
+    ("error_count", gettext_lazy("rows with errors")), ("owner", gettext_lazy("started by")), ("created_at", gettext_lazy("created")),
+]
+
+
+class ImportBatchListView(ObjectListView):
+    model, url_namespace = ImportBatch, "quality"
+    filterset_class, table_class = ImportBatchFilterSet, ImportBatchTable
+    select_related = ("owner",)
+    export_fields = BATCH_EXPORT
+
+
+def _batch(request, pk: int) -> ImportBatch:
+    try:
+        return selectors.batch_get(user=request.user, pk=pk)
+    except ImportBatch.DoesNotExist:
+        raise Http404 from None
+
+
+def _can_write(user, target: str) -> bool:
+    return user.has_perm(f"customers.add_{target[:-1]}") and user.has_perm(f"customers.change_{target[:-1]}")
+
+
+@login_required
+@permission_required("quality.add_importbatch", raise_exception=True)
+def upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.batch_upload(acting_user=request.user, file=form.cleaned_data["file"], target=form.cleaned_data["target"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return HttpResponseRedirect(reverse("quality:importbatch_map", args=[batch.pk]))
+    return render(request, "quality/import_upload.html", {"form": form, "page_title": _("Import a file")})
+
+
+@login_required
+@permission_required("quality.change_importbatch", raise_exception=True)
+def map_columns(request, pk: int):
+    batch = _batch(request, pk)
+    if not _can_write(request.user, batch.target):
+        raise PermissionDenied
+    if batch.status != "uploaded":
+        return HttpResponseRedirect(batch.get_absolute_url())
+    saved = selectors.mappings_for(user=request.user, target=batch.target)
+    applied = None
+    initial = {"mode": batch.mode, "key": batch.key, "dry_run": batch.dry_run}
+    columns = dict(batch.mapping)
+    if request.GET.get("mapping"):
+        applied = saved.filter(pk=request.GET["mapping"]).first()
+        if applied is not None:
+            columns = {c: f for c, f in applied.columns.items() if c in batch.columns}
+            initial.update(mode=applied.mode, key=applied.key)
+    for index, column in enumerate(batch.columns):
+        initial[f"col_{index}"] = columns.get(column, "")
+    form = MappingForm(request.POST or None, batch=batch, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.batch_configure(batch=batch, acting_user=request.user, mapping=form.mapping(), mode=data["mode"],
+                                     key=data["key"], dry_run=data["dry_run"])
+            if data["save_as"]:
+                services.mapping_save(acting_user=request.user, name=data["save_as"], target=batch.target, columns=form.mapping(),
+                                      mode=data["mode"], key=data["key"], shared=data["shared"])
+            services.batch_start(batch=batch, acting_user=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            return HttpResponseRedirect(batch.get_absolute_url())
+    context = {
+        "batch": batch, "form": form, "preview": services.preview(batch), "saved_mappings": saved, "applied": applied,
+        "page_title": _("Map the columns of %(file)s") % {"file": batch.filename},
+    }
+    return render(request, "quality/import_map.html", context)
+
+
+@login_required
+@permission_required("quality.view_importbatch", raise_exception=True)
+def batch_detail(request, pk: int):
+    batch = _batch(request, pk)
+    context = {
+        "batch": batch, "object": batch, "page_title": str(batch),
+        "errors": batch.row_errors.all()[:100],
+        "can_change": request.user.has_perm("quality.change_importbatch"),
+        "can_resume": services.can_resume(batch), "can_undo": services.can_undo(batch),
+        "can_run": batch.dry_run and batch.status == "done",
+    }
+    template = "quality/_batch_progress.html" if request.htmx and not request.htmx.boosted else "quality/import_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@permission_required("quality.view_importbatch", raise_exception=True)
+def batch_errors_csv(request, pk: int):
+    """Every error of the batch as CSV (UTF-8 with BOM, so Excel opens it): row, field, reason."""
+    batch = _batch(request, pk)
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield "\ufeff" + writer.writerow([_("row"), _("field"), _("reason")])
+        for error in batch.row_errors.order_by("row_number", "id").iterator(chunk_size=2000):
+            yield writer.writerow([error.row_number, error.field, error.reason])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
+    return response
+
+
+def _action(request, pk: int, service, done_message):
+    batch = _batch(request, pk)
+    if not _can_write(request.user, batch.target):
+        raise PermissionDenied
+    try:
+        service(batch=batch, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+    else:
+        messages.success(request, done_message)
+    return HttpResponseRedirect(batch.get_absolute_url())
+
+
+@login_required
+@permission_required("quality.change_importbatch", raise_exception=True)
+@require_POST
+def batch_start(request, pk: int):
+    return _action(request, pk, services.batch_start, _("The import has started."))
+
+
+@login_required
+@permission_required("quality.change_importbatch", raise_exception=True)
+@require_POST
+def batch_resume(request, pk: int):
+    return _action(request, pk, services.batch_resume, _("The import continues where it stopped."))
+
+
+@login_required
+@permission_required("quality.change_importbatch", raise_exception=True)
+@require_POST
+def batch_undo(request, pk: int):
+    return _action(request, pk, services.batch_undo, _("The import is being undone."))
+
+
+@login_required
+@permission_required("quality.view_importmapping", raise_exception=True)
+def mapping_list(request):
+    mappings = selectors.mappings_for(user=request.user)
+    return render(request, "quality/mapping_list.html", {"mappings": mappings, "page_title": _("Saved column mappings"), "modes": ImportMode})
+
+
+@login_required
+@permission_required("quality.delete_importmapping", raise_exception=True)
+@require_POST
+def mapping_delete(request, pk: int):
+    mapping = get_object_or_404(ImportMapping, pk=pk, owner=request.user)
+    services.mapping_delete(mapping=mapping, acting_user=request.user)
+    messages.success(request, _("Deleted %(record)s.") % {"record": mapping})
+    return HttpResponseRedirect(reverse("quality:mapping_list"))
