@@ -6,3 +6,6 @@ class ServiceConfig(AppConfig):
     name = "guanxi.service"
     label = "service"
     verbose_name = _("Service")
+
+    def ready(self):
+        from . import registrations  # noqa: F401

@@ -1,5 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from guanxi.framework.urls import model_urls
+
+from . import views
 
 app_name = "service"
 
-urlpatterns: list = []
+urlpatterns = [
+    *model_urls("cases", "case", list=views.CaseListView, detail=views.CaseDetailView, edit=views.CaseEditView, delete=views.CaseDeleteView),
+    path("cases/quick/", views.quick_entry, name="quick_entry"),
+    path("cases/quick/lookup/", views.quick_lookup, name="quick_lookup"),
+    path("cases/<int:pk>/status/", views.case_status, name="case_status"),
+    path("cases/<int:pk>/assign/", views.case_assign, name="case_assign"),
+    path("cases/<int:pk>/note/", views.case_note, name="case_note"),
+    path("cases/<int:pk>/link/", views.case_link, name="case_link"),
+    path("cases/<int:pk>/unlink/<int:link_pk>/", views.case_unlink, name="case_unlink"),
+    path("cases/<int:pk>/merge/", views.case_merge, name="case_merge"),
+    path("cases/<int:pk>/survey/", views.case_survey, name="case_survey"),
+    path("attachments/<int:pk>/download/", views.attachment_download, name="attachment_download"),
+    path("setup/", views.setup, name="setup"),
+    path("setup/categories/add/", views.category_add, name="category_add"),
+    *model_urls("queues", "queue", detail=views.QueueDetailView, edit=views.QueueEditView),
+    path("queues/<int:pk>/agents/<int:user_pk>/", views.agent_update, name="agent_update"),
+    *model_urls("calendars", "businesscalendar", edit=views.CalendarEditView),
+    path("calendars/<int:pk>/", views.CalendarDetailView.as_view(), name="calendar_detail"),
+    path("calendars/<int:pk>/days/", views.calendar_day, name="calendar_day"),
+    *model_urls("sla-policies", "slapolicy", detail=views.SlaPolicyDetailView, edit=views.SlaPolicyEditView),
+    path("sla-policies/<int:pk>/targets/", views.sla_target, name="sla_target"),
+]

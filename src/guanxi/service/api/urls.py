@@ -2,8 +2,18 @@
 
 from rest_framework.routers import SimpleRouter
 
+from . import views
+
 app_name = "service_api"
 
 router = SimpleRouter()
+router.register("cases", views.CaseViewSet, basename="case")
+router.register("case-notes", views.CaseNoteViewSet, basename="casenote")
+router.register("case-attachments", views.CaseAttachmentViewSet, basename="caseattachment")
+router.register("case-links", views.CaseLinkViewSet, basename="caselink")
+router.register("queues", views.QueueViewSet, basename="queue")
+router.register("case-categories", views.CaseCategoryViewSet, basename="casecategory")
+router.register("sla-policies", views.SlaPolicyViewSet, basename="slapolicy")
+router.register("business-calendars", views.BusinessCalendarViewSet, basename="businesscalendar")
 
 urlpatterns = router.urls

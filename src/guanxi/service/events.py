@@ -1,0 +1,44 @@
+"""Domain events of cases on the account timeline: one function per event.
+
+The wording of each kind is registered once and filled from the event's data when shown, so every
+reader sees it in their own language.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.customers.models import TimelineEvent
+from guanxi.framework.registry import registry
+
+TITLES = {
+    "case.opened": _("Case %(number)s opened: %(subject)s"),
+    "case.resolved": _("Case %(number)s resolved"),
+    "case.closed": _("Case %(number)s closed"),
+    "case.reopened": _("Case %(number)s reopened"),
+    "case.sla_missed": _("Case %(number)s missed its service level"),
+    "case.survey": _("Case %(number)s rated %(score)s of 5"),
+}
+registry.event_titles.update(TITLES)
+
+
+def _event(case, kind: str, actor, **data) -> TimelineEvent:
+    data = {"number": case.number, "subject": case.subject, **data}
+    return TimelineEvent.objects.create(
+        account_id=case.account_id, occurred_at=timezone.now(), kind=kind, title=(str(TITLES[kind]) % data)[:200],
+        data=data, actor=actor if getattr(actor, "pk", None) else None, url=case.get_absolute_url(),
+    )
+
+
+def case_opened(case, actor):
+    return _event(case, "case.opened", actor)
+
+
+def case_status_changed(case, actor, status: str):
+    kind = {"resolved": "case.resolved", "closed": "case.closed", "open": "case.reopened"}.get(status)
+    return _event(case, kind, actor) if kind else None
+
+
+def case_surveyed(case, actor, score: int):
+    return _event(case, "case.survey", actor, score=score)

@@ -1,0 +1,75 @@
+"""One filterset per model: the case list page, the API and exports share it."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.models import User
+from guanxi.framework.search import contains
+from guanxi.framework.text import fold
+
+from .choices import OPEN_STATUSES, CaseChannel, CasePriority, CaseStatus, CaseType
+from .models import Case, CaseCategory, Queue
+
+SLA_CHOICES = [("near", _("Near target")), ("missed", _("Missed")), ("paused", _("Paused"))]
+
+
+def _agents(request):
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+class CaseFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), method="search")
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=CaseStatus.choices)
+    open = filters.BooleanFilter(label=_("open cases only"), method="open_only")
+    priority = filters.MultipleChoiceFilter(label=_("priority"), choices=CasePriority.choices)
+    case_type = filters.MultipleChoiceFilter(label=_("type"), choices=CaseType.choices)
+    channel = filters.MultipleChoiceFilter(label=_("channel"), choices=CaseChannel.choices)
+    category = filters.ModelMultipleChoiceFilter(label=_("category"), queryset=CaseCategory.objects.all())
+    queue = filters.ModelMultipleChoiceFilter(label=_("queue"), queryset=Queue.objects.all())
+    assignee = filters.ModelMultipleChoiceFilter(label=_("assignee"), queryset=_agents)
+    unassigned = filters.BooleanFilter(label=_("unassigned"), field_name="assignee", lookup_expr="isnull")
+    account = filters.NumberFilter(label=_("account"))
+    contact = filters.NumberFilter(label=_("contact"))
+    sla = filters.ChoiceFilter(label=_("service level"), choices=SLA_CHOICES, method="sla_state")
+    created_after = filters.DateFilter(label=_("created from"), field_name="created_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"}))
+    created_before = filters.DateFilter(label=_("created until"), field_name="created_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        text = fold(value)
+        if not text:
+            return queryset
+        if text.upper().startswith("CS-"):
+            return queryset.filter(number__startswith=text.upper())
+        if text.isdigit() and len(text) <= 6:
+            q = Q(number__endswith=f"-{int(text):06d}")
+            return queryset.filter(q | contains(Case, text) if len(text) >= 3 else q)
+        if len(text) < 3:
+            return queryset.filter(subject__startswith=value.strip())
+        return queryset.filter(contains(Case, text))
+
+    def open_only(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=OPEN_STATUSES) if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+    def sla_state(self, queryset, name, value):
+        now = timezone.now()
+        running = queryset.filter(status__in=OPEN_STATUSES, sla_paused_at__isnull=True)
+        if value == "missed":
+            return queryset.filter(sla_breached=True) | running.filter(
+                Q(first_responded_at__isnull=True, first_response_due_at__lte=now) | Q(resolution_due_at__lte=now))
+        if value == "near":
+            return running.filter(Q(first_responded_at__isnull=True, first_response_warn_at__lte=now) | Q(resolution_warn_at__lte=now)).exclude(
+                Q(first_responded_at__isnull=True, first_response_due_at__lte=now) | Q(resolution_due_at__lte=now))
+        if value == "paused":
+            return queryset.filter(sla_paused_at__isnull=False)
+        return queryset

@@ -1,0 +1,182 @@
+"""Forms of the service pages. They check shape; the services check the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.models import User
+from guanxi.customers.models import Account, Contact
+from guanxi.framework.forms import StyledForm, StyledModelForm
+from guanxi.framework.widgets import LookupChoiceField
+
+from .businesshours import format_hours, hours_from_text, parse_hours
+from .choices import CalendarDayKind, CaseStatus, LinkKind, Weekday
+from .models import BusinessCalendar, Case, CaseCategory, Queue, SlaPolicy
+
+
+def _active_users():
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+class CaseForm(StyledModelForm):
+    account = LookupChoiceField(Account.objects.none(), "customers:account_lookup", label=_("account"))
+    contact = LookupChoiceField(Contact.objects.none(), "customers:contact_lookup", label=_("contact"), required=False)
+
+    class Meta:
+        model = Case
+        fields = ["account", "contact", "subject", "description", "channel", "case_type", "category", "priority", "queue", "assignee"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is not None:
+            self.fields["account"].queryset = Account.objects.visible_to(self.user)
+            self.fields["contact"].queryset = Contact.objects.visible_to(self.user)
+        self.fields["category"].queryset = CaseCategory.objects.filter(is_active=True)
+        self.fields["queue"].queryset = Queue.objects.filter(is_active=True)
+        self.fields["assignee"].queryset = _active_users()
+        if self.instance.pk:  # queue and agent change through "Assign", which keeps the history straight
+            del self.fields["queue"], self.fields["assignee"]
+
+
+class QuickCaseForm(StyledForm):
+    """The minimal form of quick entry, once the customer is found."""
+
+    account = forms.ModelChoiceField(Account.objects.none(), widget=forms.HiddenInput)
+    contact = forms.ModelChoiceField(Contact.objects.none(), widget=forms.HiddenInput, required=False)
+    subject = forms.CharField(label=_("subject"), max_length=200)
+    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    channel = forms.ChoiceField(label=_("channel"), choices=Case._meta.get_field("channel").choices, initial="phone")
+    case_type = forms.ChoiceField(label=_("type"), choices=Case._meta.get_field("case_type").choices)
+    category = forms.ModelChoiceField(CaseCategory.objects.none(), label=_("category"), required=False)
+    priority = forms.ChoiceField(label=_("priority"), choices=Case._meta.get_field("priority").choices, initial="normal")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = Account.objects.visible_to(self.user)
+        self.fields["contact"].queryset = Contact.objects.visible_to(self.user)
+        self.fields["category"].queryset = CaseCategory.objects.filter(is_active=True)
+
+
+class AssignForm(StyledForm):
+    queue = forms.ModelChoiceField(Queue.objects.none(), label=_("queue"), required=False)
+    assignee = forms.ModelChoiceField(User.objects.none(), label=_("assignee"), required=False)
+    route = forms.BooleanField(label=_("pick the agent by the queue's routing"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["queue"].queryset = Queue.objects.filter(is_active=True)
+        self.fields["assignee"].queryset = _active_users()
+
+
+class StatusForm(StyledForm):
+    status = forms.ChoiceField(label=_("status"), choices=CaseStatus.choices)
+    satisfaction = forms.TypedChoiceField(
+        label=_("customer satisfaction"), choices=[("", "—")] + [(n, str(n)) for n in range(1, 6)], coerce=int, empty_value=None, required=False,
+    )
+    comment = forms.CharField(label=_("customer's comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class NoteForm(StyledForm):
+    body = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 3}))
+    is_public = forms.BooleanField(label=_("visible to the customer (a reply)"), required=False)
+    file = forms.FileField(label=_("attachment"), required=False)
+
+
+class LinkForm(StyledForm):
+    other = forms.CharField(label=_("case number"), max_length=20, help_text=_("For example CS-2026-000123."))
+    kind = forms.ChoiceField(label=_("link"), choices=LinkKind.choices)
+
+
+class MergeForm(StyledForm):
+    target = forms.CharField(label=_("merge into case number"), max_length=20)
+
+
+class SurveyForm(StyledForm):
+    satisfaction = forms.TypedChoiceField(label=_("customer satisfaction"), choices=[(n, str(n)) for n in range(1, 6)], coerce=int)
+    comment = forms.CharField(label=_("customer's comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class QueueForm(StyledModelForm):
+    members = forms.ModelMultipleChoiceField(User.objects.none(), label=_("members"), required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
+
+    class Meta:
+        model = Queue
+        fields = ["name", "code", "description", "routing", "email", "supervisor", "sla_policy", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = _active_users()
+        self.fields["supervisor"].queryset = _active_users()
+        if self.instance.pk:
+            self.fields["members"].initial = list(self.instance.memberships.values_list("user_id", flat=True))
+
+
+class CategoryForm(StyledModelForm):
+    class Meta:
+        model = CaseCategory
+        fields = ["name", "skill", "default_queue", "is_active"]
+
+
+class AgentForm(StyledForm):
+    skills = forms.CharField(label=_("skills"), required=False, help_text=_("Separate with commas, e.g. billing, network, english."))
+    available = forms.BooleanField(label=_("available for new cases"), required=False)
+    capacity = forms.IntegerField(label=_("open cases at most"), min_value=1, max_value=500)
+
+
+class CalendarForm(StyledModelForm):
+    class Meta:
+        model = BusinessCalendar
+        fields = ["name", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        weekly = parse_hours(self.instance.hours)
+        for day in Weekday:
+            self.fields[f"day_{day.value}"] = forms.CharField(
+                label=day.label, required=False, initial=format_hours([(a.strftime("%H:%M"), b.strftime("%H:%M")) for a, b in weekly.get(day.value, [])]),
+                help_text=_("For example 09:00-12:00, 13:00-18:00; empty: no work."),
+            )
+            self.fields[f"day_{day.value}"].widget.attrs["class"] = "form-control"
+
+    def clean(self):
+        data = super().clean()
+        hours = {}
+        for day in Weekday:
+            try:
+                hours[str(day.value)] = hours_from_text(data.get(f"day_{day.value}", ""))
+            except forms.ValidationError as exc:
+                self.add_error(f"day_{day.value}", exc)
+        data["hours"] = hours
+        return data
+
+
+class CalendarDayForm(StyledForm):
+    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("type"), choices=CalendarDayKind.choices)
+    name = forms.CharField(label=_("name"), required=False, max_length=100)
+
+
+class SeedForm(StyledForm):
+    year = forms.IntegerField(label=_("year"), min_value=2004, max_value=2100)
+
+
+class SlaPolicyForm(StyledModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = ["name", "calendar", "is_default", "pause_when_pending", "warn_percent", "raise_priority_on_breach", "reassign_on_breach"]
+
+
+class SlaTargetForm(StyledForm):
+    priority = forms.ChoiceField(label=_("priority"), choices=Case._meta.get_field("priority").choices)
+    value_tier = forms.ChoiceField(label=_("value tier"), required=False)
+    first_response_minutes = forms.IntegerField(label=_("first response (business minutes)"), min_value=1)
+    resolution_minutes = forms.IntegerField(label=_("resolution (business minutes)"), min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        from guanxi.customers.choices import ValueTier
+
+        super().__init__(*args, **kwargs)
+        self.fields["value_tier"].choices = [("", _("any tier"))] + list(ValueTier.choices)

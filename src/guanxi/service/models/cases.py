@@ -1,0 +1,211 @@
+"""Cases (tickets), their categories, notes, attachments and links."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.framework.models import BaseModel, BusinessModel
+
+from ..choices import CaseChannel, CasePriority, CaseStatus, CaseType, LinkKind
+
+OPEN = ["new", "open", "pending"]
+
+
+class CaseCategory(BaseModel):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    skill = models.SlugField(_("required skill"), max_length=40, blank=True, help_text=_("Routing prefers agents with this skill."))
+    default_queue = models.ForeignKey(
+        "service.Queue", verbose_name=_("default queue"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number given out in a year (CS-2026-000123)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Case(BusinessModel):
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    search_text = models.TextField(blank=True, editable=False)
+    account = models.ForeignKey("customers.Account", verbose_name=_("account"), on_delete=models.PROTECT, related_name="cases")
+    contact = models.ForeignKey(
+        "customers.Contact", verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=CaseChannel.choices, default=CaseChannel.PHONE)
+    case_type = models.CharField(_("type"), max_length=10, choices=CaseType.choices, default=CaseType.QUESTION)
+    category = models.ForeignKey(CaseCategory, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    priority = models.CharField(_("priority"), max_length=10, choices=CasePriority.choices, default=CasePriority.NORMAL)
+    status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    queue = models.ForeignKey("service.Queue", verbose_name=_("queue"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL, related_name="service_cases",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    # Service level
+    sla_policy = models.ForeignKey("service.SlaPolicy", verbose_name=_("SLA policy"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    #: when escalation warns that a target is near (a share of its business time used)
+    first_response_warn_at = models.DateTimeField(_("first response warning"), null=True, blank=True, editable=False)
+    resolution_warn_at = models.DateTimeField(_("resolution warning"), null=True, blank=True, editable=False)
+    #: while the clock is paused (pending on the customer): business minutes left to each deadline
+    sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
+    sla_clock = models.JSONField(default=dict, blank=True, editable=False)
+    #: 0 nothing sent, 1 warned (target near), 2 missed and escalated
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    sla_breached = models.BooleanField(_("SLA missed"), default=False)
+
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases")
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction (1-5)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    satisfaction_comment = models.TextField(_("satisfaction comment"), blank=True)
+    survey_interaction = models.ForeignKey(
+        "customers.Interaction", verbose_name=_("survey interaction"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+
+    audit_exclude = (
+        "created_at", "updated_at", "search_text", "sla_clock", "first_response_warn_at", "resolution_warn_at",
+    )
+    # Seen by its assignee (and the assignee's managers), the members of its queue, and whoever sees its account.
+    visibility_owner_field = "assignee"
+    visibility_via = ("account", "queue")
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="case_recent_idx"),
+            models.Index(fields=["status", "-created_at"], name="case_status_idx"),
+            models.Index(fields=["assignee", "status", "-created_at"], name="case_assignee_idx"),
+            models.Index(fields=["queue", "status", "-created_at"], name="case_queue_idx"),
+            models.Index(fields=["account", "-created_at"], name="case_account_idx"),
+            models.Index(fields=["contact", "-created_at"], name="case_contact_idx"),
+            models.Index(fields=["priority", "-created_at"], name="case_priority_idx"),
+            models.Index(fields=["category", "-created_at"], name="case_category_idx"),
+            models.Index(fields=["case_type", "-created_at"], name="case_type_idx"),
+            models.Index(fields=["channel", "-created_at"], name="case_channel_idx"),
+            models.Index(fields=["resolution_due_at", "id"], name="case_resolution_due_idx"),
+            # The escalation pass scans only open cases, by the deadline it checks.
+            *[
+                models.Index(fields=[field], condition=models.Q(status__in=OPEN), name=f"case_open_{short}_idx")
+                for field, short in (
+                    ("first_response_warn_at", "resp_warn"), ("first_response_due_at", "resp_due"),
+                    ("resolution_warn_at", "res_warn"), ("resolution_due_at", "res_due"),
+                )
+            ],
+            models.Index(fields=["sla_breached", "-created_at"], name="case_breached_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="case_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("service:case_detail", args=[self.pk])
+
+    def audit_parent(self):
+        return self.account
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING)
+
+
+class CaseNote(BusinessModel):
+    """A note on a case: internal (agents only) or customer-visible (a reply the customer sees)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes")
+    body = models.TextField(_("text"))
+    is_public = models.BooleanField(_("visible to the customer"), default=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    #: who wrote it from outside (an e-mail sender), when no user did
+    from_customer = models.BooleanField(_("from the customer"), default=False)
+
+    visibility_via = ("case",)
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="case_note_case_idx")]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+    def audit_parent(self):
+        return self.case
+
+
+class CaseAttachment(BusinessModel):
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments")
+    note = models.ForeignKey(CaseNote, verbose_name=_("note"), null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="service/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type_label = models.CharField(_("file type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    is_public = models.BooleanField(_("visible to the customer"), default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    visibility_via = ("case",)
+
+    class Meta:
+        verbose_name = _("case attachment")
+        verbose_name_plural = _("case attachments")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="case_attachment_case_idx")]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def audit_parent(self):
+        return self.case
+
+
+class CaseLink(BusinessModel):
+    """``case`` is <kind> ``other`` (related to, a duplicate of, caused by)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="links")
+    other = models.ForeignKey(Case, verbose_name=_("linked case"), on_delete=models.CASCADE, related_name="linked_from")
+    kind = models.CharField(_("link"), max_length=12, choices=LinkKind.choices, default=LinkKind.RELATED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    visibility_via = ("case",)
+
+    class Meta:
+        verbose_name = _("case link")
+        verbose_name_plural = _("case links")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "other"], name="service_case_link_unique"),
+            models.CheckConstraint(condition=~models.Q(case=models.F("other")), name="service_case_link_not_self"),
+        ]
+        indexes = [models.Index(fields=["other"], name="case_link_other_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} → {self.other.number}"
+
+    def audit_parent(self):
+        return self.case

@@ -1,0 +1,506 @@
+"""Writes of the service app: cases and their life cycle, notes, attachments, links, merges, routing,
+queues, agents, calendars and SLA policies.
+
+Keyword-only with ``acting_user``, atomic, validated (errors name the field), audited through
+:mod:`guanxi.framework.services`; timeline events are written with the change.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.customers import services as customer_services
+from guanxi.customers.models import Account, Contact
+from guanxi.framework import services as base
+from guanxi.framework.text import fold, tidy
+
+from . import events, sla
+from .businesshours import china_official_days, parse_hours
+from .choices import OPEN_STATUSES, TRANSITIONS, CaseChannel, CaseStatus, RoutingMethod
+from .models import (
+    AgentProfile, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, CaseNote,
+    CaseNumberSequence, Queue, QueueMember, SlaPolicy, SlaTarget,
+)
+
+CASE_FIELDS = {"subject", "description", "account", "contact", "channel", "case_type", "category", "priority", "queue", "assignee"}
+#: the channel of the survey interaction, by the case's channel
+SURVEY_CHANNEL = {CaseChannel.PHONE: "phone", CaseChannel.EMAIL: "email", CaseChannel.WEB: "web", CaseChannel.PORTAL: "web", CaseChannel.CHAT: "chat"}
+
+
+def _reject_unknown(data: dict, allowed: set[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
+
+
+def _search_text(case: Case) -> str:
+    return fold(" ".join((case.number, case.subject, str(case.account) if case.account_id else "")))
+
+
+def next_case_number(now: datetime.datetime | None = None) -> str:
+    """CS-<year>-<six digits>, counted per year; concurrent creators wait on the year's row."""
+    year = timezone.localtime(now or timezone.now()).year
+    with transaction.atomic():
+        if not CaseNumberSequence.objects.filter(year=year).update(last=F("last") + 1):
+            try:
+                with transaction.atomic():
+                    CaseNumberSequence.objects.create(year=year, last=1)
+            except IntegrityError:
+                CaseNumberSequence.objects.filter(year=year).update(last=F("last") + 1)
+        last = CaseNumberSequence.objects.get(year=year).last
+    return f"CS-{year}-{last:06d}"
+
+
+def _check_contact(account: Account | None, contact: Contact | None) -> None:
+    if contact is not None and account is not None and not contact.account_links.filter(account=account).exists():
+        raise ValidationError({"contact": _("This contact is not linked to the account.")})
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_create(*, acting_user, auto_assign: bool = True, **data) -> Case:
+    """Open a case; without an assignee it is routed to an agent of its queue (or its category's queue)."""
+    _reject_unknown(data, CASE_FIELDS)
+    data = {k: (tidy(v) if isinstance(v, str) and k in ("subject",) else v) for k, v in data.items()}
+    if not data.get("account"):
+        raise ValidationError({"account": _("Choose the customer's account.")})
+    _check_contact(data["account"], data.get("contact"))
+    category = data.get("category")
+    if data.get("queue") is None and category is not None and category.default_queue_id:
+        data["queue"] = category.default_queue
+    now = timezone.now()
+    case = Case(**data, created_by=acting_user if getattr(acting_user, "pk", None) else None)
+    case.number = next_case_number(now)
+    case.search_text = _search_text(case)
+    for name, value in sla.deadlines(case, start=now).items():
+        setattr(case, name, value)
+    if case.assignee_id and case.status == CaseStatus.NEW:
+        case.status = CaseStatus.OPEN
+    base.create(case, acting_user=acting_user)
+    events.case_opened(case, acting_user)
+    if auto_assign and case.assignee_id is None and case.queue_id is not None:
+        case_route(case=case, acting_user=acting_user)
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, acting_user, **data) -> dict:
+    """Change a case's fields; a new priority (or account) recomputes its SLA deadlines from now."""
+    _reject_unknown(data, CASE_FIELDS - {"queue", "assignee"})
+    if "subject" in data:
+        data["subject"] = tidy(data["subject"])
+    _check_contact(data.get("account", case.account), data.get("contact", case.contact))
+    derived: dict[str, Any] = {}
+    if any(k in data and data[k] != getattr(case, k) for k in ("subject", "account")):
+        probe = Case(number=case.number, subject=data.get("subject", case.subject), account=data.get("account", case.account))
+        derived["search_text"] = _search_text(probe)
+    if "priority" in data and data["priority"] != case.priority and case.is_open:
+        now = timezone.now()
+        probe = Case(priority=data["priority"], account=data.get("account", case.account), queue=case.queue,
+                     first_responded_at=case.first_responded_at, first_response_due_at=case.first_response_due_at,
+                     first_response_warn_at=case.first_response_warn_at)
+        timing = {k: v for k, v in sla.deadlines(probe, start=now, policy=case.sla_policy).items() if k.endswith("_at")}
+        data.update(timing)
+        derived["escalation_level"] = 0
+        if case.sla_paused_at and case.sla_policy_id:  # the clock stays stopped, with the new targets' time left
+            derived["sla_clock"] = sla.minutes_left(case.sla_policy, now, timing)
+    return base.update(case, acting_user=acting_user, data=data, derived=derived)
+
+
+@transaction.atomic
+def case_set_status(*, case: Case, acting_user, status: str, satisfaction: int | None = None, comment: str = "") -> dict:
+    """Move a case along new -> open -> pending -> resolved -> closed (or reopen it).
+
+    Pending pauses the SLA clock when the policy says so; leaving pending restarts it. Closing may
+    carry the customer's satisfaction (1-5 and a comment), recorded as an interaction.
+    """
+    if status not in CaseStatus.values:
+        raise ValidationError({"status": _("“%(value)s” is not a case status.") % {"value": status}})
+    if status == case.status:
+        return {}
+    if status not in TRANSITIONS[case.status]:
+        raise ValidationError({"status": _("A case cannot go from %(old)s to %(new)s.") % {
+            "old": case.get_status_display(), "new": CaseStatus(status).label}})
+    if case.merged_into_id and status == CaseStatus.OPEN:
+        raise ValidationError({"status": _("This case was merged into %(number)s; reopen that one.") % {"number": case.merged_into.number}})
+    now = timezone.now()
+    data: dict[str, Any] = {"status": status}
+    reopened = case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and status == CaseStatus.OPEN
+    if status == CaseStatus.PENDING:
+        data.update(sla.pause_fields(case, now))
+    elif case.status == CaseStatus.PENDING:
+        data.update(sla.resume_fields(case, now))
+    if status == CaseStatus.RESOLVED:
+        data["resolved_at"] = now
+    if status == CaseStatus.CLOSED:
+        data["closed_at"] = now
+        data.setdefault("resolved_at", case.resolved_at or now)
+    if reopened:
+        data.update(resolved_at=None, closed_at=None, reopen_count=case.reopen_count + 1)
+        if case.sla_policy_id:  # a reopened case gets a fresh resolution deadline
+            probe = Case(priority=case.priority, account=case.account, queue=case.queue, first_responded_at=case.first_responded_at,
+                         first_response_due_at=case.first_response_due_at, first_response_warn_at=case.first_response_warn_at)
+            fields = sla.deadlines(probe, start=now, policy=case.sla_policy)
+            data.update(resolution_due_at=fields["resolution_due_at"], resolution_warn_at=fields["resolution_warn_at"], escalation_level=0)
+    changes = base.update(case, acting_user=acting_user, data=data)
+    events.case_status_changed(case, acting_user, status if status != CaseStatus.OPEN or reopened else "")
+    if status == CaseStatus.CLOSED and satisfaction is not None:
+        case_record_satisfaction(case=case, acting_user=acting_user, satisfaction=satisfaction, comment=comment)
+    return changes
+
+
+@transaction.atomic
+def case_record_satisfaction(*, case: Case, acting_user, satisfaction, comment: str = "") -> Case:
+    """The customer's rating of a resolved or closed case, kept on the case and as an interaction."""
+    try:
+        score = int(satisfaction)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise ValidationError({"satisfaction": _("Rate from 1 to 5.")})
+    if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        raise ValidationError({"satisfaction": _("Only a resolved or closed case can be rated.")})
+    comment = (comment or "").strip()
+    interaction = customer_services.interaction_create(
+        acting_user=acting_user, account=case.account, contact=case.contact, direction="inbound",
+        channel=SURVEY_CHANNEL.get(case.channel, "phone"), started_at=timezone.now(), outcome="resolved",
+        reason=(_("Satisfaction survey for case %(number)s") % {"number": case.number})[:200],
+        satisfaction=score, notes=comment,
+    )
+    base.update(case, acting_user=acting_user, data={"satisfaction": score, "satisfaction_comment": comment, "survey_interaction": interaction})
+    events.case_surveyed(case, acting_user, score)
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, acting_user, queue: Queue | None = None, assignee=None, route: bool = False) -> dict:
+    """Put a case in a queue and/or give it to an agent (reassignment included); ``route`` picks the agent."""
+    if assignee is not None and not assignee.is_active:
+        raise ValidationError({"assignee": _("This user is inactive.")})
+    if queue is not None and not queue.is_active:
+        raise ValidationError({"queue": _("This queue is closed.")})
+    data: dict[str, Any] = {}
+    if queue is not None:
+        data["queue"] = queue
+    if assignee is not None or (queue is not None and queue.pk != case.queue_id):
+        data["assignee"] = assignee
+    if assignee is not None and case.status == CaseStatus.NEW:
+        data["status"] = CaseStatus.OPEN
+    changes = base.update(case, acting_user=acting_user, data=data)
+    if route and case.assignee_id is None:
+        changes.update(case_route(case=case, acting_user=acting_user))
+    return changes
+
+
+def pick_agent(queue: Queue, *, skill: str = "") -> int | None:
+    """The agent a new case of ``queue`` goes to, by its routing method; None when nobody can take it.
+
+    Candidates: active members who are available and below their capacity of open cases, with the
+    skill when one is asked (without anyone skilled, any candidate). Round robin takes the one who
+    waited longest since their last case; least loaded the one with the fewest open cases.
+    """
+    if queue.routing == RoutingMethod.MANUAL:
+        return None
+    members = (
+        QueueMember.objects.filter(queue=queue, user__is_active=True)
+        .filter(Q(user__service_profile__isnull=True) | Q(user__service_profile__available=True))
+        .annotate(open_cases=Count("user__service_cases", filter=Q(user__service_cases__status__in=OPEN_STATUSES)))
+        .values("user_id", "last_assigned_at", "open_cases", "user__service_profile__capacity", "user__service_profile__skills")
+    )
+    candidates = [m for m in members if m["open_cases"] < (m["user__service_profile__capacity"] or 30)]
+    if skill:
+        skilled = [m for m in candidates if skill in (m["user__service_profile__skills"] or [])]
+        candidates = skilled or candidates
+    if not candidates:
+        return None
+    never = datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+    if queue.routing == RoutingMethod.LEAST_LOADED:
+        chosen = min(candidates, key=lambda m: (m["open_cases"], m["last_assigned_at"] or never, m["user_id"]))
+    else:
+        chosen = min(candidates, key=lambda m: (m["last_assigned_at"] or never, m["user_id"]))
+    return chosen["user_id"]
+
+
+@transaction.atomic
+def case_route(*, case: Case, acting_user) -> dict:
+    """Give an unassigned case of a queue to the agent its routing picks; nothing when nobody can take it."""
+    if case.queue_id is None:
+        raise ValidationError({"queue": _("Put the case in a queue first.")})
+    queue = Queue.objects.select_for_update().get(pk=case.queue_id)
+    user_id = pick_agent(queue, skill=case.category.skill if case.category_id else "")
+    if user_id is None:
+        return {}
+    QueueMember.objects.filter(queue=queue, user_id=user_id).update(last_assigned_at=timezone.now())
+    data: dict[str, Any] = {"assignee": user_id}
+    if case.status == CaseStatus.NEW:
+        data["status"] = CaseStatus.OPEN
+    return base.update(case, acting_user=acting_user, data=data)
+
+
+# --- notes, attachments -------------------------------------------------------------------------
+
+@transaction.atomic
+def case_note_add(*, case: Case, acting_user, body: str, is_public: bool = False, files: Iterable = (), from_customer: bool = False) -> CaseNote:
+    """An internal note, or a reply the customer sees; the first public reply by an agent is the first response."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("A note cannot be empty.")})
+    note = base.create(CaseNote(case=case, body=body, is_public=is_public or from_customer, from_customer=from_customer,
+                                author=acting_user if getattr(acting_user, "pk", None) else None), acting_user=acting_user)
+    for upload in files:
+        case_attachment_add(case=case, acting_user=acting_user, file=upload, note=note, is_public=note.is_public)
+    if is_public and not from_customer and case.first_responded_at is None:
+        base.update(case, acting_user=acting_user, data={"first_responded_at": note.created_at})
+    elif from_customer and case.status == CaseStatus.PENDING:
+        case_set_status(case=case, acting_user=acting_user, status=CaseStatus.OPEN)
+    else:
+        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    return note
+
+
+@transaction.atomic
+def case_attachment_add(*, case: Case, acting_user, file, note: CaseNote | None = None, is_public: bool = False, filename: str = "") -> CaseAttachment:
+    limit = settings.GUANXI_MAX_ATTACHMENT_BYTES
+    if file.size > limit:
+        raise ValidationError({"file": _("The file is larger than %(limit)d MB.") % {"limit": limit // (1024 * 1024)}})
+    name = tidy(filename or getattr(file, "name", "") or "attachment").rsplit("/", 1)[-1][:200]
+    attachment = CaseAttachment(
+        case=case, note=note, file=file, filename=name, size=file.size, is_public=is_public,
+        content_type_label=(getattr(file, "content_type", "") or "")[:100],
+        uploaded_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    return base.create(attachment, acting_user=acting_user)
+
+
+@transaction.atomic
+def case_attachment_delete(*, attachment: CaseAttachment, acting_user) -> None:
+    base.delete(attachment, acting_user=acting_user)
+    if attachment.file:
+        transaction.on_commit(lambda: attachment.file.delete(save=False))
+
+
+# --- links and merges ---------------------------------------------------------------------------
+
+@transaction.atomic
+def case_link(*, case: Case, other: Case, acting_user, kind: str = "related") -> CaseLink:
+    if other.pk == case.pk:
+        raise ValidationError({"other": _("A case cannot be linked to itself.")})
+    if CaseLink.objects.filter(Q(case=case, other=other) | Q(case=other, other=case)).exists():
+        raise ValidationError({"other": _("These cases are already linked.")})
+    return base.create(CaseLink(case=case, other=other, kind=kind, created_by=acting_user), acting_user=acting_user)
+
+
+@transaction.atomic
+def case_unlink(*, link: CaseLink, acting_user) -> None:
+    base.delete(link, acting_user=acting_user)
+
+
+@transaction.atomic
+def case_merge(*, source: Case, target: Case, acting_user) -> Case:
+    """Fold ``source`` into ``target``: its notes and attachments move over, and it is closed as merged."""
+    if source.pk == target.pk:
+        raise ValidationError({"target": _("A case cannot be merged into itself.")})
+    if target.merged_into_id:
+        raise ValidationError({"target": _("That case was itself merged into %(number)s.") % {"number": target.merged_into.number}})
+    if source.account_id != target.account_id:
+        raise ValidationError({"target": _("Only cases of the same account can be merged.")})
+    if not target.is_open:
+        raise ValidationError({"target": _("Merge into an open case.")})
+    moved_notes = CaseNote.objects.filter(case=source).update(case=target)
+    moved_files = CaseAttachment.objects.filter(case=source).update(case=target)
+    CaseLink.objects.filter(Q(case=source, other=target) | Q(case=target, other=source)).delete()
+    CaseLink.objects.filter(case=source).update(case=target)
+    CaseLink.objects.filter(other=source).update(other=target)
+    CaseLink.objects.filter(case=F("other")).delete()
+    base.create(CaseNote(case=target, author=acting_user, body=_(
+        "Merged case %(number)s (%(subject)s) into this one: %(notes)d notes and %(files)d attachments moved.") % {
+        "number": source.number, "subject": source.subject, "notes": moved_notes, "files": moved_files}), acting_user=acting_user)
+    now = timezone.now()
+    base.update(source, acting_user=acting_user, data={
+        "merged_into": target, "status": CaseStatus.CLOSED, "closed_at": now, "resolved_at": source.resolved_at or now,
+        "sla_paused_at": None,
+    })
+    return target
+
+
+# --- queues and agents --------------------------------------------------------------------------
+
+QUEUE_FIELDS = {"name", "code", "description", "routing", "email", "supervisor", "sla_policy", "is_active"}
+
+
+@transaction.atomic
+def queue_create(*, acting_user, members: Iterable = (), **data) -> Queue:
+    _reject_unknown(data, QUEUE_FIELDS)
+    queue = base.create(Queue(**{k: tidy(v) if isinstance(v, str) else v for k, v in data.items()}), acting_user=acting_user)
+    queue_set_members(queue=queue, acting_user=acting_user, members=members)
+    return queue
+
+
+@transaction.atomic
+def queue_update(*, queue: Queue, acting_user, members: Iterable | None = None, **data) -> dict:
+    _reject_unknown(data, QUEUE_FIELDS)
+    changes = base.update(queue, acting_user=acting_user, data={k: tidy(v) if isinstance(v, str) else v for k, v in data.items()})
+    if members is not None:
+        changes.update(queue_set_members(queue=queue, acting_user=acting_user, members=members))
+    return changes
+
+
+@transaction.atomic
+def queue_set_members(*, queue: Queue, acting_user, members: Iterable) -> dict:
+    from guanxi.framework import audit
+
+    wanted = {m.pk if hasattr(m, "pk") else int(m) for m in members}
+    current = set(queue.memberships.values_list("user_id", flat=True))
+    if wanted == current:
+        return {}
+    QueueMember.objects.filter(queue=queue, user_id__in=current - wanted).delete()
+    QueueMember.objects.bulk_create([QueueMember(queue=queue, user_id=user_id) for user_id in sorted(wanted - current)])
+    change = {"members": [sorted(current), sorted(wanted)]}
+    audit.record(audit.UPDATE, queue, acting_user=acting_user, changes=change)
+    return change
+
+
+@transaction.atomic
+def queue_delete(*, queue: Queue, acting_user) -> None:
+    if queue.cases.filter(status__in=OPEN_STATUSES).exists():
+        raise ValidationError({"queue": _("The queue still has open cases; move them first.")})
+    base.delete(queue, acting_user=acting_user)
+
+
+@transaction.atomic
+def agent_profile_update(*, user, acting_user, skills: Iterable[str] | None = None, available: bool | None = None, capacity: int | None = None) -> AgentProfile:
+    profile, _created = AgentProfile.objects.get_or_create(user=user)
+    data: dict[str, Any] = {}
+    if skills is not None:
+        data["skills"] = sorted({fold(s).replace(" ", "-") for s in skills if s.strip()})
+    if available is not None:
+        data["available"] = available
+    if capacity is not None:
+        data["capacity"] = capacity
+    base.update(profile, acting_user=acting_user, data=data)
+    return profile
+
+
+@transaction.atomic
+def category_create(*, acting_user, name: str, skill: str = "", default_queue: Queue | None = None) -> CaseCategory:
+    return base.create(CaseCategory(name=tidy(name), skill=fold(skill), default_queue=default_queue), acting_user=acting_user)
+
+
+@transaction.atomic
+def category_update(*, category: CaseCategory, acting_user, **data) -> dict:
+    _reject_unknown(data, {"name", "skill", "default_queue", "is_active"})
+    return base.update(category, acting_user=acting_user, data=data)
+
+
+# --- calendars and SLA policies -----------------------------------------------------------------
+
+@transaction.atomic
+def calendar_create(*, acting_user, name: str, time_zone: str = "Asia/Shanghai", hours: dict | None = None) -> BusinessCalendar:
+    calendar = BusinessCalendar(name=tidy(name), time_zone=time_zone)
+    if hours is not None:
+        calendar.hours = hours
+    _check_calendar(calendar)
+    return base.create(calendar, acting_user=acting_user)
+
+
+@transaction.atomic
+def calendar_update(*, calendar: BusinessCalendar, acting_user, **data) -> dict:
+    _reject_unknown(data, {"name", "time_zone", "hours"})
+    probe = BusinessCalendar(**{"name": calendar.name, "time_zone": calendar.time_zone, "hours": calendar.hours, **data})
+    _check_calendar(probe)
+    return base.update(calendar, acting_user=acting_user, data=data)
+
+
+def _check_calendar(calendar: BusinessCalendar) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(calendar.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"time_zone": _("“%(zone)s” is not a time zone.") % {"zone": calendar.time_zone}}) from None
+    try:
+        weekly = parse_hours(calendar.hours)
+    except (TypeError, ValueError):
+        raise ValidationError({"hours": _("Write working hours as 09:00-12:00, 13:00-18:00.")}) from None
+    if not any(weekly.values()):
+        raise ValidationError({"hours": _("The calendar has no working hours.")})
+
+
+@transaction.atomic
+def calendar_day_set(*, calendar: BusinessCalendar, acting_user, date: datetime.date, kind: str, name: str = "") -> CalendarDay:
+    day = CalendarDay.objects.filter(calendar=calendar, date=date).first()
+    if day is None:
+        return base.create(CalendarDay(calendar=calendar, date=date, kind=kind, name=tidy(name)), acting_user=acting_user)
+    base.update(day, acting_user=acting_user, data={"kind": kind, "name": tidy(name)})
+    return day
+
+
+@transaction.atomic
+def calendar_day_delete(*, day: CalendarDay, acting_user) -> None:
+    base.delete(day, acting_user=acting_user)
+
+
+@transaction.atomic
+def calendar_seed_china(*, calendar: BusinessCalendar, acting_user, year: int) -> int:
+    """Add China's official holidays and adjusted working days of ``year`` (from ``chinese_calendar``).
+
+    Days already entered are left as they are, so an administrator's corrections survive a re-seed.
+    """
+    days = china_official_days(year)
+    if not days:
+        raise ValidationError({"year": _("No official calendar is known for %(year)d yet; enter its days by hand.") % {"year": year}})
+    existing = set(calendar.days.filter(date__year=year).values_list("date", flat=True))
+    added = 0
+    for date, kind, name in days:
+        if date not in existing:
+            base.create(CalendarDay(calendar=calendar, date=date, kind=kind, name=name), acting_user=acting_user)
+            added += 1
+    return added
+
+
+SLA_FIELDS = {"name", "calendar", "is_default", "pause_when_pending", "warn_percent", "raise_priority_on_breach", "reassign_on_breach"}
+
+
+@transaction.atomic
+def sla_policy_create(*, acting_user, targets: Iterable[dict] = (), **data) -> SlaPolicy:
+    _reject_unknown(data, SLA_FIELDS)
+    if data.get("is_default"):
+        SlaPolicy.objects.filter(is_default=True).update(is_default=False)
+    policy = base.create(SlaPolicy(**data), acting_user=acting_user)
+    for target in targets:
+        sla_target_set(policy=policy, acting_user=acting_user, **target)
+    return policy
+
+
+@transaction.atomic
+def sla_policy_update(*, policy: SlaPolicy, acting_user, **data) -> dict:
+    _reject_unknown(data, SLA_FIELDS)
+    if data.get("is_default") and not policy.is_default:
+        SlaPolicy.objects.filter(is_default=True).exclude(pk=policy.pk).update(is_default=False)
+    return base.update(policy, acting_user=acting_user, data=data)
+
+
+@transaction.atomic
+def sla_target_set(*, policy: SlaPolicy, acting_user, priority: str, first_response_minutes: int, resolution_minutes: int, value_tier: str = "") -> SlaTarget:
+    if resolution_minutes < first_response_minutes:
+        raise ValidationError({"resolution_minutes": _("Resolution cannot be due before the first response.")})
+    target = SlaTarget.objects.filter(policy=policy, priority=priority, value_tier=value_tier).first()
+    if target is None:
+        return base.create(SlaTarget(policy=policy, priority=priority, value_tier=value_tier, first_response_minutes=first_response_minutes,
+                                     resolution_minutes=resolution_minutes), acting_user=acting_user)
+    base.update(target, acting_user=acting_user, data={"first_response_minutes": first_response_minutes, "resolution_minutes": resolution_minutes})
+    return target
+
+
+@transaction.atomic
+def sla_target_delete(*, target: SlaTarget, acting_user) -> None:
+    base.delete(target, acting_user=acting_user)

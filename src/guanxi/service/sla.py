@@ -1,0 +1,243 @@
+"""Service levels of cases: deadlines on create and on priority change, the pause while pending, and
+the escalation pass that warns, reassigns and raises priority when a deadline is near or missed.
+
+Deadlines are computed once (in business time, by :mod:`.businesshours`) and stored on the case with
+their warning moments, so the escalation pass is a handful of set-based statements over indexed
+columns, however many cases are open.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Case as When_, F, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .businesshours import WorkingTime
+from .choices import OPEN_STATUSES, PRIORITY_ORDER, CaseStatus
+from .models import Case, Queue, SlaPolicy, SlaTarget
+
+DEADLINES = ("first_response", "resolution")
+
+
+def policy_for(case: Case) -> SlaPolicy | None:
+    if case.queue_id and case.queue.sla_policy_id:
+        return case.queue.sla_policy
+    return SlaPolicy.objects.filter(is_default=True).select_related("calendar").first()
+
+
+def target_for(policy: SlaPolicy, priority: str, value_tier: str) -> SlaTarget | None:
+    """The target for this priority and tier, else the priority's target for any tier."""
+    targets = {t.value_tier: t for t in policy.targets.filter(priority=priority, value_tier__in=[value_tier, ""])}
+    return targets.get(value_tier) or targets.get("")
+
+
+def working_time(policy: SlaPolicy) -> WorkingTime:
+    return WorkingTime.for_calendar(policy.calendar)
+
+
+def deadlines(case: Case, *, start: datetime.datetime, policy: SlaPolicy | None = None) -> dict:
+    """The SLA fields of ``case`` counted from ``start`` (its creation, or a priority change)."""
+    policy = policy or policy_for(case)
+    empty = {"sla_policy": None, "first_response_due_at": None, "first_response_warn_at": None,
+             "resolution_due_at": None, "resolution_warn_at": None}
+    if policy is None:
+        return empty
+    target = target_for(policy, case.priority, case.account.value_tier)
+    if target is None:
+        return {**empty, "sla_policy": policy}
+    clock = working_time(policy)
+    share = min(max(policy.warn_percent, 1), 100) / 100
+    fields = {"sla_policy": policy}
+    for name, minutes in (("first_response", target.first_response_minutes), ("resolution", target.resolution_minutes)):
+        fields[f"{name}_due_at"] = clock.add(start, minutes)
+        fields[f"{name}_warn_at"] = clock.add(start, minutes * share)
+    if case.first_responded_at:
+        fields["first_response_due_at"] = case.first_response_due_at
+        fields["first_response_warn_at"] = case.first_response_warn_at
+    return fields
+
+
+def minutes_left(policy: SlaPolicy, now: datetime.datetime, moments: dict) -> dict:
+    """``{"resolution_due_at": minutes, …}``: business minutes from ``now`` to each moment (0 when past)."""
+    clock = working_time(policy)
+    return {key: max(0.0, clock.minutes_between(now, moment)) for key, moment in moments.items() if moment is not None}
+
+
+def pause_fields(case: Case, now: datetime.datetime) -> dict:
+    """Stop the clock: remember the business minutes left to each deadline and warning."""
+    if case.sla_policy is None or not case.sla_policy.pause_when_pending or case.sla_paused_at:
+        return {}
+    moments = {f"{name}_{suffix}": getattr(case, f"{name}_{suffix}") for name in DEADLINES for suffix in ("due_at", "warn_at")}
+    if case.first_responded_at:
+        moments = {k: v for k, v in moments.items() if not k.startswith("first_response")}
+    return {"sla_paused_at": now, "sla_clock": minutes_left(case.sla_policy, now, moments)}
+
+
+def resume_fields(case: Case, now: datetime.datetime) -> dict:
+    """Start the clock again: each deadline moves by the business time the case spent pending."""
+    if not case.sla_paused_at:
+        return {}
+    clock = working_time(case.sla_policy) if case.sla_policy else None
+    fields: dict = {"sla_paused_at": None, "sla_clock": {}}
+    if clock is not None:
+        for key, minutes in (case.sla_clock or {}).items():
+            if not (key.startswith("first_response") and case.first_responded_at):
+                fields[key] = clock.add(now, minutes)
+    return fields
+
+
+def sla_state(case: Case, now: datetime.datetime | None = None) -> dict:
+    """For the detail page: each deadline, and whether it is met, missed, near or on track."""
+    now = now or timezone.now()
+    out = {}
+    for name, done_at in (("first_response", case.first_responded_at), ("resolution", case.resolved_at)):
+        due, warn = getattr(case, f"{name}_due_at"), getattr(case, f"{name}_warn_at")
+        if due is None:
+            state = ""
+        elif done_at is not None:
+            state = "met" if done_at <= due else "missed"
+        elif case.sla_paused_at:
+            state = "paused"
+        elif now >= due:
+            state = "missed"
+        elif warn is not None and now >= warn:
+            state = "near"
+        else:
+            state = "on_track"
+        out[name] = {"due": due, "state": state}
+    return out
+
+
+# --- escalation ---------------------------------------------------------------------------------
+
+def _open_running():
+    """Open cases whose clock runs (not paused)."""
+    return Case.objects.filter(status__in=OPEN_STATUSES, sla_paused_at__isnull=True)
+
+
+def _near(now):
+    return Q(first_responded_at__isnull=True, first_response_warn_at__lte=now) | Q(resolution_warn_at__lte=now)
+
+
+def _missed(now):
+    return Q(first_responded_at__isnull=True, first_response_due_at__lte=now) | Q(resolution_due_at__lte=now)
+
+
+def _recipients(rows) -> dict[int, int]:
+    """user id -> how many of the cases concern them (the assignee, else the queue's supervisor)."""
+    counts: dict[int, int] = defaultdict(int)
+    for assignee_id, supervisor_id in rows:
+        for user_id in {assignee_id or supervisor_id, supervisor_id} - {None}:
+            counts[user_id] += 1
+    return counts
+
+
+def _notify(counts: dict[int, int], title, url: str) -> int:
+    """One notification per person; ``title(n)`` words it."""
+    from guanxi.core.models import Notification
+
+    Notification.objects.bulk_create([
+        Notification(recipient_id=user_id, title=title(n), url=url)
+        for user_id, n in counts.items()
+    ], batch_size=1000)
+    return len(counts)
+
+
+@transaction.atomic
+def escalate(*, now: datetime.datetime | None = None) -> dict:
+    """One escalation pass over every open case; returns what it did.
+
+    - target near (a policy's share of the time used), not yet warned: notify the assignee (or the
+      queue's supervisor) once, grouped into one notification per person;
+    - target missed, not yet escalated: mark the case missed, raise its priority one step and hand it
+      to the queue's supervisor where the policy says so, notify, and write the account timeline.
+    Each step is one UPDATE over the matching rows, answered from partial indexes on open cases.
+    """
+    from django.urls import reverse
+
+    now = now or timezone.now()
+    list_url = reverse("service:case_list")
+    supervisor = Subquery(Queue.objects.filter(pk=OuterRef("queue_id")).values("supervisor_id")[:1])
+
+    missed = _open_running().filter(_missed(now), escalation_level__lt=2)
+    missed_rows = list(missed.annotate(supervisor=supervisor).values_list("pk", "number", "account_id", "priority", "assignee_id", "supervisor",
+                                                                           "sla_policy__raise_priority_on_breach", "sla_policy__reassign_on_breach"))
+    raise_ids = [r[0] for r in missed_rows if r[6] and r[3] != PRIORITY_ORDER[-1]]
+    reassign_ids = [r[0] for r in missed_rows if r[7] and r[5] and r[5] != r[4]]
+    missed_ids = [r[0] for r in missed_rows]
+    for chunk in _chunks(raise_ids):
+        Case.objects.filter(pk__in=chunk).update(priority=When_(
+            *[When(priority=low, then=Value(str(high))) for low, high in zip(PRIORITY_ORDER, PRIORITY_ORDER[1:])],
+            default=F("priority"),
+        ))
+    for chunk in _chunks(reassign_ids):
+        Case.objects.filter(pk__in=chunk).update(assignee_id=supervisor)
+    for chunk in _chunks(missed_ids):
+        Case.objects.filter(pk__in=chunk).update(escalation_level=2, sla_breached=True, updated_at=now)
+    _audit_escalations(missed_rows, raise_ids, reassign_ids)
+    _timeline_missed(missed_rows, now)
+    notified = _notify(_recipients((r[4], r[5]) for r in missed_rows),
+                       lambda n: ngettext("%(count)d case missed its service level", "%(count)d cases missed their service level", n) % {"count": n},
+                       list_url + "?sla=missed")
+
+    near = _open_running().filter(_near(now), escalation_level=0)
+    near_rows = list(near.annotate(supervisor=supervisor).values_list("pk", "assignee_id", "supervisor"))
+    for chunk in _chunks([r[0] for r in near_rows]):
+        Case.objects.filter(pk__in=chunk).update(escalation_level=1)
+    notified += _notify(_recipients((r[1], r[2]) for r in near_rows),
+                        lambda n: ngettext("%(count)d case is near its service level target",
+                                           "%(count)d cases are near their service level target", n) % {"count": n},
+                        list_url + "?sla=near")
+    return {"missed": len(missed_rows), "near": len(near_rows), "priority_raised": len(raise_ids),
+            "reassigned": len(reassign_ids), "notifications": notified}
+
+
+def _chunks(ids, size: int = 5000):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _audit_escalations(rows, raise_ids, reassign_ids) -> None:
+    """One audit row per escalated case (bulk-inserted), saying what changed."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from guanxi.core.models import AuditEntry
+    from guanxi.framework.context import current_source
+
+    source = current_source()
+    content_type = ContentType.objects.get_for_model(Case)
+    raised, reassigned = set(raise_ids), set(reassign_ids)
+    bump = {str(low): str(high) for low, high in zip(PRIORITY_ORDER, PRIORITY_ORDER[1:])}
+    entries = []
+    for pk, number, account_id, priority, assignee_id, supervisor_id, _r, _a in rows:
+        changes = {"escalation_level": [None, 2], "sla_breached": [False, True]}
+        if pk in raised:
+            changes["priority"] = [priority, bump[priority]]
+        if pk in reassigned:
+            changes["assignee"] = [assignee_id, supervisor_id]
+        entries.append(AuditEntry(
+            actor=None, action="update", content_type=content_type, object_id=str(pk), object_repr=number,
+            changes=changes, source=source.source, source_detail=source.detail[:200] or "service_escalate",
+            parent_key=f"customers.account:{account_id}",
+        ))
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def _timeline_missed(rows, now) -> None:
+    from django.urls import reverse
+
+    from guanxi.customers.models import TimelineEvent
+
+    from .events import TITLES
+
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(account_id=account_id, occurred_at=now, kind="case.sla_missed",
+                      title=(str(TITLES["case.sla_missed"]) % {"number": number})[:200], data={"number": number},
+                      url=reverse("service:case_detail", args=[pk]))
+        for pk, number, account_id, *_rest in rows
+    ], batch_size=2000)

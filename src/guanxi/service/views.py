@@ -1,0 +1,452 @@
+"""Pages of the service app: the case list, quick entry, the case page and its actions, and the set-up
+of queues, categories, business calendars and SLA policies."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from guanxi.core.models import User
+from guanxi.customers.models import Account, Contact
+from guanxi.framework.services import field_errors
+from guanxi.framework.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, apply_errors, safe_next
+
+from . import selectors, services, sla
+from .choices import TRANSITIONS, CaseStatus
+from .filters import CaseFilterSet
+from .forms import (
+    AgentForm, AssignForm, CalendarDayForm, CalendarForm, CaseForm, CategoryForm, LinkForm, MergeForm, NoteForm, QueueForm,
+    QuickCaseForm, SeedForm, SlaPolicyForm, SlaTargetForm, StatusForm, SurveyForm,
+)
+from .models import AgentProfile, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, Queue, SlaPolicy, SlaTarget
+from .tables import CaseTable
+
+NS = "service"
+
+CASE_EXPORT = [
+    ("number", gettext_lazy("number")), ("subject", gettext_lazy("subject")), ("account", gettext_lazy("account")),
+    ("contact", gettext_lazy("contact")), ("status", gettext_lazy("status")), ("priority", gettext_lazy("priority")),
+    ("case_type", gettext_lazy("type")), ("channel", gettext_lazy("channel")), ("category", gettext_lazy("category")),
+    ("queue", gettext_lazy("queue")), ("assignee", gettext_lazy("assignee")), ("created_at", gettext_lazy("created")),
+    ("first_response_due_at", gettext_lazy("first response due")), ("first_responded_at", gettext_lazy("first response")),
+    ("resolution_due_at", gettext_lazy("resolution due")), ("resolved_at", gettext_lazy("resolved")),
+    ("sla_breached", gettext_lazy("SLA missed")), ("satisfaction", gettext_lazy("satisfaction (1-5)")),
+]
+
+
+def _errors_to_messages(request, exc: ValidationError) -> None:
+    for field, reasons in field_errors(exc).items():
+        for reason in reasons:
+            messages.error(request, reason)
+
+
+def _visible_case(request, pk) -> Case:
+    return get_object_or_404(Case.objects.visible_to(request.user).select_related("account", "queue", "sla_policy"), pk=pk)
+
+
+def _by_number(request, number: str) -> Case | None:
+    return Case.objects.visible_to(request.user).filter(number=number.strip().upper()).first()
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+class CaseListView(ObjectListView):
+    model, url_namespace = Case, NS
+    filterset_class, table_class = CaseFilterSet, CaseTable
+    select_related = ("account", "queue", "assignee", "category", "contact")
+    export_fields = CASE_EXPORT
+
+
+class CaseDetailView(ObjectDetailView):
+    model, url_namespace = Case, NS
+    template_name = "service/case_detail.html"
+    select_related = ("account", "contact", "category", "queue", "assignee", "sla_policy", "merged_into", "created_by")
+
+    def get_context(self, case):
+        user = self.request.user
+        return {
+            "notes": selectors.case_notes(case=case),
+            "attachments": selectors.case_attachments(case=case),
+            "links": selectors.case_links(case=case, user=user),
+            "merged_cases": case.merged_cases.visible_to(user).only("pk", "number", "subject"),
+            "sla": sla.sla_state(case),
+            "next_statuses": [(s, CaseStatus(s).label) for s in CaseStatus.values if s in TRANSITIONS[case.status]],
+            "note_form": NoteForm(user=user),
+            "assign_form": AssignForm(user=user, initial={"queue": case.queue_id, "assignee": case.assignee_id}),
+            "status_form": StatusForm(user=user),
+            "link_form": LinkForm(user=user),
+            "merge_form": MergeForm(user=user),
+            "survey_form": SurveyForm(user=user),
+            "can_change": user.has_perm("service.change_case"),
+        }
+
+
+class CaseEditView(ObjectEditView):
+    model, url_namespace, form_class = Case, NS, CaseForm
+
+    def get_form(self, data=None, files=None, instance=None):
+        form = super().get_form(data, files, instance)
+        if instance is None and data is None:
+            for key in ("account", "contact"):
+                if self.request.GET.get(key):
+                    form.initial[key] = self.request.GET[key]
+        return form
+
+    def save(self, form, instance):
+        data = dict(form.cleaned_data)
+        if instance is None:
+            return services.case_create(acting_user=self.request.user, **data)
+        services.case_update(case=instance, acting_user=self.request.user, **data)
+        return instance
+
+
+class CaseDeleteView(ObjectDeleteView):
+    model, url_namespace = Case, NS
+
+    def delete(self, obj):
+        from guanxi.framework import services as base
+
+        with transaction.atomic():
+            base.delete(obj, acting_user=self.request.user)
+
+
+@login_required
+@permission_required("service.add_case", raise_exception=True)
+def quick_entry(request):
+    """Find the customer by phone, e-mail or name as you type, then a minimal form."""
+    user = request.user
+    account = contact = None
+    if request.GET.get("contact"):
+        contact = get_object_or_404(Contact.objects.visible_to(user), pk=request.GET["contact"])
+        account = selectors.contact_accounts(contact=contact, user=user).first()
+    if request.GET.get("account"):
+        account = get_object_or_404(Account.objects.visible_to(user), pk=request.GET["account"])
+    form = QuickCaseForm(request.POST or None, user=user, initial={"account": account.pk if account else None, "contact": contact.pk if contact else None})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    case = services.case_create(acting_user=user, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+                return HttpResponseRedirect(case.get_absolute_url())
+        account = form.cleaned_data.get("account") if hasattr(form, "cleaned_data") else account
+        contact = form.cleaned_data.get("contact") if hasattr(form, "cleaned_data") else contact
+    context = {
+        "page_title": _("Quick case entry"), "form": form, "account": account, "contact": contact,
+        "open_cases": selectors.open_cases_of(account=account, user=user) if account else [],
+        "contact_accounts": selectors.contact_accounts(contact=contact, user=user) if contact else [],
+    }
+    return render(request, "service/quick_entry.html", context)
+
+
+@login_required
+@permission_required("service.add_case", raise_exception=True)
+def quick_lookup(request):
+    query = request.GET.get("q", "").strip()
+    results = selectors.customer_lookup(user=request.user, query=query) if query else {"accounts": [], "contacts": []}
+    return render(request, "service/_quick_results.html", {**results, "query": query})
+
+
+def _case_action(permission: str):
+    """A POST on one case the user can see and may change; a service error becomes a message."""
+    def wrap(action):
+        @login_required
+        @permission_required(permission, raise_exception=True)
+        @require_POST
+        def view(request, pk):
+            case = _visible_case(request, pk)
+            try:
+                with transaction.atomic():
+                    done = action(request, case)
+            except ValidationError as exc:
+                _errors_to_messages(request, exc)
+            else:
+                if done:
+                    messages.success(request, done)
+            return HttpResponseRedirect(safe_next(request, case.get_absolute_url()))
+        view.__name__ = action.__name__
+        return view
+    return wrap
+
+
+@_case_action("service.change_case")
+def case_status(request, case):
+    form = StatusForm(request.POST, user=request.user)
+    if not form.is_valid():
+        raise ValidationError({k: v for k, v in form.errors.items()})
+    data = form.cleaned_data
+    services.case_set_status(case=case, acting_user=request.user, status=data["status"], satisfaction=data.get("satisfaction"), comment=data.get("comment", ""))
+    return _("Case %(number)s is now %(status)s.") % {"number": case.number, "status": case.get_status_display()}
+
+
+@_case_action("service.change_case")
+def case_assign(request, case):
+    form = AssignForm(request.POST, user=request.user)
+    if not form.is_valid():
+        raise ValidationError({k: v for k, v in form.errors.items()})
+    data = form.cleaned_data
+    services.case_assign(case=case, acting_user=request.user, queue=data["queue"], assignee=data["assignee"], route=data["route"])
+    return _("Assigned to %(who)s.") % {"who": case.assignee or case.queue or "—"}
+
+
+@_case_action("service.change_case")
+def case_note(request, case):
+    form = NoteForm(request.POST, request.FILES, user=request.user)
+    if not form.is_valid():
+        raise ValidationError({k: v for k, v in form.errors.items()})
+    data = form.cleaned_data
+    files = [data["file"]] if data.get("file") else []
+    services.case_note_add(case=case, acting_user=request.user, body=data["body"], is_public=data["is_public"], files=files)
+    return _("Reply added.") if data["is_public"] else _("Internal note added.")
+
+
+@_case_action("service.change_case")
+def case_link(request, case):
+    form = LinkForm(request.POST, user=request.user)
+    if not form.is_valid():
+        raise ValidationError({k: v for k, v in form.errors.items()})
+    other = _by_number(request, form.cleaned_data["other"])
+    if other is None:
+        raise ValidationError({"other": _("No case %(number)s that you can see.") % {"number": form.cleaned_data["other"]}})
+    services.case_link(case=case, other=other, kind=form.cleaned_data["kind"], acting_user=request.user)
+    return _("Linked to %(number)s.") % {"number": other.number}
+
+
+@login_required
+@permission_required("service.change_case", raise_exception=True)
+@require_POST
+def case_unlink(request, pk, link_pk):
+    case = _visible_case(request, pk)
+    link = get_object_or_404(CaseLink.objects.filter(pk=link_pk).filter(case=case) | CaseLink.objects.filter(pk=link_pk, other=case))
+    services.case_unlink(link=link, acting_user=request.user)
+    messages.success(request, _("Link removed."))
+    return HttpResponseRedirect(case.get_absolute_url())
+
+
+@_case_action("service.change_case")
+def case_merge(request, case):
+    form = MergeForm(request.POST, user=request.user)
+    if not form.is_valid():
+        raise ValidationError({k: v for k, v in form.errors.items()})
+    target = _by_number(request, form.cleaned_data["target"])
+    if target is None:
+        raise ValidationError({"target": _("No case %(number)s that you can see.") % {"number": form.cleaned_data["target"]}})
+    services.case_merge(source=case, target=target, acting_user=request.user)
+    return _("Merged into %(number)s.") % {"number": target.number}
+
+
+@_case_action("service.change_case")
+def case_survey(request, case):
+    form = SurveyForm(request.POST, user=request.user)
+    if not form.is_valid():
+        raise ValidationError({k: v for k, v in form.errors.items()})
+    services.case_record_satisfaction(case=case, acting_user=request.user, **form.cleaned_data)
+    return _("Satisfaction recorded.")
+
+
+@login_required
+@permission_required("service.view_case", raise_exception=True)
+def attachment_download(request, pk):
+    attachment = get_object_or_404(CaseAttachment.objects.visible_to(request.user), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404(_("The file of this attachment is missing.")) from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.filename)
+
+
+# --- set-up: queues, categories, agents, calendars, SLA policies --------------------------------
+
+class SetupMixin:
+    """Configuration records: everyone with the permission sees all of them."""
+
+    def base_queryset(self):
+        return self.model.objects.all()
+
+    def url(self, name: str, *args) -> str:
+        return reverse("service:setup") if name == "list" else super().url(name, *args)
+
+
+@login_required
+@permission_required("service.view_queue", raise_exception=True)
+def setup(request):
+    context = {
+        "page_title": _("Service set-up"),
+        "queues": Queue.objects.select_related("supervisor", "sla_policy").prefetch_related("members"),
+        "categories": CaseCategory.objects.select_related("default_queue"),
+        "calendars": BusinessCalendar.objects.all(),
+        "policies": SlaPolicy.objects.select_related("calendar"),
+        "category_form": CategoryForm(user=request.user),
+    }
+    return render(request, "service/setup.html", context)
+
+
+class QueueDetailView(SetupMixin, ObjectDetailView):
+    model, url_namespace = Queue, NS
+    template_name = "service/queue_detail.html"
+
+    def get_context(self, queue):
+        members = queue.memberships.select_related("user", "user__service_profile").order_by("user__username")
+        return {"members": members, "agent_form": AgentForm(user=self.request.user)}
+
+
+class QueueEditView(SetupMixin, ObjectEditView):
+    model, url_namespace, form_class = Queue, NS, QueueForm
+
+    def save(self, form, instance):
+        data = dict(form.cleaned_data)
+        members = data.pop("members")
+        if instance is None:
+            return services.queue_create(acting_user=self.request.user, members=members, **data)
+        services.queue_update(queue=instance, acting_user=self.request.user, members=members, **data)
+        return instance
+
+
+@login_required
+@permission_required("service.change_queue", raise_exception=True)
+@require_POST
+def agent_update(request, pk, user_pk):
+    queue = get_object_or_404(Queue, pk=pk)
+    member = get_object_or_404(User, pk=user_pk, queue_memberships__queue=queue)
+    form = AgentForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.agent_profile_update(user=member, acting_user=request.user, skills=data["skills"].replace("，", ",").split(","),
+                                      available=data["available"], capacity=data["capacity"])
+        messages.success(request, _("Saved %(record)s.") % {"record": member})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return HttpResponseRedirect(queue.get_absolute_url())
+
+
+@login_required
+@permission_required("service.add_casecategory", raise_exception=True)
+@require_POST
+def category_add(request):
+    form = CategoryForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.category_create(acting_user=request.user, **{k: v for k, v in form.cleaned_data.items() if k != "is_active"})
+        except ValidationError as exc:
+            _errors_to_messages(request, exc)
+        else:
+            messages.success(request, _("Saved %(record)s.") % {"record": form.cleaned_data["name"]})
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
+    return HttpResponseRedirect(reverse("service:setup"))
+
+
+class CalendarDetailView(SetupMixin, ObjectDetailView):
+    model, url_namespace = BusinessCalendar, NS
+    template_name = "service/calendar_detail.html"
+
+    def get_context(self, calendar):
+        from .businesshours import parse_hours
+        from .choices import Weekday
+
+        weekly = parse_hours(calendar.hours)
+        return {
+            "weekly": [(day.label, weekly.get(day.value, [])) for day in Weekday],
+            "days": calendar.days.order_by("-date")[:200],
+            "day_form": CalendarDayForm(user=self.request.user),
+            "seed_form": SeedForm(user=self.request.user),
+        }
+
+
+class CalendarEditView(SetupMixin, ObjectEditView):
+    model, url_namespace, form_class = BusinessCalendar, NS, CalendarForm
+
+    def save(self, form, instance):
+        data = {"name": form.cleaned_data["name"], "time_zone": form.cleaned_data["time_zone"], "hours": form.cleaned_data["hours"]}
+        if instance is None:
+            return services.calendar_create(acting_user=self.request.user, **data)
+        services.calendar_update(calendar=instance, acting_user=self.request.user, **data)
+        return instance
+
+
+@login_required
+@permission_required("service.change_businesscalendar", raise_exception=True)
+@require_POST
+def calendar_day(request, pk):
+    calendar = get_object_or_404(BusinessCalendar, pk=pk)
+    if request.POST.get("delete"):
+        day = get_object_or_404(CalendarDay, pk=request.POST["delete"], calendar=calendar)
+        services.calendar_day_delete(day=day, acting_user=request.user)
+        messages.success(request, _("Removed %(record)s.") % {"record": day})
+    elif request.POST.get("year"):
+        form = SeedForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                added = services.calendar_seed_china(calendar=calendar, acting_user=request.user, year=form.cleaned_data["year"])
+            except ValidationError as exc:
+                _errors_to_messages(request, exc)
+            else:
+                messages.success(request, _("%(count)d official days added.") % {"count": added})
+    else:
+        form = CalendarDayForm(request.POST, user=request.user)
+        if form.is_valid():
+            services.calendar_day_set(calendar=calendar, acting_user=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved %(record)s.") % {"record": form.cleaned_data["date"]})
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+    return HttpResponseRedirect(calendar.get_absolute_url())
+
+
+class SlaPolicyDetailView(SetupMixin, ObjectDetailView):
+    model, url_namespace = SlaPolicy, NS
+    template_name = "service/slapolicy_detail.html"
+
+    def get_context(self, policy):
+        return {"targets": policy.targets.all(), "target_form": SlaTargetForm(user=self.request.user)}
+
+
+class SlaPolicyEditView(SetupMixin, ObjectEditView):
+    model, url_namespace, form_class = SlaPolicy, NS, SlaPolicyForm
+
+    def save(self, form, instance):
+        if instance is None:
+            return services.sla_policy_create(acting_user=self.request.user, **form.cleaned_data)
+        services.sla_policy_update(policy=instance, acting_user=self.request.user, **form.cleaned_data)
+        return instance
+
+
+@login_required
+@permission_required("service.change_slapolicy", raise_exception=True)
+@require_POST
+def sla_target(request, pk):
+    policy = get_object_or_404(SlaPolicy, pk=pk)
+    if request.POST.get("delete"):
+        target = get_object_or_404(SlaTarget, pk=request.POST["delete"], policy=policy)
+        services.sla_target_delete(target=target, acting_user=request.user)
+        messages.success(request, _("Removed %(record)s.") % {"record": target})
+        return HttpResponseRedirect(policy.get_absolute_url())
+    form = SlaTargetForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            services.sla_target_set(policy=policy, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_messages(request, exc)
+        else:
+            messages.success(request, _("Target saved."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return HttpResponseRedirect(policy.get_absolute_url())
