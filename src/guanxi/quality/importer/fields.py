@@ -29,6 +29,7 @@ class Field:
 
 
 ADDRESS_FIELDS = (
+    Field("address", _("address (one line, parsed)"), CHILD),
     Field("province", _("province"), CHILD), Field("city", _("city"), CHILD), Field("district", _("district"), CHILD),
     Field("street", _("street"), CHILD), Field("postal_code", _("postal code"), CHILD),
 )
@@ -89,7 +90,8 @@ SYNONYMS = {
     "province": ["province", "state", "省", "省份"],
     "city": ["city", "城市", "市"],
     "district": ["district", "county", "区", "区县", "县"],
-    "street": ["street", "address", "地址", "详细地址", "街道"],
+    "address": ["address", "地址", "通讯地址", "联系地址", "公司地址", "办公地址"],
+    "street": ["street", "详细地址", "街道"],
     "postal_code": ["postal code", "postcode", "zip", "zip code", "邮编", "邮政编码"],
     "owner": ["owner", "负责人", "所有者", "销售"],
     "description": ["description", "notes", "note", "备注", "描述", "说明"],

@@ -33,6 +33,8 @@ from guanxi.framework.text import InvalidPhone, normalize_phone, pinyin_keys, ti
 
 from ..choices import BatchStatus, ImportKey, ImportMode, ImportTarget, RecordAction
 from ..models import ImportBatch, ImportedRecord, ImportRowError
+from ..normalizers import parse_address
+from ..normalizers.email import validate_email
 from .fields import CHILD, KEY, LINK, PARTY, convert, field_map
 from .reading import Table
 
@@ -208,10 +210,14 @@ class RowWriter:
     def _children(self, party, values, records, new: bool) -> None:
         if values.get("phone") and (new or not party.phonenumber_set.filter(number=values["phone"]).exists()):
             self._track(records, customers.phone_add(party=party, acting_user=self.user, number=values["phone"]), RecordAction.CREATED)
-        email = tidy(values.get("email") or "").lower()
+        email = validate_email(values["email"]).lower() if values.get("email") else ""
         if email and (new or not party.emailaddress_set.filter(email=email).exists()):
             self._track(records, customers.email_add(party=party, acting_user=self.user, email=email), RecordAction.CREATED)
         address = {k: values[k] for k in ("province", "city", "district", "street", "postal_code") if values.get(k)}
+        if values.get("address"):
+            parsed = parse_address(values["address"])
+            parts = {"province": parsed.province, "city": parsed.city, "district": parsed.district, "street": parsed.street}
+            address = {**{k: v for k, v in parts.items() if v}, **address}  # a column of its own wins
         if address and (new or not party.address_set.filter(**address).exists()):
             self._track(records, customers.address_add(party=party, acting_user=self.user, **address), RecordAction.CREATED)
 
