@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.framework.tables import Column, Table
+from guanxi.framework.tables import Column, Table, choice_label
 from guanxi.framework.text import format_phone
 
 # Cells are rendered in Python, not with a template per cell: a 50-row page has hundreds of cells.
@@ -11,7 +11,7 @@ TIER_CLASSES = {"vip": "bg-warning text-dark", "key": "bg-primary", "small": "bg
 
 
 def tier(record):
-    return format_html('<span class="badge {}">{}</span>', TIER_CLASSES.get(record.value_tier, "bg-secondary"), record.get_value_tier_display())
+    return format_html('<span class="badge {}">{}</span>', TIER_CLASSES.get(record.value_tier, "bg-secondary"), choice_label(record, "value_tier"))
 
 
 def phone(record):

@@ -1,7 +1,9 @@
 """Pagination that never counts more rows than it shows a number for.
 
 A list of a million rows shows "10,000+" instead of scanning them all: the count is capped by a
-``LIMIT`` subquery, and "next page" is known by fetching one row more than the page holds.
+``LIMIT`` subquery, and "next page" is known by fetching one row more than the page holds. A page
+may also leave the count out (``count=False``): list pages then fetch it in a second, lazy request,
+so the rows are on screen before the count has run.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ class Page:
     number: int
     per_page: int
     has_next: bool
-    count: int
+    count: int | None  # None: not counted (yet)
     count_capped: bool
 
     @property
@@ -42,7 +44,9 @@ class Page:
 
     @property
     def num_pages(self) -> int | None:
-        return None if self.count_capped else max(1, -(-self.count // self.per_page))
+        if self.count is None or self.count_capped:
+            return None
+        return max(1, -(-self.count // self.per_page))
 
 
 def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
@@ -50,17 +54,33 @@ def capped_count(queryset, cap: int = COUNT_CAP) -> tuple[int, bool]:
     return min(count, cap), count > cap
 
 
-def paginate(queryset, page_number, per_page: int, cap: int = COUNT_CAP) -> Page:
+def page_number(value) -> int:
     try:
-        number = max(1, int(page_number or 1))
+        return max(1, int(value or 1))
     except (TypeError, ValueError):
-        number = 1
+        return 1
+
+
+def paginate(queryset, page_number_value, per_page: int, cap: int = COUNT_CAP, *, count: bool = True) -> Page:
+    number = page_number(page_number_value)
     start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     if number == 1 and not has_next:
-        count, capped = len(rows), False
+        total, capped = len(rows), False
+    elif count:
+        total, capped = capped_count(queryset, cap)
     else:
-        count, capped = capped_count(queryset, cap)
-    return Page(objects=rows, number=number, per_page=per_page, has_next=has_next, count=count, count_capped=capped)
+        total, capped = None, False
+    return Page(objects=rows, number=number, per_page=per_page, has_next=has_next, count=total, count_capped=capped)
+
+
+def counted_page(queryset, page_number_value, per_page: int, cap: int = COUNT_CAP) -> Page:
+    """The counts of a page without its rows: what the lazy count request shows."""
+    number = page_number(page_number_value)
+    total, capped = capped_count(queryset, cap)
+    start = (number - 1) * per_page
+    on_page = per_page if capped else max(0, min(per_page, total - start))
+    return Page(objects=[None] * on_page, number=number, per_page=per_page, has_next=capped or start + on_page < total,
+                count=total, count_capped=capped)

@@ -94,7 +94,8 @@ class Table:
                 out.append("</td>")
             out.append("</tr>")
         if not out:
-            out.append(f'<tr><td colspan="20" class="text-center text-muted py-4">{conditional_escape(gettext("Nothing matches."))}</td></tr>')
+            nothing = conditional_escape(gettext("Nothing matches."))
+            out.append(f'<tr><td colspan="20" class="text-center text-muted py-4">{nothing}</td></tr>')
         return mark_safe("".join(out))
 
     def cell(self, obj, column: Column) -> dict:
@@ -111,6 +112,31 @@ class Table:
         return value
 
 
+_CHOICE_LABELS: dict[tuple[type, str], dict | None] = {}
+
+
+def choice_label(instance: models.Model, name: str):
+    """``get_<name>_display()`` without its per-call hashing: the labels of a field are looked up once.
+
+    Returns ``None`` when ``name`` is not a field with choices.
+    """
+    key = (type(instance), name)
+    labels = _CHOICE_LABELS.get(key, ...)
+    if labels is ...:
+        try:
+            field = instance._meta.get_field(name)
+        except Exception:
+            field = None
+        choices = getattr(field, "flatchoices", None) if field is not None and not field.is_relation else None
+        labels = dict(choices) if choices else None
+        _CHOICE_LABELS[key] = labels
+    if labels is None:
+        return None
+    value = getattr(instance, name)
+    label = labels.get(value, value)
+    return "" if label is None else str(label)
+
+
 def resolve(obj, accessor: str | None):
     """Follow ``a.b.c``; choice fields give their label; None gives an empty cell."""
     if not accessor:
@@ -121,9 +147,9 @@ def resolve(obj, accessor: str | None):
         if value is None:
             return ""
         if isinstance(value, models.Model) and i == len(parts) - 1:
-            display = getattr(value, f"get_{part}_display", None)
-            if display is not None:
-                return display()
+            label = choice_label(value, part)
+            if label is not None:
+                return label
         value = getattr(value, part, None)
         if callable(value) and not isinstance(value, models.Model) and not hasattr(value, "all"):
             value = value()

@@ -26,7 +26,8 @@ from django.views import View
 
 from . import jobs
 from .exports import INLINE_ROWS, csv_response, write_csv, write_xlsx, xlsx_response
-from .pagination import capped_count, paginate
+from .forms import style
+from .pagination import capped_count, counted_page, paginate
 from .services import field_errors
 
 PER_PAGE_CHOICES = (25, 50, 100)
@@ -130,12 +131,18 @@ class ObjectListView(ModelViewMixin, View):
         except ValueError:
             per_page = 50
         per_page = per_page if per_page in PER_PAGE_CHOICES else 50
-        page = paginate(queryset, request.GET.get("page"), per_page)
+        if request.GET.get("_count") == "1":
+            # The lazy second request: how many rows match, for the count and the page total.
+            page = counted_page(queryset, request.GET.get("page"), per_page)
+            return render(request, "generic/_result_count.html", {"page": page, "oob": True})
+        # The count runs in that second request (htmx, after the rows are on screen) rather than here.
+        page = paginate(queryset, request.GET.get("page"), per_page, count=False)
         table = self.table_class(page.objects, sort=sort)
         query = request.GET.copy()
-        for key in ("page", "export"):
+        for key in ("page", "export", "_count"):
             query.pop(key, None)
         bulk_edit = self.bulk_edit and request.user.has_perm(perm(self.model, "change"))
+        style(filterset.form)
         context = {
             **self.common_context(),
             "filterset": filterset,

@@ -38,6 +38,11 @@ class Command(BaseCommand):
         "and 10,000,000 interactions for benchmarks; those bulk records have no audit rows or timeline events."
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        # argparse wraps the description as a plain string: translate it now, in the active language.
+        self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=sorted(SIZES), default="small", help=gettext_lazy("Which data set to load."))
         parser.add_argument("--accounts", type=int, help=gettext_lazy("Number of accounts instead of the size's default."))
