@@ -56,10 +56,6 @@ def sales_settings(request):
 class _SettingsEdit(ObjectEditView):
     url_namespace = NS
 
-    def common_context(self):
-        context = super().common_context()
-        return context
-
     def save(self, form, instance):
         if instance is None:
             return services.rule_create(model=self.model, acting_user=self.request.user, **form.cleaned_data)

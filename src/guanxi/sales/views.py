@@ -19,11 +19,8 @@ from guanxi.framework.views import ObjectDeleteView, ObjectDetailView, ObjectEdi
 from . import selectors, services
 from .choices import LEAD_TRANSITIONS, LeadStatus
 from .filters import LeadFilterSet, OpportunityFilterSet
-from .forms import (
-    AssignmentRuleForm, CompetitorForm, LeadConvertForm, LeadDisqualifyForm, LeadForm, OpportunityCloseForm, OpportunityForm,
-    PipelineForm, ScoringRuleForm, StageForm, WebToLeadFormForm,
-)
-from .models import Competitor, Lead, LeadAssignmentRule, LeadScoringRule, Opportunity, Pipeline, Stage, WebToLeadForm
+from .forms import LeadConvertForm, LeadDisqualifyForm, LeadForm, OpportunityCloseForm, OpportunityForm
+from .models import Lead, Opportunity, Pipeline, Stage
 from .tables import LeadTable, OpportunityTable
 
 NS = "sales"
@@ -164,7 +161,7 @@ def lead_convert(request, pk: int):
 class OpportunityListView(ObjectListView):
     model, url_namespace = Opportunity, NS
     filterset_class, table_class = OpportunityFilterSet, OpportunityTable
-    select_related = ("account", "owner", "stage")
+    select_related = ("account", "owner", "stage", "pipeline")
     export_fields = OPPORTUNITY_EXPORT
 
 

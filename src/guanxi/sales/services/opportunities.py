@@ -14,7 +14,7 @@ from guanxi.framework import services as base
 from guanxi.framework.text import tidy
 
 from .. import events
-from ..choices import ForecastCategory, OpportunityStatus
+from ..choices import ForecastCategory
 from ..models import Competitor, Opportunity, Pipeline, Stage, StageChange
 
 __all__ = ["OPPORTUNITY_FIELDS", "default_pipeline", "opportunity_create", "opportunity_delete", "opportunity_move", "opportunity_update"]
@@ -171,7 +171,3 @@ def opportunity_move(
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity, acting_user) -> None:
     base.delete(opportunity, acting_user=acting_user)
-
-
-def is_open_status(status: str) -> bool:
-    return status == OpportunityStatus.OPEN

@@ -21,7 +21,7 @@ __all__ = [
 
 
 def _tidy(data: dict) -> dict:
-    return {k: tidy(v) if isinstance(v, str) and k not in {"strengths", "weaknesses", "allowed_origins"} else v for k, v in data.items()}
+    return {k: tidy(v) if isinstance(v, str) and k not in {"strengths", "weaknesses", "allowed_origins", "thank_you"} else v for k, v in data.items()}
 
 
 @transaction.atomic

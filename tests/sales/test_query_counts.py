@@ -1,0 +1,51 @@
+"""Sales pages answer in a fixed number of queries, however many rows they show (no N+1)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from guanxi.sales import services
+
+
+def _count(client, url) -> int:
+    client.get(url)  # warm the per-process caches (content types, templates)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def _add(org, competitors, stages, start, stop):
+    close = timezone.localdate() + datetime.timedelta(days=20)
+    for n in range(start, stop):
+        owner = org.rep if n % 2 else org.manager
+        services.lead_create(acting_user=owner, owner=owner, name=f"线索{n:03d}", company=f"测试公司{n:03d}", phone=f"1390000{n:04d}",
+                             province="上海市")
+        opportunity = services.opportunity_create(acting_user=owner, account=org.rep_account, name=f"商机{n:03d}", amount=Decimal(n * 1000),
+                                                  expected_close_date=close, competitors=competitors[: n % 3])
+        if n % 3 == 0:
+            services.opportunity_move(opportunity=opportunity, stage=stages["方案报价"], acting_user=owner)
+        if n % 5 == 0:
+            services.opportunity_move(opportunity=opportunity, stage=stages["赢单"], acting_user=owner, close_reason="price")
+
+
+def test_list_board_report_and_export_queries_do_not_grow_with_rows(org, pipeline, stages, client_for):
+    competitors = [services.competitor_create(acting_user=org.admin, name=name) for name in ("金蝶", "用友")]
+    urls = [
+        "/sales/leads/?per_page=100", "/sales/leads/?per_page=100&q=ceshi&sort=score", "/sales/leads/?export=csv",
+        "/sales/opportunities/?per_page=100", "/sales/opportunities/?per_page=100&competitor=1&sort=amount",
+        "/sales/opportunities/?export=xlsx", f"/sales/opportunities/board/?pipeline={pipeline.pk}",
+        f"/sales/reports/stages/?pipeline={pipeline.pk}", f"/customers/accounts/{org.rep_account.pk}/",
+    ]
+    client = client_for(org.manager)
+    _add(org, competitors, stages, 0, 4)
+    few = {url: _count(client, url) for url in urls}
+    _add(org, competitors, stages, 4, 40)
+    many = {url: _count(client, url) for url in urls}
+    assert many == few
+    assert max(many.values()) <= 30, many
