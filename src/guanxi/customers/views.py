@@ -93,6 +93,7 @@ class AccountDetailView(ObjectDetailView):
 
 class AccountEditView(ObjectEditView):
     model, url_namespace, form_class = Account, NS, AccountForm
+    template_name = "customers/account_form.html"  # the generic form, with likely duplicates listed as the user types
 
     def save(self, form, instance):
         data = {k: v for k, v in form.cleaned_data.items() if k != "tags"}
@@ -158,6 +159,7 @@ class ContactDetailView(ObjectDetailView):
 
 class ContactEditView(ObjectEditView):
     model, url_namespace, form_class = Contact, NS, ContactForm
+    template_name = "customers/contact_form.html"
 
     def get_form(self, data=None, files=None, instance=None):
         form = super().get_form(data, files, instance)

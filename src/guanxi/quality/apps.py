@@ -8,4 +8,6 @@ class QualityConfig(AppConfig):
     verbose_name = _("Data quality")
 
     def ready(self):
-        from . import jobs, registrations  # noqa: F401
+        from . import jobs, matching, registrations  # noqa: F401
+
+        matching.connect()

@@ -133,3 +133,28 @@ class ImportedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}:{self.object_id}"
+
+
+class MatchKey(models.Model):
+    """One normalized key of an account or contact, kept in step by receivers (:mod:`.matching`).
+
+    The duplicate check looks keys up by ``(kind, value)``, one index probe per key, so it stays
+    fast at millions of records: a phone in E.164, an e-mail key (case-folded, ASCII domain), the
+    folded name, its full pinyin, and for accounts the company name without its legal form.
+    """
+
+    party = models.CharField(_("record type"), max_length=10)  # "account" or "contact"
+    object_id = models.PositiveBigIntegerField(_("record"))
+    kind = models.CharField(_("key"), max_length=10)  # phone, email, name, pinyin, company
+    value = models.CharField(_("value"), max_length=254)
+
+    class Meta:
+        verbose_name = _("match key")
+        verbose_name_plural = _("match keys")
+        indexes = [
+            models.Index(fields=["kind", "value", "party"], name="match_key_lookup_idx"),
+            models.Index(fields=["party", "object_id"], name="match_key_record_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party}:{self.object_id} {self.kind}={self.value}"

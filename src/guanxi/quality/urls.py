@@ -17,4 +17,5 @@ urlpatterns = [
     path("imports/<int:pk>/undo/", views.batch_undo, name="importbatch_undo"),
     path("imports/mappings/", views.mapping_list, name="mapping_list"),
     path("imports/mappings/<int:pk>/delete/", views.mapping_delete, name="mapping_delete"),
+    path("duplicates/", views.duplicate_panel, name="duplicate_panel"),
 ]

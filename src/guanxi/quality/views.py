@@ -190,3 +190,18 @@ def mapping_delete(request, pk: int):
     services.mapping_delete(mapping=mapping, acting_user=request.user)
     messages.success(request, _("Deleted %(record)s.") % {"record": mapping})
     return HttpResponseRedirect(reverse("quality:mapping_list"))
+
+
+@login_required
+def duplicate_panel(request):
+    """The panel of likely duplicates under an account or contact form (htmx, as the user types)."""
+    party = "contact" if request.GET.get("party") == "contact" else "account"
+    if not request.user.has_perm(f"customers.view_{party}"):
+        raise PermissionDenied
+    name = request.GET.get("name", "") or request.GET.get("family_name", "") + request.GET.get("given_name", "")
+    exclude = request.GET.get("exclude", "")
+    found = selectors.likely_duplicates(
+        user=request.user, party=party, name=name, phones=[p for p in request.GET.getlist("phone") if p],
+        emails=[e for e in request.GET.getlist("email") if e], exclude_id=int(exclude) if exclude.isdigit() else None,
+    )
+    return render(request, "quality/_duplicates_panel.html", {"duplicates": found})

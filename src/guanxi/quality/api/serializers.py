@@ -50,3 +50,27 @@ class ImportMappingSerializer(serializers.ModelSerializer):
         model = ImportMapping
         fields = ["id", "name", "target", "columns", "mode", "key", "shared", "owner"]
         read_only_fields = ["id", "owner"]
+
+
+class DuplicateCheckSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(choices=[("account", _("account")), ("contact", _("contact"))], default="account")
+    name = serializers.CharField(required=False, allow_blank=True, default="")
+    phones = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    emails = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    exclude_id = serializers.IntegerField(required=False, allow_null=True, default=None,
+                                          help_text=_("the record being edited, left out of the answer"))
+    limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=50)
+
+
+class DuplicateSerializer(serializers.Serializer):
+    party = serializers.CharField()
+    id = serializers.IntegerField(source="record.pk")
+    name = serializers.CharField(source="record.name")
+    owner = serializers.CharField(source="record.owner")
+    url = serializers.CharField()
+    score = serializers.IntegerField(help_text=_("0-100: 100 is the same phone or e-mail"))
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class DuplicateCheckResultSerializer(serializers.Serializer):
+    results = DuplicateSerializer(many=True)

@@ -1,5 +1,6 @@
 """Routes of the quality API, mounted under ``/api/``."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -10,4 +11,7 @@ router = SimpleRouter()
 router.register("imports", views.ImportBatchViewSet, basename="importbatch")
 router.register("import-mappings", views.ImportMappingViewSet, basename="importmapping")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("duplicates/check/", views.DuplicateCheckView.as_view(), name="duplicate_check"),
+    *router.urls,
+]

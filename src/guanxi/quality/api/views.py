@@ -10,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -112,3 +113,20 @@ class ImportMappingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     def get_queryset(self):
         return selectors.mappings_for(user=self.request.user)
+
+
+class DuplicateCheckView(GenericAPIView):
+    """Likely duplicates of an account or contact being typed, among the records you can see."""
+
+    serializer_class = serializers.DuplicateCheckSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=serializers.DuplicateCheckSerializer, responses={200: serializers.DuplicateCheckResultSerializer})
+    def post(self, request):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        if not request.user.has_perm(f"customers.view_{data['party']}"):
+            raise exceptions.PermissionDenied()
+        found = selectors.likely_duplicates(user=request.user, **data)
+        return Response({"results": serializers.DuplicateSerializer(found, many=True).data})

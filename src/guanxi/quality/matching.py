@@ -1,0 +1,127 @@
+"""Match keys of accounts and contacts, kept in step with every write, for the duplicate check.
+
+Receivers on Account, Contact, PhoneNumber and EmailAddress rebuild the keys of the record that
+changed (a search-index concern, hence signals rather than services): whatever path a write takes
+(UI, API, import, merge), the keys follow. ``rebuild_all`` fills them for existing data.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from guanxi.framework.text import fold, pinyin_keys
+
+from .normalizers import company_key, email_key
+from .normalizers.email import InvalidEmail
+
+MAX_VALUE = 254
+
+
+def name_keys(name: str, *, company: bool) -> dict[str, str]:
+    folded = fold(name).replace(" ", "")
+    keys = {"name": folded, "pinyin": pinyin_keys(name)[0]}
+    if company:
+        keys["company"] = company_key(name)
+    return {k: v[:MAX_VALUE] for k, v in keys.items() if v}
+
+
+def safe_email_key(address: str) -> str:
+    try:
+        return email_key(address)[:MAX_VALUE]
+    except InvalidEmail:
+        return fold(address)[:MAX_VALUE]
+
+
+def keys_for(party_kind: str, name: str, phones, emails) -> list[tuple[str, str]]:
+    keys = list(name_keys(name, company=party_kind == "account").items())
+    keys += [("phone", p) for p in sorted(set(phones)) if p]
+    keys += [("email", safe_email_key(e)) for e in sorted(set(emails)) if e]
+    return keys
+
+
+def refresh(party_kind: str, pk: int) -> None:
+    """Rebuild the keys of one account or contact from the database."""
+    from guanxi.customers.models import Account, Contact, EmailAddress, PhoneNumber
+
+    from .models import MatchKey
+
+    model = Account if party_kind == "account" else Contact
+    MatchKey.objects.filter(party=party_kind, object_id=pk).delete()
+    name = model.objects.filter(pk=pk).values_list("name", flat=True).first()
+    if name is None:
+        return
+    phones = PhoneNumber.objects.filter(**{party_kind: pk}).values_list("number", flat=True)
+    emails = EmailAddress.objects.filter(**{party_kind: pk}).values_list("email", flat=True)
+    MatchKey.objects.bulk_create(
+        MatchKey(party=party_kind, object_id=pk, kind=kind, value=value) for kind, value in keys_for(party_kind, name, phones, emails)
+    )
+
+
+def _party_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if update_fields is not None and "name" not in update_fields:
+        return  # nothing a key is made of changed
+    refresh(sender._meta.model_name, instance.pk)
+
+
+def _party_deleted(sender, instance, **kwargs):
+    from .models import MatchKey
+
+    MatchKey.objects.filter(party=sender._meta.model_name, object_id=instance.pk).delete()
+
+
+def _child_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    for kind in ("account", "contact"):
+        pk = getattr(instance, f"{kind}_id")
+        if pk:
+            refresh(kind, pk)
+
+
+def connect() -> None:
+    from guanxi.customers.models import Account, Contact, EmailAddress, PhoneNumber
+
+    for model in (Account, Contact):
+        post_save.connect(_party_saved, sender=model, dispatch_uid=f"quality-keys-{model._meta.model_name}")
+        post_delete.connect(_party_deleted, sender=model, dispatch_uid=f"quality-keys-del-{model._meta.model_name}")
+    for model in (PhoneNumber, EmailAddress):
+        post_save.connect(_child_changed, sender=model, dispatch_uid=f"quality-keys-{model._meta.model_name}")
+        post_delete.connect(_child_changed, sender=model, dispatch_uid=f"quality-keys-del-{model._meta.model_name}")
+
+
+def rebuild_all(*, batch_size: int = 2000, on_progress=None) -> int:
+    """(Re)build every key from the accounts and contacts in the database. Returns records keyed."""
+    from guanxi.customers.models import Account, Contact, EmailAddress, PhoneNumber
+
+    from .models import MatchKey
+
+    done = 0
+    for party_kind, model in (("account", Account), ("contact", Contact)):
+        with transaction.atomic():
+            MatchKey.objects.filter(party=party_kind).delete()
+        last = 0
+        while True:
+            rows = list(model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "name")[:batch_size])
+            if not rows:
+                break
+            ids = [pk for pk, _name in rows]
+            phones: dict[int, list[str]] = {}
+            for owner, number in PhoneNumber.objects.filter(**{f"{party_kind}__in": ids}).values_list(party_kind, "number"):
+                phones.setdefault(owner, []).append(number)
+            emails: dict[int, list[str]] = {}
+            for owner, address in EmailAddress.objects.filter(**{f"{party_kind}__in": ids}).values_list(party_kind, "email"):
+                emails.setdefault(owner, []).append(address)
+            with transaction.atomic():
+                MatchKey.objects.bulk_create(
+                    [MatchKey(party=party_kind, object_id=pk, kind=kind, value=value)
+                     for pk, name in rows for kind, value in keys_for(party_kind, name, phones.get(pk, ()), emails.get(pk, ()))],
+                    batch_size=5000,
+                )
+            done += len(rows)
+            last = ids[-1]
+            if on_progress:
+                on_progress(done)
+    return done
