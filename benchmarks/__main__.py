@@ -69,7 +69,10 @@ def scenarios(args) -> list[tuple[str, str, dict]]:
         ("search: pinyin", f"/customers/search/?q={args.pinyin}", htmx),
         ("search: pinyin initials", f"/customers/search/?q={args.initials}", htmx),
         ("search: phone fragment", f"/customers/search/?q={args.phone}", htmx),
+        # The page leaves its row count to a second request that htmx sends once the rows are shown.
+        ("account list: its lazy count (htmx)", "/customers/accounts/?page=1&_count=1", htmx),
         ("360° view (1,000 interactions)", f"/customers/accounts/{args.account}/", {}),
+        ("360° timeline: next 20 (htmx)", f"/customers/accounts/{args.account}/timeline/?offset=20", htmx),
         ("API: account list page", "/api/accounts/", {}),
     ]
 

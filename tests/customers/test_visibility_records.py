@@ -198,3 +198,9 @@ def test_outsider_cannot_create_an_interaction_or_link_on_an_invisible_account(c
     response = client.post("/customers/contacts/add/", {"name": "王五", "account": org.other_account.pk})
     assert response.status_code == 200 and "account" in response.context["form"].errors
     assert not Contact.objects.filter(name="王五").exists()
+
+
+def test_timeline_pages_follow_account_visibility(client_for, org, world):
+    url = f"/customers/accounts/{world.mine.account.pk}/timeline/?offset=0"
+    assert client_for(org.other).get(url).status_code == 404
+    assert client_for(org.rep).get(url).status_code == 200

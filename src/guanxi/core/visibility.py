@@ -45,10 +45,12 @@ def user_scope(user: User) -> Scope:
         )
 
     owner_reasons: dict[int, str] = {user.pk: _("You own it")}
-    managed = dict(Team.objects.filter(manager=user).values_list("id", "name"))
+    # The whole team tree in one query (teams are few); the user's own teams are those it manages.
+    team_rows = list(Team.objects.values_list("id", "parent_id", "name", "manager_id"))
+    managed = {team_id: name for team_id, _parent, name, manager_id in team_rows if manager_id == user.pk}
     if managed:
-        teams = dict(Team.objects.values_list("id", "parent_id"))
-        names = dict(Team.objects.values_list("id", "name"))
+        teams = {team_id: parent_id for team_id, parent_id, _name, _manager in team_rows}
+        names = {team_id: name for team_id, _parent, name, _manager in team_rows}
         reached = descendants(teams, set(managed))
         for member_id, team_id in User.objects.filter(team_id__in=reached, is_active=True).values_list("id", "team_id"):
             if member_id != user.pk:
@@ -59,8 +61,9 @@ def user_scope(user: User) -> Scope:
     territory_reasons: dict[int, str] = {}
     mine = dict(Territory.objects.filter(members=user).values_list("id", "name"))
     if mine:
-        tree = dict(Territory.objects.values_list("id", "parent_id"))
-        names = dict(Territory.objects.values_list("id", "name"))
+        rows = list(Territory.objects.values_list("id", "parent_id", "name"))
+        tree = {territory_id: parent_id for territory_id, parent_id, _name in rows}
+        names = {territory_id: name for territory_id, _parent, name in rows}
         for root_id, root_name in mine.items():
             for territory_id in descendants(tree, {root_id}):
                 if territory_id == root_id:

@@ -77,19 +77,28 @@ def account_key_figures(*, account: Account) -> dict:
     return figures
 
 
-def account_timeline(*, account: Account, limit: int = 50, before=None) -> list[dict]:
-    """Interactions, domain events and every registered source, newest first, as one list."""
+TIMELINE_PAGE = 20
+#: deeper than this, the 360° view sends the user to the interaction list (filtered, sortable, exportable)
+TIMELINE_DEPTH = 500
+
+
+def account_timeline(*, account: Account, limit: int = TIMELINE_PAGE, offset: int = 0) -> tuple[list[dict], bool]:
+    """Interactions, domain events and every registered source, newest first, as one list.
+
+    Returns the ``limit`` entries after ``offset`` and whether more follow. Each source gives its
+    newest ``offset + limit + 1`` entries (an index range scan each), so every page is exact whatever
+    the sources' timestamps, and the first page, the one every 360° view shows, is the cheapest.
+    """
+    wanted = offset + limit + 1
     interactions = Interaction.objects.filter(account=account).select_related("contact", "user")
     events = TimelineEvent.objects.filter(account=account).select_related("actor")
-    if before is not None:
-        interactions = interactions.filter(started_at__lt=before)
-        events = events.filter(occurred_at__lt=before)
-    entries = [{"at": i.started_at, "kind": "interaction", "object": i} for i in interactions.order_by("-started_at", "-id")[:limit]]
-    entries += [{"at": e.occurred_at, "kind": "event", "object": e} for e in events.order_by("-occurred_at", "-id")[:limit]]
+    entries = [{"at": i.started_at, "kind": "interaction", "object": i} for i in interactions.order_by("-started_at", "-id")[:wanted]]
+    entries += [{"at": e.occurred_at, "kind": "event", "object": e} for e in events.order_by("-occurred_at", "-id")[:wanted]]
     for source in registry.timeline_sources.values():
-        entries += source.entries(account, limit)
+        entries += source.entries(account, wanted)
     entries.sort(key=lambda entry: entry["at"], reverse=True)
-    return entries[:limit]
+    page = entries[offset : offset + limit + 1]
+    return page[:limit], len(page) > limit
 
 
 def search_results_as_dicts(objects, kind_label) -> list[dict]:

@@ -14,6 +14,7 @@ urlpatterns = [
     *model_urls("interactions", "interaction", list=views.InteractionListView, detail=views.InteractionDetailView,
                 edit=views.InteractionEditView, delete=views.InteractionDeleteView),
     path("accounts/lookup/", views.account_lookup, name="account_lookup"),
+    path("accounts/<int:pk>/timeline/", views.account_timeline, name="account_timeline"),
     path("contacts/lookup/", views.contact_lookup, name="contact_lookup"),
     path("contacts/<int:pk>/link/", views.contact_link_account, name="contact_link"),
     path("contacts/<int:pk>/unlink/<int:link_pk>/", views.contact_unlink_account, name="contact_unlink"),

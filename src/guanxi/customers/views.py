@@ -78,7 +78,7 @@ class AccountDetailView(ObjectDetailView):
         return {
             "contacts": selectors.account_contacts(account=account),
             "figures": selectors.account_key_figures(account=account),
-            "timeline": selectors.account_timeline(account=account, limit=50),
+            **_timeline_context(account, offset=0),
             "addresses": account.address_set.all(),
             "phones": account.phonenumber_set.all(),
             "emails": account.emailaddress_set.all(),
@@ -89,6 +89,29 @@ class AccountDetailView(ObjectDetailView):
             "note_form": NoteForm(user=request.user),
             "tab": request.GET.get("tab", "overview"),
         }
+
+
+def _timeline_context(account, *, offset: int) -> dict:
+    entries, has_more = selectors.account_timeline(account=account, offset=offset)
+    next_offset = offset + len(entries)
+    return {
+        "timeline": entries,
+        "timeline_more": has_more and next_offset < selectors.TIMELINE_DEPTH,
+        "timeline_next": next_offset,
+        "timeline_deep": has_more and next_offset >= selectors.TIMELINE_DEPTH,
+    }
+
+
+@login_required
+@permission_required("customers.view_account", raise_exception=True)
+def account_timeline(request, pk: int):
+    """The next entries of an account's 360° timeline ("Show more", htmx)."""
+    account = get_object_or_404(Account.objects.visible_to(request.user), pk=pk)
+    try:
+        offset = min(max(0, int(request.GET.get("offset", 0))), selectors.TIMELINE_DEPTH)
+    except ValueError:
+        offset = 0
+    return render(request, "customers/_timeline_entries.html", {"object": account, **_timeline_context(account, offset=offset)})
 
 
 class AccountEditView(ObjectEditView):
