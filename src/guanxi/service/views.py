@@ -64,6 +64,10 @@ class CaseListView(ObjectListView):
     select_related = ("account", "queue", "assignee", "category", "contact")
     export_fields = CASE_EXPORT
 
+    def base_queryset(self):
+        # the list shows none of the long text: leave it in the database
+        return super().base_queryset().defer("description", "search_text", "sla_clock", "account__search_text", "account__description")
+
 
 class CaseDetailView(ObjectDetailView):
     model, url_namespace = Case, NS

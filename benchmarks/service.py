@@ -1,0 +1,232 @@
+"""Benchmark of the service app: case list and search, the escalation pass, next to a raw-SQL floor.
+
+    GUANXI_DATABASE_URL=postgres://postgres@127.0.0.1/guanxi_service_bench python -m benchmarks.service --cases 100000
+    GUANXI_DATABASE_URL=sqlite:////tmp/service-bench.sqlite3 python -m benchmarks.service --cases 20000
+
+It migrates the database it is given, bulk-generates cases (``bulk_create`` in large batches: the
+executemany path of the driver) for a few hundred accounts, then
+
+1. for each page (case list, filtered list, search by words, search by number) runs the page in
+   process through Django's test client as a queue member who sees the cases through visibility,
+   records the SQL it runs, and times the same SQL straight through the driver (the floor);
+2. makes ``--open`` cases open with deadlines (a tenth missed, a tenth near) and times one
+   escalation pass (``sla.escalate``) next to the floor of its core UPDATE;
+
+and prints median and p95 side by side, and writes JSON under ``benchmarks/results/``.
+Do not point it at a database you care about: it adds rows (``--reset`` deletes the cases first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SUBJECTS = ["打印机无法联网", "发票抬头需要修改", "如何导出月度报表", "安装人员迟到", "系统登录提示密码错误", "申请延长保修",
+            "Invoice shows the wrong amount", "How do I add a second user", "设备运行噪音大", "Replacement part not delivered"]
+
+
+def percentile(samples, p):
+    ordered = sorted(samples)
+    k = (len(ordered) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
+    os.environ.setdefault("GUANXI_SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
+    import django
+
+    django.setup()
+
+
+def build(cases: int, accounts: int, seed: int, reset: bool):
+    from django.db import transaction
+    from django.utils import timezone
+
+    from guanxi.core import services as core
+    from guanxi.core.models import User
+    from guanxi.customers.models import Account
+    from guanxi.framework.text import fold
+    from guanxi.service import services
+    from guanxi.service.models import Case, CaseNumberSequence, Queue
+
+    rng = random.Random(seed)
+    roles = {r.code: r for r in core.role_bootstrap()}
+    admin = User.objects.filter(username="bench_service_admin").first() or core.user_create(
+        acting_user=None, username="bench_service_admin", password=None, roles=[roles["administrator"]])
+    agent = User.objects.filter(username="bench_service_agent").first() or core.user_create(
+        acting_user=None, username="bench_service_agent", password=None, roles=[roles["service_agent"]])
+    owner = User.objects.filter(username="bench_service_rep").first() or core.user_create(
+        acting_user=None, username="bench_service_rep", password=None, roles=[roles["sales_rep"]])
+    queue = Queue.objects.filter(code="bench").first() or services.queue_create(
+        acting_user=admin, name="基准测试队列", code="bench", routing="manual", members=[agent])
+    other_queue = Queue.objects.filter(code="bench-other").first() or services.queue_create(
+        acting_user=admin, name="基准测试队列二", code="bench-other", routing="manual")
+    if reset:
+        Case.objects.all().delete()
+        CaseNumberSequence.objects.all().delete()
+    have = Account.objects.filter(owner=owner).count()
+    if have < accounts:
+        Account.objects.bulk_create([
+            Account(name=f"基准客户{n:05d}", owner=owner, search_text=fold(f"基准客户{n:05d}"), name_pinyin=f"jizhunkehu{n:05d}")
+            for n in range(have, accounts)
+        ], batch_size=5000)
+    account_ids = list(Account.objects.filter(owner=owner).values_list("pk", flat=True))
+    existing = Case.objects.count()
+    todo = cases - existing
+    started = time.perf_counter()
+    now = timezone.now()
+    year = timezone.localtime(now).year
+    last = CaseNumberSequence.objects.filter(year=year).values_list("last", flat=True).first() or 0
+    batch = []
+    with transaction.atomic():
+        for n in range(todo):
+            number = f"CS-{year}-{last + n + 1:06d}"
+            subject = f"{rng.choice(SUBJECTS)} {n}"
+            status = rng.choices(["closed", "resolved", "open", "pending", "new"], [70, 10, 12, 5, 3])[0]
+            created = now - datetime.timedelta(minutes=rng.randint(1, 60 * 24 * 365))
+            batch.append(Case(
+                number=number, subject=subject, search_text=fold(f"{number} {subject}"), account_id=rng.choice(account_ids),
+                status=status, priority=rng.choice(["low", "normal", "normal", "high", "urgent"]),
+                # a tenth of the cases are in the agent's queue: the rest it cannot see
+                queue=queue if rng.random() < 0.1 else other_queue, created_at=created, updated_at=created,
+            ))
+            if len(batch) == 5000:
+                Case.objects.bulk_create(batch)
+                batch = []
+        if batch:
+            Case.objects.bulk_create(batch)
+        CaseNumberSequence.objects.update_or_create(year=year, defaults={"last": last + todo})
+    return {"agent": agent, "queue": queue, "generated": todo, "generate_s": time.perf_counter() - started}
+
+
+def time_page(client, url, runs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    statements = []
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        declared = re.match(r"DECLARE .*? CURSOR .*?FOR (SELECT .*)$", sql, flags=re.S)
+        if declared:  # a server-side cursor (psycopg): time its SELECT
+            sql = declared.group(1)
+        if sql.startswith("SELECT"):
+            statements.append(sql)
+    page, floor = [], []
+    for _ in range(runs):
+        t = time.perf_counter()
+        client.get(url)
+        page.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                cursor.fetchall() if cursor.description else None
+        floor.append((time.perf_counter() - t) * 1000)
+    return {"median_ms": statistics.median(page), "p95_ms": percentile(page, 0.95),
+            "floor_median_ms": statistics.median(floor), "floor_p95_ms": percentile(floor, 0.95), "queries": len(statements)}
+
+
+def escalation(open_cases: int, seed: int):
+    from django.db import connection
+    from django.utils import timezone
+
+    from guanxi.service import sla
+    from guanxi.service.models import Case
+
+    rng = random.Random(seed)
+    now = timezone.now()
+    ids = list(Case.objects.order_by("-id").values_list("pk", flat=True)[:open_cases])
+    Case.objects.filter(status__in=("new", "open", "pending")).update(status="closed")
+    rng.shuffle(ids)
+    tenth = len(ids) // 10
+    far, near_at, missed_at = now + datetime.timedelta(days=3), now - datetime.timedelta(minutes=5), now - datetime.timedelta(minutes=1)
+    for chunk_start in range(0, len(ids), 20000):
+        chunk = ids[chunk_start:chunk_start + 20000]
+        Case.objects.filter(pk__in=chunk).update(status="open", escalation_level=0, sla_breached=False, sla_paused_at=None,
+                                                  first_response_warn_at=far, first_response_due_at=far, resolution_warn_at=far,
+                                                  resolution_due_at=far, first_responded_at=now)
+    for chunk_start in range(0, tenth, 20000):
+        Case.objects.filter(pk__in=ids[chunk_start:min(chunk_start + 20000, tenth)]).update(resolution_warn_at=near_at, resolution_due_at=missed_at)
+    for chunk_start in range(tenth, 2 * tenth, 20000):
+        Case.objects.filter(pk__in=ids[chunk_start:min(chunk_start + 20000, 2 * tenth)]).update(resolution_warn_at=near_at)
+    t = time.perf_counter()
+    done = sla.escalate(now=now)
+    pass_s = time.perf_counter() - t
+    # the floor: one UPDATE over the same rows, through the driver
+    table = Case._meta.db_table
+    placeholder = "%s"
+    Case.objects.filter(pk__in=ids[:2 * tenth]).update(escalation_level=0)
+    t = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET escalation_level = 2 WHERE status IN ('new','open','pending') AND sla_paused_at IS NULL "
+                       f"AND resolution_warn_at <= {placeholder} AND escalation_level < 2", [now])
+    floor_s = time.perf_counter() - t
+    return {"open_cases": len(ids), "pass_s": pass_s, "floor_s": floor_s, **done}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Benchmark the service app's case list, search and escalation pass.")
+    parser.add_argument("--cases", type=int, default=100_000, help="cases in the database (generated up to this many)")
+    parser.add_argument("--accounts", type=int, default=500)
+    parser.add_argument("--open", type=int, default=100_000, help="open cases for the escalation pass")
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--reset", action="store_true", help="delete every case first")
+    args = parser.parse_args(argv)
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    built = build(args.cases, args.accounts, args.seed, args.reset)
+    client = Client()
+    client.force_login(built["agent"])
+    from guanxi.service.models import Case
+
+    some = Case.objects.visible_to(built["agent"]).order_by("-id").values_list("number", flat=True).first()
+    pages = {
+        "case list (agent's queue, page 1)": "/service/cases/",
+        "open cases, high priority": "/service/cases/?open=true&priority=high",
+        "search by words (打印机)": "/service/cases/?q=%E6%89%93%E5%8D%B0%E6%9C%BA",
+        "search by number": f"/service/cases/?q={some}",
+        "API case list": "/api/cases/",
+    }
+    results = {name: time_page(client, url, args.runs) for name, url in pages.items()}
+    esc = escalation(min(args.open, Case.objects.count()), args.seed)
+    vendor = connection.vendor
+    print(f"\nService benchmark — {vendor}, {Case.objects.count():,} cases, generated {built['generated']:,} in {built['generate_s']:.1f} s\n")
+    print("| page | median ms | p95 ms | floor median ms | floor p95 ms | queries |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, r in results.items():
+        print(f"| {name} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['floor_median_ms']:.1f} | {r['floor_p95_ms']:.1f} | {r['queries']} |")
+    print(f"\nEscalation pass over {esc['open_cases']:,} open cases: {esc['pass_s']:.2f} s "
+          f"({esc['missed']:,} missed, {esc['near']:,} near, {esc['notifications']} notifications); floor (one UPDATE): {esc['floor_s']:.2f} s")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"service-{vendor}-{datetime.date.today()}.json"
+    path.write_text(json.dumps({"date": str(datetime.date.today()), "machine": platform.platform(), "cpus": os.cpu_count(),
+                                "database": vendor, "cases": Case.objects.count(), "pages": results, "escalation": esc},
+                               ensure_ascii=False, indent=2, default=str))
+    print(f"\nSaved {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
