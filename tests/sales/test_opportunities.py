@@ -135,3 +135,32 @@ def test_account_panel_shows_visible_opportunities(org, client_for, sales):
     page = client_for(org.rep).get(f"/customers/accounts/{org.rep_account.pk}/")
     assert page.status_code == 200
     assert "张三科技 CRM 项目" in page.content.decode()
+
+
+def test_forecast_rollup_is_exact_by_owner_team_and_territory(org, stages, make_user):
+    start, end = timezone.localdate(), timezone.localdate() + datetime.timedelta(days=90)
+    a = _new(org, amount=Decimal("0.10"))
+    b = _new(org, amount=Decimal("0.20"))
+    services.opportunity_update(opportunity=b, acting_user=org.rep, forecast_category="commit")
+    c = _new(org, amount=Decimal("1000.05"))
+    services.opportunity_update(opportunity=c, acting_user=org.rep, forecast_category="best_case")
+    services.opportunity_move(opportunity=c, stage=stages["商务谈判"], acting_user=org.rep)  # 75 %
+    d = _new(org, amount=Decimal("333.33"))
+    services.opportunity_move(opportunity=d, stage=stages["赢单"], acting_user=org.rep)
+    e = _new(org, amount=Decimal("999.99"), expected_close_date=end + datetime.timedelta(days=1))  # outside the period
+    services.opportunity_update(opportunity=a, acting_user=org.rep, forecast_category="omitted")
+    result = selectors.forecast_rollup(user=org.manager, start=start, end=end)
+    row = {r["key"]: r for r in result["rows"]}[org.rep.pk]
+    assert row["won"] == Decimal("333.33")
+    assert row["commit"] == Decimal("0.20")
+    assert row["best_case"] == Decimal("1000.25")
+    assert row["pipeline"] == Decimal("1000.25")  # the omitted deal is left out
+    # 0.20 × 10 % + 1000.05 × 75 % = 0.02 + 750.0375 = 750.0575 → 750.06
+    assert row["weighted"] == Decimal("750.06")
+    assert row["deals"] == 4 and result["totals"]["pipeline"] == Decimal("1000.25")
+    by_team = selectors.forecast_rollup(user=org.manager, start=start, end=end, by="team")
+    assert [r["key"] for r in by_team["rows"]] == [org.east.pk]
+    by_territory = selectors.forecast_rollup(user=org.manager, start=start, end=end, by="territory")
+    assert [r["key"] for r in by_territory["rows"]] == [org.shanghai.pk]
+    assert selectors.forecast_rollup(user=org.other, start=start, end=end)["rows"] == []
+    del e

@@ -123,3 +123,16 @@ class CloseReason(models.TextChoices):
     BUDGET = "budget", _("Budget")
     NO_DECISION = "no_decision", _("No decision")
     OTHER = "other", _("Other")
+
+
+class ActivityKind(models.TextChoices):
+    TASK = "task", _("Task")
+    CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    VISIT = "visit", _("Visit")
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -10,8 +10,8 @@ from guanxi.customers.choices import Industry
 from guanxi.customers.filters import _territories, _users, text_search_q
 from guanxi.framework.text import query_terms
 
-from .choices import ForecastCategory, LeadRating, LeadSource, LeadStatus, OpportunityStatus
-from .models import Competitor, Lead, Opportunity, Pipeline, Stage
+from .choices import ActivityKind, ActivityStatus, ForecastCategory, LeadRating, LeadSource, LeadStatus, OpportunityStatus
+from .models import Activity, Competitor, Lead, Opportunity, Pipeline, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -64,4 +64,20 @@ class OpportunityFilterSet(filters.FilterSet):
 
     class Meta:
         model = Opportunity
+        fields: list[str] = []
+
+
+class ActivityFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), field_name="subject", lookup_expr="icontains")
+    kind = filters.MultipleChoiceFilter(label=_("type"), choices=ActivityKind.choices)
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=ActivityStatus.choices)
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
+    account = filters.NumberFilter(label=_("account"))
+    lead = filters.NumberFilter(label=_("lead"))
+    opportunity = filters.NumberFilter(label=_("opportunity"))
+    starts_after = filters.DateFilter(label=_("from"), field_name="starts_at", lookup_expr="date__gte", widget=DATE)
+    starts_before = filters.DateFilter(label=_("until"), field_name="starts_at", lookup_expr="date__lte", widget=DATE)
+
+    class Meta:
+        model = Activity
         fields: list[str] = []

@@ -11,7 +11,7 @@ from guanxi.framework.forms import StyledForm, StyledModelForm
 from guanxi.framework.widgets import LookupChoiceField
 
 from .choices import CloseReason, DisqualifyReason
-from .models import Competitor, Lead, LeadAssignmentRule, LeadScoringRule, Opportunity, Pipeline, Stage, WebToLeadForm
+from .models import Activity, Competitor, Lead, LeadAssignmentRule, LeadScoringRule, Opportunity, Pipeline, Stage, WebToLeadForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -165,3 +165,39 @@ class PublicLeadForm(forms.Form):
         if not data.get("phone") and not data.get("email"):
             self.add_error("phone", _("Give a phone number or an e-mail address so that we can answer."))
         return data
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class ActivityForm(StyledModelForm):
+    account = LookupChoiceField(Account.objects.none(), "customers:account_lookup", label=_("account"), required=False)
+    contact = LookupChoiceField(Contact.objects.none(), "customers:contact_lookup", label=_("contact"), required=False)
+    lead = LookupChoiceField(Lead.objects.none(), "sales:lead_lookup", label=_("lead"), required=False)
+    opportunity = LookupChoiceField(Opportunity.objects.none(), "sales:opportunity_lookup", label=_("opportunity"), required=False)
+    attendees = forms.ModelMultipleChoiceField(label=_("attendees"), queryset=User.objects.none(), required=False,
+                                               widget=forms.SelectMultiple(attrs={"size": 4}))
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind", "subject", "starts_at", "ends_at", "all_day", "location", "status", "owner", "attendees", "account",
+            "contact", "lead", "opportunity", "reminder_minutes", "description", "outcome",
+        ]
+        widgets = {"starts_at": DATETIME, "ends_at": DATETIME, "description": forms.Textarea(attrs={"rows": 3}),
+                   "outcome": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _active_users()
+        self.fields["owner"].required = False
+        self.fields["attendees"].queryset = _active_users()
+        if self.instance.pk:
+            self.initial.setdefault("attendees", [u.pk for u in self.instance.attendees.all()])
+        if self.user is not None:
+            self.fields["account"].queryset = Account.objects.visible_to(self.user)
+            self.fields["contact"].queryset = Contact.objects.visible_to(self.user)
+            self.fields["lead"].queryset = Lead.objects.visible_to(self.user)
+            self.fields["opportunity"].queryset = Opportunity.objects.visible_to(self.user)
+            if self.instance.pk is None:
+                self.fields["owner"].initial = self.user.pk

@@ -14,6 +14,8 @@ registry.add_nav(NavItem("sales", _("Sales"), "sales:lead_list", order=30, permi
     NavItem("opportunities", _("Opportunities"), "sales:opportunity_list", permission="sales.view_opportunity"),
     NavItem("board", _("Pipeline board"), "sales:opportunity_board", permission="sales.view_opportunity"),
     NavItem("stage_report", _("Stage report"), "sales:stage_report", permission="sales.view_opportunity"),
+    NavItem("activities", _("Activities"), "sales:activity_list", permission="sales.view_activity"),
+    NavItem("calendar", _("Calendar"), "sales:calendar", permission="sales.view_activity"),
     NavItem("sales_settings", _("Sales settings"), "sales:settings", permission="sales.view_pipeline"),
 ]))
 
@@ -30,7 +32,16 @@ def _opportunities_panel(request, account):
     }
 
 
+def _activities_panel(request, account):
+    user = request.user
+    if not user.has_perm("sales.view_activity"):
+        return None
+    return {"activities": selectors.account_activities(user=user, account=account), "account": account,
+            "can_add": user.has_perm("sales.add_activity")}
+
+
 registry.add_account_panel(Panel("opportunities", _("Opportunities"), "sales/panels/opportunities.html", _opportunities_panel, order=30))
+registry.add_account_panel(Panel("activities", _("Activities"), "sales/panels/activities.html", _activities_panel, order=31))
 
 registry.add_search_provider(SearchProvider(
     "leads", _("Leads"),
@@ -39,7 +50,7 @@ registry.add_search_provider(SearchProvider(
     order=30,
 ))
 
-_WORK = ("lead", "opportunity")
+_WORK = ("lead", "opportunity", "activity")
 _SETTINGS = ("pipeline", "stage", "competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform")
 
 

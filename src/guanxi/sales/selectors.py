@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, F, Q, Sum
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from guanxi.customers import selectors as customer_selectors
@@ -16,7 +17,7 @@ from .choices import OpportunityStatus
 from .filters import text_search_q
 from .models import Lead, Opportunity, Pipeline, StageChange
 
-BOARD_CARDS_PER_STAGE = 50
+BOARD_CARDS_PER_STAGE = 20
 
 
 def lead_search(*, user, query: str, limit: int = 10) -> list[Lead]:
@@ -82,7 +83,7 @@ def board(*, user, pipeline: Pipeline, queryset=None, per_stage: int = BOARD_CAR
     return columns
 
 
-def stage_report(*, user, pipeline: Pipeline, queryset=None, limit: int = 500) -> list[dict]:
+def stage_report(*, user, pipeline: Pipeline, queryset=None, limit: int = 200) -> list[dict]:
     """Open opportunities with days in stage, days to the expected close, probability, and the owner's
     historical win rate from that stage (of the owner's closed deals that reached it, the share won)."""
     opportunities = list(
@@ -154,3 +155,89 @@ def pipeline_summary(*, user, account: Account) -> dict:
 def default_board_pipeline() -> Pipeline | None:
     return Pipeline.objects.filter(is_active=True).order_by("-is_default", "id").first()
 
+
+
+FORECAST_GROUPS = {"owner": "owner", "team": "owner__team", "territory": "account__territory"}
+
+
+def forecast_rollup(*, user, start, end, by: str = "owner", queryset=None) -> dict:
+    """Sums of the opportunities closing in ``[start, end]`` by owner, team or territory, one GROUP BY.
+
+    Categories as a sales forecast reads them: *won* (closed won in the period), *commit*, *best
+    case* (commit + best case), *pipeline* (every open deal not omitted) and the *weighted* pipeline
+    (amount × probability). Amounts are summed as they are stored; mixed currencies are not converted.
+    """
+    group = FORECAST_GROUPS[by]
+    qs = (queryset if queryset is not None else Opportunity.objects.visible_to(user)).filter(
+        expected_close_date__gte=start, expected_close_date__lte=end,
+    )
+    open_q = Q(status=OpportunityStatus.OPEN) & ~Q(forecast_category="omitted")
+    # Whole cents, summed as integers: exact on PostgreSQL and SQLite alike (SQLite's decimals are floats).
+    cents = Cast(Round(F("amount") * 100), BigIntegerField())
+    rows = list(
+        qs.order_by().values(group).annotate(
+            won=Sum(cents, filter=Q(status=OpportunityStatus.WON)),
+            commit=Sum(cents, filter=open_q & Q(forecast_category="commit")),
+            best_case=Sum(cents, filter=open_q & Q(forecast_category__in=("commit", "best_case"))),
+            pipeline=Sum(cents, filter=open_q),
+            weighted=Sum(cents * F("probability"), filter=open_q),
+            deals=Count("id"),
+        )
+    )
+    keys = ("won", "commit", "best_case", "pipeline", "weighted")
+    out, totals = [], dict.fromkeys(keys, 0)
+    for row in rows:
+        for k in keys:
+            totals[k] += row[k] or 0
+        out.append({"key": row[group], "deals": row["deals"], **{k: _money(row[k] or 0, weighted=k == "weighted") for k in keys}})
+    totals = {k: _money(v, weighted=k == "weighted") for k, v in totals.items()}
+    return {"rows": out, "totals": totals}
+
+
+def _money(cents: int, *, weighted: bool = False) -> Decimal:
+    """Integer cents (× percent for weighted sums) as a Decimal amount, rounded half up to the cent."""
+    from decimal import ROUND_HALF_UP
+
+    value = Decimal(cents) / (Decimal(10000) if weighted else Decimal(100))  # cents×percent: /100 /100
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def opportunity_search(*, user, query: str, limit: int = 8) -> list[Opportunity]:
+    query = query.strip()
+    if not query:
+        return []
+    return list(Opportunity.objects.visible_to(user).filter(name__icontains=query).select_related("account").order_by("-updated_at", "-id")[:limit])
+
+
+def calendar_activities(*, user, owner, start, end):
+    """Activities of ``owner`` (owned or attended) between ``start`` and ``end`` that ``user`` may see."""
+    from .models import Activity
+
+    return (
+        Activity.objects.visible_to(user)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .filter(Q(owner=owner) | Q(attendee_links__user=owner))
+        .select_related("account", "lead", "opportunity", "owner")
+        .distinct()
+        .order_by("starts_at", "id")
+    )
+
+
+def feed_activities(*, user, start, end):
+    """What a user's iCalendar feed holds: their own and attended activities, not cancelled."""
+    from .models import Activity
+
+    return (
+        Activity.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .filter(Q(owner=user) | Q(attendee_links__user=user))
+        .exclude(status="cancelled")
+        .select_related("account")
+        .distinct()
+        .order_by("starts_at", "id")
+    )
+
+
+def account_activities(*, user, account, limit: int = 10):
+    from .models import Activity
+
+    return list(Activity.objects.visible_to(user).filter(account=account).select_related("owner").order_by("-starts_at", "-id")[:limit])

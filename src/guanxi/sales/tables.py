@@ -75,3 +75,23 @@ class OpportunityTable(Table):
     owner = Column(_("owner"), "owner", order_by=("owner", "status", "expected_close_date"))
     updated = Column(_("updated"), render=updated, order_by=("-updated_at", "-id"), optional=True)
     default_order = "updated"
+
+
+def activity_start(record):
+    when = timezone.localtime(record.starts_at)
+    return format_html('<a href="{}">{}</a>', record.get_absolute_url(), when.strftime("%Y-%m-%d") if record.all_day else when.strftime("%Y-%m-%d %H:%M"))
+
+
+def activity_about(record):
+    target = record.opportunity or record.lead or record.account
+    return format_html('<a href="{}">{}</a>', target.get_absolute_url(), target) if target else ""
+
+
+class ActivityTable(Table):
+    start = Column(_("start"), render=activity_start, order_by=("starts_at", "id"))
+    kind = Column(_("type"), "kind", order_by=("kind", "starts_at"))
+    subject = Column(_("subject"), "subject", linkify=True)
+    about = Column(_("about"), render=activity_about)
+    status = Column(_("status"), "status", optional=True)
+    owner = Column(_("owner"), "owner", order_by=("owner", "starts_at"))
+    default_order = "start"

@@ -2,7 +2,7 @@ from django.urls import path
 
 from guanxi.framework.urls import model_urls
 
-from . import settings_views, views, webforms
+from . import activity_views, settings_views, views, webforms
 
 app_name = "sales"
 
@@ -19,6 +19,14 @@ urlpatterns = [
     path("opportunities/<int:pk>/close/", views.opportunity_close, name="opportunity_close"),
     path("reports/stages/", views.stage_report, name="stage_report"),
     path("w2l/<str:key>/", webforms.web_to_lead, name="web_to_lead"),
+    *model_urls("activities", "activity", list=activity_views.ActivityListView, detail=activity_views.ActivityDetailView,
+                edit=activity_views.ActivityEditView, delete=activity_views.ActivityDeleteView),
+    path("activities/<int:pk>/complete/", activity_views.activity_complete, name="activity_complete"),
+    path("calendar/", activity_views.calendar_view, name="calendar"),
+    path("calendar/renew/", activity_views.calendar_feed_renew, name="calendar_feed_renew"),
+    path("calendar/<str:token>.ics", activity_views.calendar_feed, name="calendar_feed"),
+    path("leads/lookup/", activity_views.lead_lookup, name="lead_lookup"),
+    path("opportunities/lookup/", activity_views.opportunity_lookup, name="opportunity_lookup"),
     # Settings: one page lists them all; each kind has its add/edit pages.
     path("settings/", settings_views.sales_settings, name="settings"),
     path("settings/pipelines/", settings_views.sales_settings, name="pipeline_list"),

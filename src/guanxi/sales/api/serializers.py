@@ -14,7 +14,7 @@ from guanxi.core.models import Territory, User
 from guanxi.customers.models import Account, Contact
 
 from ..choices import CloseReason, DisqualifyReason, LeadStatus
-from ..models import Competitor, Lead, Opportunity, Pipeline, Stage, StageChange
+from ..models import Activity, Competitor, Lead, Opportunity, Pipeline, Stage, StageChange
 
 
 def active_users():
@@ -132,3 +132,24 @@ class StageChangeSerializer(serializers.ModelSerializer):
         model = StageChange
         fields = ["id", "opportunity", "from_stage", "to_stage", "changed_at", "changed_by", "owner", "seconds_in_from_stage",
                   "days_in_from_stage", "amount"]
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False,
+                                               help_text=_("Defaults to the user who creates the activity."))
+    owner_name = serializers.StringRelatedField(source="owner")
+    attendees = serializers.PrimaryKeyRelatedField(queryset=active_users(), many=True, required=False)
+    contacts = VisiblePrimaryKeyRelatedField(Contact, many=True, required=False)
+    account = VisiblePrimaryKeyRelatedField(Account, required=False, allow_null=True)
+    contact = VisiblePrimaryKeyRelatedField(Contact, required=False, allow_null=True)
+    lead = VisiblePrimaryKeyRelatedField(Lead, required=False, allow_null=True)
+    opportunity = VisiblePrimaryKeyRelatedField(Opportunity, required=False, allow_null=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id", "kind", "subject", "starts_at", "ends_at", "all_day", "location", "status", "owner", "owner_name",
+            "attendees", "contacts", "account", "contact", "lead", "opportunity", "reminder_minutes", "description",
+            "outcome", "completed_at", "created_at", "updated_at",
+        ]
+        read_only_fields = ["completed_at"]

@@ -12,5 +12,6 @@ router.register("opportunities", views.OpportunityViewSet, basename="opportunity
 router.register("pipelines", views.PipelineViewSet, basename="pipeline")
 router.register("competitors", views.CompetitorViewSet, basename="competitor")
 router.register("stage-changes", views.StageChangeViewSet, basename="stagechange")
+router.register("activities", views.ActivityViewSet, basename="activity")
 
 urlpatterns = router.urls

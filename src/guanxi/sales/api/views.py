@@ -15,8 +15,8 @@ from guanxi.framework.api_plumbing import ModelPermissions
 from django_filters.rest_framework import DjangoFilterBackend
 
 from .. import services
-from ..filters import LeadFilterSet, OpportunityFilterSet
-from ..models import Competitor, Lead, Opportunity, Pipeline, StageChange
+from ..filters import ActivityFilterSet, LeadFilterSet, OpportunityFilterSet
+from ..models import Activity, Competitor, Lead, Opportunity, Pipeline, StageChange
 from . import serializers
 
 
@@ -177,3 +177,27 @@ class StageChangePermissions(ModelPermissions):
     """Stage history is part of the opportunity: reading it needs ``view_opportunity``."""
 
     perms_map = {"GET": ["sales.view_opportunity"], "HEAD": ["sales.view_opportunity"], "OPTIONS": []}
+
+
+class ActivityViewSet(GuanxiViewSet):
+    """Tasks, calls, meetings and visits you can see: yours, attended, or on records in your scope."""
+
+    queryset = Activity.objects.all()
+    serializer_class = serializers.ActivitySerializer
+    filterset_class = ActivityFilterSet
+    select_related = ("owner",)
+    prefetch_related = ("attendees", "contacts")
+    ordering_fields = {"starts_at": "starts_at", "updated_at": "updated_at"}
+
+    def service_create(self, data):
+        data = dict(data)
+        return services.activity_create(acting_user=self.request.user, attendees=data.pop("attendees", ()),
+                                        contacts=data.pop("contacts", ()), **data)
+
+    def service_update(self, instance, data):
+        data = dict(data)
+        services.activity_update(activity=instance, acting_user=self.request.user, attendees=data.pop("attendees", None),
+                                 contacts=data.pop("contacts", None), **data)
+
+    def service_delete(self, instance):
+        services.activity_delete(activity=instance, acting_user=self.request.user)

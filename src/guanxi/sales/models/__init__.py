@@ -1,9 +1,12 @@
 """Models of the sales app, split by subdomain."""
 
+from .activities import Activity, ActivityAttendee, CalendarFeed
+
 from .leads import Lead, LeadAssignmentRule, LeadScoringRule, WebToLeadForm
 from .opportunities import Competitor, Opportunity, Pipeline, Stage, StageChange
 
 __all__ = [
+    "Activity", "ActivityAttendee", "CalendarFeed",
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
     "WebToLeadForm",
 ]

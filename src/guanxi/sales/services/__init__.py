@@ -7,3 +7,4 @@ normalizes its input and leaves one audit row per changed record.
 from .leads import *  # noqa: F401,F403
 from .opportunities import *  # noqa: F401,F403
 from .settings import *  # noqa: F401,F403
+from .activities import *  # noqa: F401,F403
