@@ -27,3 +27,18 @@ def test_import_pages_in_chinese(org, import_file):
         # the menu holds other apps' entries; this test answers for this app's pages
         main = re.sub(r"<nav.*?</nav>", " ", response.content.decode(), count=1, flags=re.S)
         assert english_words(main, data_words) == set(), url
+
+
+def test_merge_pages_in_chinese(org):
+    from guanxi.customers import services as customers
+    from guanxi.quality import services
+
+    dup = customers.account_create(acting_user=org.admin, name="张三科技", website="https://zs.cn", description="重复")
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    client.force_login(org.admin)
+    screen = client.get(f"/quality/merge/account/?a={org.rep_account.pk}&b={dup.pk}")
+    merge = services.merge_records(acting_user=org.admin, party="account", survivor=org.rep_account, merged=dup)
+    for url, response in (("merge", screen), ("list", client.get("/quality/merges/")), ("detail", client.get(f"/quality/merges/{merge.pk}/"))):
+        assert response.status_code == 200, url
+        main = re.sub(r"<nav.*?</nav>", " ", response.content.decode(), count=1, flags=re.S)
+        assert english_words(main, {"admin", "https"}) == set(), url  # the website is data

@@ -158,3 +158,44 @@ class MatchKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party}:{self.object_id} {self.kind}={self.value}"
+
+
+class MergeRecord(BaseModel):
+    """Two accounts (or two contacts) merged into one, with everything needed to undo it.
+
+    ``repointed`` lists every related row moved from the merged record to the survivor as
+    ``[model label, pk, field]``; ``removed`` keeps rows that could not move (a link the survivor
+    already had) as ``[model label, {field: value}]``; ``merged_values`` is the merged record as it
+    was, ``survivor_changes`` the survivor's fields as ``{field: [old, new]}``.
+    """
+
+    party = models.CharField(_("record type"), max_length=10)
+    survivor_id = models.PositiveBigIntegerField(_("surviving record"))
+    merged_id = models.PositiveBigIntegerField(_("merged record"))
+    merged_name = models.CharField(_("merged record"), max_length=200)
+    survivor_name = models.CharField(_("surviving record"), max_length=200)
+    merged_values = models.JSONField(default=dict, blank=True)
+    merged_tags = models.JSONField(default=list, blank=True)
+    added_tags = models.JSONField(default=list, blank=True)
+    survivor_changes = models.JSONField(default=dict, blank=True)
+    repointed = models.JSONField(default=list, blank=True)
+    removed = models.JSONField(default=list, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("merged by"), null=True, on_delete=models.SET_NULL, related_name="+")
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("undone by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["party", "survivor_id"], name="merge_survivor_idx"),
+            models.Index(fields=["party", "merged_id"], name="merge_merged_idx"),
+            models.Index(fields=["-created_at", "-id"], name="merge_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged_name} → {self.survivor_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("quality:merge_detail", args=[self.pk])

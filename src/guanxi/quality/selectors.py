@@ -103,3 +103,18 @@ def likely_duplicates(*, user, party: str = "account", name: str = "", phones=()
         out.append(Duplicate(record=record, party=party, score=score, reasons=[str(REASONS[k]) for k in sorted(kinds, key=lambda k: -SCORES.get(k, 0))]))
     out.sort(key=lambda d: (-d.score, d.record.pk))
     return out[:limit]
+
+
+def merges_for(*, user):
+    """Merges whose surviving record the user can see (a merge undone: whose merged record the user can see)."""
+    from guanxi.customers.models import Account, Contact
+
+    from .models import MergeRecord
+
+    accounts = Account.objects.visible_to(user).values("pk")
+    contacts = Contact.objects.visible_to(user).values("pk")
+    return MergeRecord.objects.filter(
+        Q(party="account", survivor_id__in=accounts) | Q(party="contact", survivor_id__in=contacts)
+        | Q(party="account", undone_at__isnull=False, merged_id__in=accounts)
+        | Q(party="contact", undone_at__isnull=False, merged_id__in=contacts)
+    )

@@ -21,7 +21,8 @@ from guanxi.framework.text import tidy
 from .choices import BatchStatus, ImportKey, ImportMode, ImportTarget
 from .importer.fields import KEYS, field_map, guess_mapping
 from .importer.reading import Table, UnreadableFile
-from .models import ImportBatch, ImportMapping
+from . import matching, merging
+from .models import ImportBatch, ImportMapping, MergeRecord
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 #: a batch "running" without progress for this long lost its worker and may be resumed
@@ -179,3 +180,90 @@ def mapping_delete(*, mapping: ImportMapping, acting_user) -> None:
     if mapping.owner_id != acting_user.pk and not acting_user.is_superuser:
         raise ValidationError({"__all__": _("Only its owner can delete a mapping.")})
     base.delete(mapping, acting_user=acting_user)
+
+
+# --- merge --------------------------------------------------------------------------------------
+
+def _party_services(party: str):
+    from guanxi.customers import services as customers
+
+    if party == "account":
+        return lambda record, **data: customers.account_update(account=record, **data), \
+            lambda record, **kw: customers.account_delete(account=record, **kw)
+    return lambda record, **data: customers.contact_update(contact=record, **data), \
+        lambda record, **kw: customers.contact_delete(contact=record, **kw)
+
+
+def _refresh(party: str, record) -> None:
+    """Derived keys of a party whose phones, e-mails or addresses moved (search text, primary phone, links)."""
+    from guanxi.customers import services as customers
+
+    customers._refresh_party(record)  # no public name yet; see docs/subsystems/quality.md
+    if party == "account":
+        customers.account_links_sync(account=record)
+    matching.refresh(party, record.pk)
+
+
+@transaction.atomic
+def merge_records(*, acting_user, party: str, survivor, merged, rule: str = "most_complete",
+                  overrides: dict[str, str] | None = None) -> MergeRecord:
+    """Merge ``merged`` into ``survivor``: pick each field's value, move every related row, delete ``merged``.
+
+    Both must be visible to ``acting_user``. The returned record undoes it (``merge_undo``).
+    """
+    model = merging.model_for(party)
+    if party not in merging.MERGE_FIELDS:
+        raise ValidationError({"party": _("Choose accounts or contacts.")})
+    visible = model.objects.visible_to(acting_user)
+    if not isinstance(survivor, model) or not isinstance(merged, model) or not visible.filter(pk__in=[survivor.pk, merged.pk]).count() == 2:
+        raise ValidationError({"merged": _("Choose two records you can see.")})
+    if survivor.pk == merged.pk:
+        raise ValidationError({"merged": _("A record cannot be merged with itself.")})
+    if rule not in merging.RULES:
+        raise ValidationError({"rule": _("Choose a rule.")})
+    update, delete = _party_services(party)
+    survivor = model.objects.select_for_update().get(pk=survivor.pk)
+    merged = model.objects.select_for_update().get(pk=merged.pk)
+    values = merging.choose_values(party, survivor, merged, rule, overrides)
+    record = MergeRecord(
+        party=party, survivor_id=survivor.pk, merged_id=merged.pk, merged_name=merged.name[:200], survivor_name=survivor.name[:200],
+        merged_values=merging.snapshot(merged), merged_tags=merging.tags_of(merged), actor=acting_user,
+    )
+    moved, removed = merging.repoint(survivor, merged)
+    survivor_tags = set(merging.tags_of(survivor))
+    added_tags = sorted(set(record.merged_tags) - survivor_tags)
+    changes = update(survivor, acting_user=acting_user, tags=merging.tag_objects(survivor_tags | set(added_tags)), **values)
+    delete(merged, acting_user=acting_user)
+    survivor.refresh_from_db()
+    _refresh(party, survivor)
+    record.repointed, record.removed, record.added_tags = moved, removed, added_tags
+    record.survivor_changes = {k: v for k, v in changes.items() if k != "tags"}
+    record.survivor_name = survivor.name[:200]
+    return base.create(record, acting_user=acting_user)
+
+
+@transaction.atomic
+def merge_undo(*, merge: MergeRecord, acting_user) -> None:
+    """Put both records back as they were: the merged one under its old id, every moved row, the survivor's values."""
+    if merge.undone_at is not None:
+        raise ValidationError({"__all__": _("This merge was undone already.")})
+    model = merging.model_for(merge.party)
+    survivor = model.objects.select_for_update().filter(pk=merge.survivor_id).first()
+    if survivor is None:
+        raise ValidationError({"__all__": _("The surviving record was deleted since; the merge cannot be undone.")})
+    if model.objects.filter(pk=merge.merged_id).exists():
+        raise ValidationError({"__all__": _("A record with the merged record's id exists.")})
+    update, _delete = _party_services(merge.party)
+    merged = merging.recreate(model, merge.merged_values)
+    merged.tags.set(merging.tag_objects(merge.merged_tags))
+    from guanxi.framework import audit
+
+    audit.record(audit.CREATE, merged, acting_user=acting_user, changes={"merge_undone": [None, merge.pk]})
+    merging.restore_rows(merged.pk, merge.repointed, merge.removed)
+    old = {name: values[0] for name, values in merge.survivor_changes.items()}
+    remaining_tags = set(merging.tags_of(survivor)) - set(merge.added_tags)
+    update(survivor, acting_user=acting_user, tags=merging.tag_objects(remaining_tags), **old)
+    survivor.refresh_from_db()
+    _refresh(merge.party, survivor)
+    _refresh(merge.party, merged)
+    base.update(merge, acting_user=acting_user, data={"undone_at": timezone.now(), "undone_by": acting_user})

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from guanxi.framework.services import field_errors
 from guanxi.framework.views import ObjectListView, apply_errors
 
-from . import selectors, services
+from . import merging, selectors, services
 from .choices import ImportMode
 from .filters import ImportBatchFilterSet
 from .forms import MappingForm, UploadForm
@@ -204,4 +204,106 @@ def duplicate_panel(request):
         user=request.user, party=party, name=name, phones=[p for p in request.GET.getlist("phone") if p],
         emails=[e for e in request.GET.getlist("email") if e], exclude_id=int(exclude) if exclude.isdigit() else None,
     )
-    return render(request, "quality/_duplicates_panel.html", {"duplicates": found})
+    can_merge = request.user.has_perm(f"customers.change_{party}") and request.user.has_perm(f"customers.delete_{party}")
+    context = {"duplicates": found, "exclude": exclude if exclude.isdigit() else "", "can_merge": can_merge}
+    return render(request, "quality/_duplicates_panel.html", context)
+
+
+# --- merge --------------------------------------------------------------------------------------
+
+def _party_or_404(party: str) -> str:
+    if party not in merging.MERGE_FIELDS:
+        raise Http404
+    return party
+
+
+@login_required
+def merge_screen(request, party: str):
+    """Two records side by side: pick the survivor and, per field, whose value it keeps."""
+    party = _party_or_404(party)
+    if not (request.user.has_perm(f"customers.change_{party}") and request.user.has_perm(f"customers.delete_{party}")):
+        raise PermissionDenied
+    model = merging.model_for(party)
+    visible = model.objects.visible_to(request.user).select_related("owner")
+    params = request.POST if request.method == "POST" else request.GET
+    ids = [params.get("a", ""), params.get("b", "")]
+    if not all(i.isdigit() for i in ids) or ids[0] == ids[1]:
+        raise Http404
+    a, b = get_object_or_404(visible, pk=ids[0]), get_object_or_404(visible, pk=ids[1])
+    keep = params.get("survivor", "a")
+    survivor, merged = (b, a) if keep == "b" else (a, b)
+    rule = params.get("rule") if params.get("rule") in merging.RULES else "most_complete"
+    if request.method == "POST":
+        overrides = {}
+        for name in merging.MERGE_FIELDS[party]:
+            side = request.POST.get(f"field_{name}")
+            if side in ("a", "b"):
+                overrides[name] = "survivor" if side == keep else "merged"
+        try:
+            record = services.merge_records(acting_user=request.user, party=party, survivor=survivor, merged=merged, rule=rule, overrides=overrides)
+        except ValidationError as exc:
+            messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+        else:
+            messages.success(request, _("Merged %(merged)s into %(survivor)s.") % {"merged": record.merged_name, "survivor": record.survivor_name})
+            return HttpResponseRedirect(record.get_absolute_url())
+    chosen = merging.picks(party, survivor, merged, rule)
+    rows = []
+    for name in merging.MERGE_FIELDS[party]:
+        field = model._meta.get_field(name)
+        side_of_survivor = "a" if survivor is a else "b"
+        pick = side_of_survivor if chosen[name] == "survivor" else ("b" if side_of_survivor == "a" else "a")
+        rows.append({"name": name, "label": field.verbose_name, "a": _display(a, field), "b": _display(b, field), "pick": pick,
+                     "same": getattr(a, field.attname) == getattr(b, field.attname)})
+    context = {
+        "party": party, "a": a, "b": b, "keep": keep, "rule": rule, "rows": rows, "rules": merging.RULE_LABELS,
+        "page_title": _("Merge %(a)s and %(b)s") % {"a": a, "b": b},
+        "related": {"a": _related_counts(a), "b": _related_counts(b)},
+    }
+    return render(request, "quality/merge.html", context)
+
+
+def _display(record, field) -> str:
+    value = getattr(record, field.name)
+    if value in (None, ""):
+        return ""
+    if field.choices:
+        return str(getattr(record, f"get_{field.name}_display")())
+    return str(value)
+
+
+def _related_counts(record) -> int:
+    return sum(model._base_manager.filter(**{name: record.pk}).count() for model, name in merging._relations(type(record)))
+
+
+@login_required
+@permission_required("quality.view_mergerecord", raise_exception=True)
+def merge_detail(request, pk: int):
+    record = get_object_or_404(selectors.merges_for(user=request.user), pk=pk)
+    model = merging.model_for(record.party)
+    survivor = model.objects.visible_to(request.user).filter(pk=record.survivor_id).first()
+    taken = [model._meta.get_field(name).verbose_name for name in record.survivor_changes if name in merging.MERGE_FIELDS[record.party]]
+    context = {"merge": record, "survivor": survivor, "page_title": str(record), "taken": taken,
+               "can_undo": record.undone_at is None and request.user.has_perm(f"customers.delete_{record.party}")}
+    return render(request, "quality/merge_detail.html", context)
+
+
+@login_required
+@permission_required("quality.view_mergerecord", raise_exception=True)
+def merge_list(request):
+    merges = selectors.merges_for(user=request.user).select_related("actor")[:100]
+    return render(request, "quality/merge_list.html", {"merges": merges, "page_title": _("Merges")})
+
+
+@login_required
+@require_POST
+def merge_undo(request, pk: int):
+    record = get_object_or_404(selectors.merges_for(user=request.user), pk=pk)
+    if not request.user.has_perm(f"customers.delete_{record.party}"):
+        raise PermissionDenied
+    try:
+        services.merge_undo(merge=record, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+    else:
+        messages.success(request, _("The merge is undone: both records are back."))
+    return HttpResponseRedirect(record.get_absolute_url())

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..choices import ImportKey, ImportMode, ImportTarget
-from ..models import ImportBatch, ImportMapping, ImportRowError
+from ..models import ImportBatch, ImportMapping, ImportRowError, MergeRecord
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
@@ -74,3 +74,22 @@ class DuplicateSerializer(serializers.Serializer):
 
 class DuplicateCheckResultSerializer(serializers.Serializer):
     results = DuplicateSerializer(many=True)
+
+
+class MergeRecordSerializer(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = MergeRecord
+        fields = ["id", "party", "survivor_id", "merged_id", "survivor_name", "merged_name", "survivor_changes", "repointed",
+                  "actor", "created_at", "undone_at"]
+        read_only_fields = fields
+
+
+class MergeRequestSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(choices=[("account", _("account")), ("contact", _("contact"))])
+    survivor = serializers.IntegerField(help_text=_("id of the record that stays"))
+    merged = serializers.IntegerField(help_text=_("id of the record merged into it (and deleted)"))
+    rule = serializers.ChoiceField(choices=[("most_complete", _("most complete")), ("most_recent", _("most recent"))], default="most_complete")
+    fields = serializers.DictField(child=serializers.ChoiceField(choices=[("survivor", _("survivor")), ("merged", _("merged"))]),
+                                   required=False, default=dict, help_text=_("field -> whose value to keep, overriding the rule"))

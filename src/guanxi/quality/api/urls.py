@@ -10,6 +10,7 @@ app_name = "quality_api"
 router = SimpleRouter()
 router.register("imports", views.ImportBatchViewSet, basename="importbatch")
 router.register("import-mappings", views.ImportMappingViewSet, basename="importmapping")
+router.register("merges", views.MergeViewSet, basename="mergerecord")
 
 urlpatterns = [
     path("duplicates/check/", views.DuplicateCheckView.as_view(), name="duplicate_check"),

@@ -19,9 +19,9 @@ from rest_framework.response import Response
 from guanxi.core.api.base import GuanxiViewSet
 from guanxi.framework.api_plumbing import ModelPermissions
 
-from .. import selectors, services
+from .. import merging, selectors, services
 from ..filters import ImportBatchFilterSet
-from ..models import ImportBatch, ImportMapping
+from ..models import ImportBatch, ImportMapping, MergeRecord
 from . import serializers
 
 
@@ -130,3 +130,45 @@ class DuplicateCheckView(GenericAPIView):
             raise exceptions.PermissionDenied()
         found = selectors.likely_duplicates(user=request.user, **data)
         return Response({"results": serializers.DuplicateSerializer(found, many=True).data})
+
+
+class MergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Merges of two accounts or two contacts: make one, list them, undo one."""
+
+    queryset = MergeRecord.objects.all()
+    serializer_class = serializers.MergeRecordSerializer
+    permission_classes = [ModelPermissions]
+
+    def get_queryset(self):
+        return selectors.merges_for(user=self.request.user).select_related("actor")
+
+    def _may_merge(self, party: str) -> None:
+        if not (self.request.user.has_perm(f"customers.change_{party}") and self.request.user.has_perm(f"customers.delete_{party}")):
+            raise exceptions.PermissionDenied()
+
+    @extend_schema(request=serializers.MergeRequestSerializer, responses={201: serializers.MergeRecordSerializer})
+    def create(self, request):
+        """Merge ``merged`` into ``survivor``; every related record of every app moves to the survivor."""
+        body = serializers.MergeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        self._may_merge(data["party"])
+        model = merging.model_for(data["party"])
+        visible = model.objects.visible_to(request.user)
+        survivor = visible.filter(pk=data["survivor"]).first()
+        merged = visible.filter(pk=data["merged"]).first()
+        if survivor is None or merged is None:
+            raise ValidationError({"survivor" if survivor is None else "merged": _("No such record that you can see.")})
+        record = services.merge_records(acting_user=request.user, party=data["party"], survivor=survivor, merged=merged,
+                                        rule=data["rule"], overrides=data["fields"])
+        return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: serializers.MergeRecordSerializer})
+    @action(detail=True, methods=["post"])
+    def undo(self, request, pk=None):
+        """Split the records again: the merged one comes back under its id, with everything that moved."""
+        record = self.get_object()
+        self._may_merge(record.party)
+        services.merge_undo(merge=record, acting_user=request.user)
+        record.refresh_from_db()
+        return Response(self.get_serializer(record).data)
