@@ -17,6 +17,29 @@ SUBJECTS = [
     ("设备运行噪音大", "problem", "维修"), ("对服务态度不满意", "complaint", "投诉"), ("需要上门培训", "request", "使用咨询"),
     ("Replacement part not delivered", "complaint", "维修"),
 ]
+ARTICLES = [
+    # title, problem, solution, category, public
+    ("打印机无法连接网络", "网络打印机显示离线，电脑无法打印。", "1. 重启打印机；2. 在打印机面板重新选择无线网络并输入密码；3. 在电脑上删除并重新添加打印机。", "网络", True),
+    ("路由器频繁断线", "办公室路由器每隔几分钟断开一次。", "升级路由器固件，并将信道改为 1、6 或 11 中干扰最少的一个。", "网络", True),
+    ("VPN 连接失败", "出差时无法连接公司 VPN。", "确认账号未过期，检查本地网络是否屏蔽 UDP 500/4500 端口，必要时改用 TCP 模式。", "网络", False),
+    ("如何修改发票抬头", "开票后客户要求修改发票抬头或税号。", "在财务系统中作废原发票（当月）或开具红字发票（跨月），再按新抬头重新开具。", "账务", True),
+    ("发票丢失怎么办", "客户遗失增值税专用发票。", "提供记账联复印件并加盖发票专用章，客户凭此入账。", "账务", True),
+    ("退款到账时间", "客户询问退款多久到账。", "原路退回：银行卡 3-7 个工作日，支付宝和微信 1-3 个工作日。", "账务", True),
+    ("如何导出月度报表", "用户不知道在哪里导出月度报表。", "进入“报表”页面，选择月份后点击右上角“导出 Excel”。", "使用咨询", True),
+    ("如何添加子账号", "客户需要为同事开通账号。", "管理员在“设置 → 用户”中点击“新建用户”，分配角色后发送邀请。", "使用咨询", True),
+    ("登录提示密码错误", "用户确认密码正确却无法登录。", "检查大小写和输入法全角半角；连续失败 5 次会锁定 15 分钟，可由管理员解锁。", "使用咨询", True),
+    ("设备运行噪音大", "设备运行时有明显异响。", "检查风扇是否积灰、地脚是否水平；仍有异响请安排上门检修。", "维修", True),
+    ("保修期如何计算", "客户询问保修从哪天开始。", "自安装验收之日起计算，整机一年，核心部件三年，以保修卡为准。", "保修", True),
+    ("延长保修的办理", "客户想购买延保。", "在保修期结束前 30 天内可购买一年或两年延保，联系客户经理报价。", "保修", False),
+    ("投诉处理流程", "收到客户投诉时的内部处理步骤。", "24 小时内首次回复，48 小时内给出方案；涉及赔偿需主管审批。", "投诉", False),
+    ("上门服务时间", "客户询问工程师上门时间。", "工作日 9:00-18:00 预约，一线城市 24 小时内、其他城市 48 小时内上门。", "维修", True),
+    ("Printer shows offline", "The network printer is offline and nothing prints.", "Restart the printer, rejoin the Wi-Fi network, then remove and re-add the printer on the computer.", "网络", True),
+    ("How to export the monthly report", "The user cannot find the export of the monthly report.", "Open Reports, pick the month and click Export to Excel at the top right.", "使用咨询", True),
+    ("Refund processing time", "The customer asks when the refund arrives.", "Refunds go back the way they were paid: 3-7 working days to bank cards, 1-3 to Alipay or WeChat Pay.", "账务", True),
+    ("Resetting a locked account", "A user is locked out after several wrong passwords.", "Accounts unlock after 15 minutes; an administrator can unlock them at once in Settings.", "使用咨询", True),
+    ("Warranty period", "When does the warranty start?", "From the date of installation acceptance: one year for the unit, three years for core parts.", "保修", True),
+    ("Escalating a complaint", "Internal steps for handling a complaint.", "Reply within 24 hours, propose a remedy within 48; compensation needs a supervisor's approval.", "投诉", False),
+]
 TARGETS = [
     # priority, tier, first response, resolution (business minutes)
     ("urgent", "", 30, 240), ("high", "", 60, 480), ("normal", "", 240, 1440), ("low", "", 480, 2880),
@@ -49,6 +72,11 @@ def build(org, rng, now) -> None:
         name: services.category_create(acting_user=admin, name=name, skill=skill, default_queue=complaints if name == "投诉" else first_line)
         for name, skill in (("网络", "network"), ("账务", "billing"), ("使用咨询", ""), ("投诉", ""), ("保修", ""), ("维修", ""))
     }
+    kb_categories = {}
+    for title, problem, solution, category, public in ARTICLES:
+        if category not in kb_categories:
+            kb_categories[category] = services.article_category_create(acting_user=admin, name=category)
+        services.article_create(acting_user=agent, title=title, problem=problem, solution=solution, category=kb_categories[category], is_public=public)
     accounts = list(Account.objects.order_by("id")[:40])
     statuses = ["new", "open", "open", "pending", "resolved", "closed", "closed"]
     for n in range(60):

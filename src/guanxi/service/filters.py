@@ -73,3 +73,25 @@ class CaseFilterSet(filters.FilterSet):
         if value == "paused":
             return queryset.filter(sla_paused_at__isnull=False)
         return queryset
+
+
+class ArticleFilterSet(filters.FilterSet):
+    """``q`` keeps the articles that match every word (else any word); the search endpoint ranks them."""
+
+    q = filters.CharFilter(label=_("Search"), method="search")
+    category = filters.NumberFilter(label=_("category"))
+    is_public = filters.BooleanFilter(label=_("public"))
+    is_published = filters.BooleanFilter(label=_("published"))
+
+    class Meta:
+        from .models import Article
+
+        model = Article
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        from . import knowledge
+
+        if not value.strip():
+            return queryset
+        return queryset.filter(pk__in=[pk for pk, _score in knowledge.ranked_ids(value, limit=200)])

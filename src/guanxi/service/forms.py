@@ -180,3 +180,18 @@ class SlaTargetForm(StyledForm):
 
         super().__init__(*args, **kwargs)
         self.fields["value_tier"].choices = [("", _("any tier"))] + list(ValueTier.choices)
+
+
+class ArticleForm(StyledModelForm):
+    class Meta:
+        from .models import Article
+
+        model = Article
+        fields = ["title", "category", "problem", "solution", "is_public", "is_published"]
+        widgets = {"problem": forms.Textarea(attrs={"rows": 5}), "solution": forms.Textarea(attrs={"rows": 8})}
+
+
+class FeedbackForm(StyledForm):
+    helpful = forms.TypedChoiceField(label=_("Was this helpful?"), choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1")
+    comment = forms.CharField(label=_("comment"), max_length=500, required=False)
+    case = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -11,6 +11,7 @@ from . import selectors
 registry.add_nav(NavItem("service", _("Service"), "service:case_list", order=40, permission="service.view_case", children=[
     NavItem("cases", _("Cases"), "service:case_list", permission="service.view_case"),
     NavItem("quick_case", _("Quick case entry"), "service:quick_entry", permission="service.add_case"),
+    NavItem("knowledge_base", _("Knowledge base"), "service:knowledge_base", permission="service.view_article"),
     NavItem("service_setup", _("Queues and service levels"), "service:setup", permission="service.view_queue"),
 ]))
 
@@ -40,6 +41,7 @@ registry.add_search_provider(SearchProvider(
 ))
 
 CASE_RECORDS = ("case", "casenote", "caseattachment", "caselink")
+KB_RECORDS = ("article", "articlecategory", "articlefeedback", "articleversion")
 SETUP_RECORDS = ("queue", "queuemember", "agentprofile", "casecategory", "businesscalendar", "calendarday", "slapolicy", "slatarget")
 
 
@@ -47,10 +49,12 @@ def _perms(actions, models):
     return [f"service.{action}_{model}" for model in models for action in actions]
 
 
-registry.add_role_permissions("service_agent", _perms(("view", "add", "change"), CASE_RECORDS) + _perms(("view",), SETUP_RECORDS))
-registry.add_role_permissions("supervisor", _perms(("view", "add", "change", "delete"), CASE_RECORDS) + _perms(("view", "add", "change", "delete"), SETUP_RECORDS))
-registry.add_role_permissions("cc_agent", ["service.view_case", "service.add_case", "service.view_casenote", "service.add_casenote"] + _perms(("view",), ("queue", "casecategory")))
-registry.add_role_permissions("analyst", _perms(("view",), CASE_RECORDS + SETUP_RECORDS))
+registry.add_role_permissions("service_agent", _perms(("view", "add", "change"), CASE_RECORDS + KB_RECORDS) + _perms(("view",), SETUP_RECORDS))
+registry.add_role_permissions("supervisor", _perms(("view", "add", "change", "delete"), CASE_RECORDS + KB_RECORDS + SETUP_RECORDS))
+registry.add_role_permissions("cc_agent", ["service.view_case", "service.add_case", "service.view_casenote", "service.add_casenote",
+                                           "service.view_article", "service.view_articleversion", "service.add_articlefeedback"]
+                              + _perms(("view",), ("queue", "casecategory", "articlecategory")))
+registry.add_role_permissions("analyst", _perms(("view",), CASE_RECORDS + KB_RECORDS + SETUP_RECORDS))
 
 
 def _demo(org, rng, now):

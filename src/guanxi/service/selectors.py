@@ -85,3 +85,28 @@ def queues_of(user):
 
 def active_queues():
     return Queue.objects.filter(is_active=True).order_by("name")
+
+
+# --- knowledge base -----------------------------------------------------------------------------
+
+def article_search(*, query: str, public_only: bool = False, limit: int = 20, any_word: bool = False) -> list:
+    """Articles matching ``query`` (Chinese or English), best first, each with its ``score``."""
+    from . import knowledge
+    from .models import Article
+
+    ranked = knowledge.ranked_ids(query, public_only=public_only, limit=limit, any_word=any_word)
+    if not ranked:
+        return []
+    articles = Article.objects.in_bulk([pk for pk, _score in ranked])
+    out = []
+    for pk, score in ranked:
+        article = articles.get(pk)
+        if article is not None:
+            article.score = score
+            out.append(article)
+    return out
+
+
+def suggested_articles(*, case: Case, limit: int = 5) -> list:
+    """Articles that may answer ``case``: any word of its subject and description, best first."""
+    return article_search(query=f"{case.subject} {case.description[:500]}", limit=limit, any_word=True)

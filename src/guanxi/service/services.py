@@ -504,3 +504,80 @@ def sla_target_set(*, policy: SlaPolicy, acting_user, priority: str, first_respo
 @transaction.atomic
 def sla_target_delete(*, target: SlaTarget, acting_user) -> None:
     base.delete(target, acting_user=acting_user)
+
+
+# --- knowledge base -----------------------------------------------------------------------------
+
+ARTICLE_FIELDS = {"title", "problem", "solution", "category", "is_public", "is_published"}
+
+
+def _article_text(data: dict) -> dict:
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
+    if "title" in data:
+        data["title"] = tidy(data["title"])
+    return data
+
+
+def _save_version(article, acting_user) -> None:
+    from .models import ArticleVersion
+
+    ArticleVersion.objects.create(
+        article=article, version=article.version, title=article.title, problem=article.problem, solution=article.solution,
+        is_public=article.is_public, edited_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def article_create(*, acting_user, **data):
+    from . import knowledge
+    from .models import Article
+
+    _reject_unknown(data, ARTICLE_FIELDS)
+    data = _article_text(data)
+    article = Article(**data, author=acting_user if getattr(acting_user, "pk", None) else None)
+    article.search_tokens = knowledge.document(title=article.title, problem=article.problem, solution=article.solution)
+    base.create(article, acting_user=acting_user)
+    _save_version(article, acting_user)
+    return article
+
+
+@transaction.atomic
+def article_update(*, article, acting_user, **data) -> dict:
+    """Save an edit as a new version; the earlier versions are kept."""
+    from . import knowledge
+
+    _reject_unknown(data, ARTICLE_FIELDS)
+    data = _article_text(data)
+    text = {k: data.get(k, getattr(article, k)) for k in ("title", "problem", "solution")}
+    edited = any(k in data and data[k] != getattr(article, k) for k in data)
+    derived = {"search_tokens": knowledge.document(**text), "version": article.version + 1} if edited else None
+    changes = base.update(article, acting_user=acting_user, data=data, derived=derived)
+    if changes and derived:
+        _save_version(article, acting_user)
+    return changes
+
+
+@transaction.atomic
+def article_delete(*, article, acting_user) -> None:
+    base.delete(article, acting_user=acting_user)
+
+
+@transaction.atomic
+def article_feedback(*, article, acting_user, helpful: bool, comment: str = "", case: Case | None = None):
+    """Record "was this helpful"; the article keeps the running counts."""
+    from .models import Article, ArticleFeedback
+
+    feedback = ArticleFeedback.objects.create(
+        article=article, helpful=bool(helpful), comment=(comment or "").strip()[:500], case=case,
+        user=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    counter = "helpful_count" if helpful else "not_helpful_count"
+    Article.objects.filter(pk=article.pk).update(**{counter: F(counter) + 1})
+    return feedback
+
+
+@transaction.atomic
+def article_category_create(*, acting_user, name: str):
+    from .models import ArticleCategory
+
+    return base.create(ArticleCategory(name=tidy(name)), acting_user=acting_user)

@@ -23,10 +23,10 @@ from . import selectors, services, sla
 from .choices import TRANSITIONS, CaseStatus
 from .filters import CaseFilterSet
 from .forms import (
-    AgentForm, AssignForm, CalendarDayForm, CalendarForm, CaseForm, CategoryForm, LinkForm, MergeForm, NoteForm, QueueForm,
+    AgentForm, ArticleForm, FeedbackForm, AssignForm, CalendarDayForm, CalendarForm, CaseForm, CategoryForm, LinkForm, MergeForm, NoteForm, QueueForm,
     QuickCaseForm, SeedForm, SlaPolicyForm, SlaTargetForm, StatusForm, SurveyForm,
 )
-from .models import AgentProfile, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, Queue, SlaPolicy, SlaTarget
+from .models import AgentProfile, Article, ArticleCategory, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, Queue, SlaPolicy, SlaTarget
 from .tables import CaseTable
 
 NS = "service"
@@ -90,6 +90,7 @@ class CaseDetailView(ObjectDetailView):
             "merge_form": MergeForm(user=user),
             "survey_form": SurveyForm(user=user),
             "can_change": user.has_perm("service.change_case"),
+            "suggested": selectors.suggested_articles(case=case) if user.has_perm("service.view_article") else [],
         }
 
 
@@ -454,3 +455,74 @@ def sla_target(request, pk):
             for error in errors:
                 messages.error(request, error)
     return HttpResponseRedirect(policy.get_absolute_url())
+
+
+# --- knowledge base -----------------------------------------------------------------------------
+
+
+
+@login_required
+@permission_required("service.view_article", raise_exception=True)
+def knowledge_base(request):
+    """Search articles by words (Chinese or English), best first; without a query, the newest."""
+    query = request.GET.get("q", "").strip()
+    category = request.GET.get("category", "")
+    public_only = request.GET.get("public") == "1"
+    if query:
+        articles = selectors.article_search(query=query, public_only=public_only, limit=50)
+        if category.isdigit():
+            articles = [a for a in articles if a.category_id == int(category)]
+    else:
+        queryset = Article.objects.select_related("category").order_by("-updated_at", "-id")
+        if not request.user.has_perm("service.change_article"):
+            queryset = queryset.filter(is_published=True)
+        if category.isdigit():
+            queryset = queryset.filter(category_id=int(category))
+        if public_only:
+            queryset = queryset.filter(is_public=True)
+        articles = list(queryset.defer("search_tokens")[:50])
+    context = {"page_title": _("Knowledge base"), "articles": articles, "query": query, "categories": ArticleCategory.objects.all(),
+               "category": category, "public_only": public_only}
+    template = "service/_article_results.html" if request.htmx and not request.htmx.boosted else "service/knowledge_base.html"
+    return render(request, template, context)
+
+
+class ArticleDetailView(SetupMixin, ObjectDetailView):
+    model, url_namespace = Article, NS
+    template_name = "service/article_detail.html"
+
+    def url(self, name: str, *args) -> str:
+        return reverse("service:knowledge_base") if name == "list" else super().url(name, *args)
+
+    def get_context(self, article):
+        return {"versions": article.versions.select_related("edited_by")[:20], "feedback_form": FeedbackForm(user=self.request.user),
+                "case_id": self.request.GET.get("case", "")}
+
+
+class ArticleEditView(SetupMixin, ObjectEditView):
+    model, url_namespace, form_class = Article, NS, ArticleForm
+
+    def url(self, name: str, *args) -> str:
+        return reverse("service:knowledge_base") if name == "list" else super().url(name, *args)
+
+    def save(self, form, instance):
+        if instance is None:
+            return services.article_create(acting_user=self.request.user, **form.cleaned_data)
+        services.article_update(article=instance, acting_user=self.request.user, **form.cleaned_data)
+        return instance
+
+
+@login_required
+@permission_required("service.view_article", raise_exception=True)
+@require_POST
+def article_feedback(request, pk):
+    article = get_object_or_404(Article, pk=pk)
+    form = FeedbackForm(request.POST, user=request.user)
+    if form.is_valid():
+        case = None
+        if form.cleaned_data.get("case"):
+            case = Case.objects.visible_to(request.user).filter(pk=form.cleaned_data["case"]).first()
+        services.article_feedback(article=article, acting_user=request.user, helpful=form.cleaned_data["helpful"],
+                                  comment=form.cleaned_data["comment"], case=case)
+        messages.success(request, _("Thank you for the feedback."))
+    return HttpResponseRedirect(safe_next(request, article.get_absolute_url()))

@@ -143,3 +143,21 @@ class BusinessCalendarSerializer(serializers.ModelSerializer):
     class Meta:
         model = BusinessCalendar
         fields = ["id", "name", "time_zone", "hours", "days"]
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    score = serializers.FloatField(read_only=True, required=False, help_text=_("Relevance, in search results only."))
+
+    class Meta:
+        from ..models import Article
+
+        model = Article
+        fields = ["id", "title", "problem", "solution", "category", "is_public", "is_published", "version", "helpful_count",
+                  "not_helpful_count", "author", "created_at", "updated_at", "score"]
+        read_only_fields = ["version", "helpful_count", "not_helpful_count", "author"]
+
+
+class ArticleFeedbackSerializer(serializers.Serializer):
+    helpful = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    case = VisiblePrimaryKeyRelatedField(Case, required=False, allow_null=True)

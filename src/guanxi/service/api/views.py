@@ -9,7 +9,7 @@ from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -17,9 +17,9 @@ from rest_framework.response import Response
 
 from guanxi.core.api.base import GuanxiViewSet
 
-from .. import services
-from ..filters import CaseFilterSet
-from ..models import BusinessCalendar, Case, CaseAttachment, CaseCategory, CaseLink, CaseNote, Queue, SlaPolicy
+from .. import selectors, services
+from ..filters import ArticleFilterSet, CaseFilterSet
+from ..models import Article, BusinessCalendar, Case, CaseAttachment, CaseCategory, CaseLink, CaseNote, Queue, SlaPolicy
 from . import filters, serializers
 
 
@@ -216,3 +216,50 @@ class BusinessCalendarViewSet(SetupViewSet):
 
     def service_update(self, instance, data):
         services.calendar_update(calendar=instance, acting_user=self.request.user, **data)
+
+
+class ArticleViewSet(SetupViewSet):
+    """Knowledge-base articles. `search?q=` ranks them by relevance (Chinese word segmentation, English words)."""
+
+    queryset = Article.objects.all()
+    serializer_class = serializers.ArticleSerializer
+    filterset_class = ArticleFilterSet
+    ordering_fields = {"updated_at": "updated_at", "created_at": "created_at"}
+
+    def get_queryset(self):
+        return Article.objects.defer("search_tokens")
+
+    def service_create(self, data):
+        return services.article_create(acting_user=self.request.user, **data)
+
+    def service_update(self, instance, data):
+        services.article_update(article=instance, acting_user=self.request.user, **data)
+
+    def service_delete(self, instance):
+        services.article_delete(article=instance, acting_user=self.request.user)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True, description=_("Words to look for, in Chinese or English.")),
+                    OpenApiParameter("public", bool, required=False, description=_("Only articles customers may read."))],
+        responses=serializers.ArticleSerializer(many=True), description=_("Articles matching the words, best first (at most 20)."),
+    )
+    @action(detail=False, methods=["get"])
+    def search(self, request):
+        query = request.query_params.get("q", "")
+        if not query.strip():
+            raise exceptions.ValidationError({"q": [_("Give some words to look for.")]})
+        articles = selectors.article_search(query=query, public_only=request.query_params.get("public") in ("1", "true"))
+        return Response(serializers.ArticleSerializer(articles, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=serializers.ArticleFeedbackSerializer, responses=serializers.ArticleSerializer,
+                   description=_("Was this article helpful? Counts yes and no, optionally for a case."))
+    @action(detail=True, methods=["post"])
+    def feedback(self, request, pk=None):
+        if not request.user.has_perm("service.add_articlefeedback"):
+            raise exceptions.PermissionDenied()
+        article = self.get_object()
+        serializer = serializers.ArticleFeedbackSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        services.article_feedback(article=article, acting_user=request.user, **serializer.validated_data)
+        article.refresh_from_db()
+        return Response(serializers.ArticleSerializer(article, context=self.get_serializer_context()).data)

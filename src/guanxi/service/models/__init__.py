@@ -1,10 +1,12 @@
 """Models of customer service: queues and agents, cases and their notes, links and attachments, SLA."""
 
+from .knowledge import Article, ArticleCategory, ArticleFeedback, ArticleVersion
 from .cases import Case, CaseAttachment, CaseCategory, CaseLink, CaseNote, CaseNumberSequence
 from .queues import AgentProfile, Queue, QueueMember
 from .sla import BusinessCalendar, CalendarDay, SlaPolicy, SlaTarget
 
 __all__ = [
+    "Article", "ArticleCategory", "ArticleFeedback", "ArticleVersion",
     "AgentProfile", "BusinessCalendar", "CalendarDay", "Case", "CaseAttachment", "CaseCategory", "CaseLink", "CaseNote",
     "CaseNumberSequence", "Queue", "QueueMember", "SlaPolicy", "SlaTarget",
 ]

@@ -1,0 +1,103 @@
+"""Full-text search of the knowledge base, for Chinese and English, ranked by relevance.
+
+Chinese has no spaces between words, so every article's title, problem and solution are segmented
+with jieba (search mode: 打印机 also yields 打印) into ``Article.search_tokens``, folded and
+space-separated; a query is segmented the same way. The database then matches whole tokens:
+
+- PostgreSQL: ``to_tsvector('simple', search_tokens) @@ to_tsquery('simple', …)`` answered from a GIN
+  index, ranked by ``ts_rank``;
+- SQLite: an FTS5 table (``unicode61`` tokenizer) over the same column, ranked by ``bm25``.
+
+A search asks for every word first and, when nothing has them all, for any of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from django.db import connection
+
+from guanxi.framework.text import fold
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+#: words too common to tell articles apart
+STOP_WORDS = frozenset("的 了 是 在 和 与 及 或 我 你 他 她 它 我们 您 请 吗 呢 啊 怎么 如何 什么 为什么 一个 the a an of to and or in on for is are be how what why do does can i you it".split())
+
+
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def tokens(text: str) -> list[str]:
+    """Folded search tokens of ``text``: jieba's search-mode words (Chinese) and plain words (Latin)."""
+    words = []
+    for word in _jieba().cut_for_search(fold(text)):
+        for part in _WORD.findall(word):
+            if part not in STOP_WORDS:
+                words.append(part)
+    return words
+
+
+def document(*, title: str, problem: str, solution: str) -> str:
+    """The stored search column: the title counts twice, so a match in the title ranks higher."""
+    return " ".join(tokens(title) * 2 + tokens(problem) + tokens(solution))
+
+
+def _unique(words: list[str], limit: int = 32) -> list[str]:
+    seen: dict[str, None] = {}
+    for word in words:
+        seen.setdefault(word, None)
+    return list(seen)[:limit]
+
+
+def ranked_ids(query: str, *, public_only: bool = False, limit: int = 20, any_word: bool = False) -> list[tuple[int, float]]:
+    """``[(article id, score)]``, best first; every word must match, else (or with ``any_word``) any word."""
+    words = _unique(tokens(query))
+    if not words:
+        return []
+    modes = ["any"] if any_word else ["all", "any"]
+    for mode in modes:
+        found = _search(words, mode=mode, public_only=public_only, limit=limit)
+        if found:
+            return found
+    return []
+
+
+def _search(words: list[str], *, mode: str, public_only: bool, limit: int) -> list[tuple[int, float]]:
+    published = "a.is_published" + (" AND a.is_public" if public_only else "")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            expression = (" & " if mode == "all" else " | ").join(words)
+            cursor.execute(
+                "SELECT a.id, ts_rank(to_tsvector('simple'::regconfig, a.search_tokens), q) AS score "
+                "FROM service_article a, to_tsquery('simple', %s) q "
+                f"WHERE to_tsvector('simple'::regconfig, a.search_tokens) @@ q AND {published} "
+                "ORDER BY score DESC, a.id DESC LIMIT %s",
+                [expression, limit],
+            )
+            return [(pk, float(score)) for pk, score in cursor.fetchall()]
+        if connection.vendor == "sqlite":
+            expression = (" " if mode == "all" else " OR ").join(f'"{w}"' for w in words)
+            cursor.execute(
+                "SELECT a.id, -bm25(service_article_fts) AS score FROM service_article_fts "
+                "JOIN service_article a ON a.id = service_article_fts.rowid "
+                f"WHERE service_article_fts MATCH %s AND {published} ORDER BY bm25(service_article_fts), a.id DESC LIMIT %s",
+                [expression, limit],
+            )
+            return [(pk, float(score)) for pk, score in cursor.fetchall()]
+    # another database: a plain token match, unranked
+    from django.db.models import Q
+
+    from .models import Article
+
+    q = Q()
+    for word in words:
+        q = (q & Q(search_tokens__contains=word)) if mode == "all" else (q | Q(search_tokens__contains=word))
+    articles = Article.objects.filter(q, is_published=True)
+    if public_only:
+        articles = articles.filter(is_public=True)
+    return [(pk, 0.0) for pk in articles.order_by("-updated_at").values_list("pk", flat=True)[:limit]]
