@@ -1,0 +1,272 @@
+"""Benchmark of the data-quality app: import throughput and the duplicate check, next to their floors.
+
+    GUANXI_DATABASE_URL=postgres://postgres@127.0.0.1/guanxi_quality_bench python -m benchmarks.quality --rows 20000 --accounts 200000
+    GUANXI_DATABASE_URL=sqlite:////tmp/quality-bench.sqlite3 python -m benchmarks.quality --rows 5000 --accounts 50000
+
+It migrates the database it is given, then
+
+1. **import**: writes a contacts CSV of ``--rows`` rows (name, mobile, e-mail, one-line address,
+   2% bad rows) and imports it end to end as ``guanxi import`` does (chunks, services,
+   normalization, audit, match keys, the error report), next to
+   - the floor: the same file loaded raw into a bare table (``COPY`` on PostgreSQL,
+     ``executemany`` on SQLite), and
+   - django-import-export loading the same file into the same model (``Contact``: name, job title);
+2. **duplicate check**: bulk-loads ``--accounts`` accounts with their match keys, then times
+   ``--checks`` calls of ``likely_duplicates`` (half hits by phone or name, half misses), as an
+   organisation-wide user and as a rep with a team scope, next to the floor: the match-key SQL alone.
+
+It prints median and p95 side by side and writes JSON under ``benchmarks/results/``. Do not point it
+at a database you care about: it adds rows (``--reset`` deletes the benchmark's own rows first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import random
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鑫斌宇浩凯健俊帆帅旭宁龙林欢阳建华亮成佳"
+PLACES = ["浙江省杭州市西湖区文三路{n}号", "上海市徐汇区虹漕路{n}号", "广东深圳南山区科技园{n}栋", "北京朝阳区建国路{n}号", "四川省成都市武侯区人民南路{n}号"]
+COMPANY = ["科技", "贸易", "数据", "网络", "电子", "实业", "物流", "医药", "能源", "传媒"]
+
+
+def percentile(samples, p):
+    ordered = sorted(samples)
+    k = (len(ordered) - 1) * p
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
+    os.environ.setdefault("GUANXI_SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
+    import django
+
+    django.setup()
+
+
+def users():
+    from guanxi.core import services as core
+    from guanxi.core.models import User
+
+    roles = {r.code: r for r in core.role_bootstrap()}
+
+    def get(name, role, team=None):
+        return User.objects.filter(username=name).first() or core.user_create(
+            acting_user=None, username=name, password=None, roles=[roles[role]], team=team)
+
+    admin = get("bench_quality_admin", "administrator")
+    from guanxi.core.models import Team
+
+    team = Team.objects.filter(name="基准数据质量组").first() or core.team_create(acting_user=admin, name="基准数据质量组")
+    rep = get("bench_quality_rep", "sales_rep", team)
+    return admin, rep
+
+
+def person(rng, i):
+    return rng.choice(FAMILY) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+
+
+def write_csv(path: Path, rows: int, seed: int) -> int:
+    rng = random.Random(seed)
+    bad = 0
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["姓名", "手机", "邮箱", "地址", "职位"])
+        for i in range(rows):
+            phone = f"13{rng.randint(0, 9)}{i:08d}"
+            if rng.random() < 0.02:
+                phone, bad = "12345", bad + 1
+            writer.writerow([person(rng, i), phone, f"user{i}@example{i % 97}.cn", rng.choice(PLACES).format(n=i % 999 + 1),
+                             rng.choice(["经理", "总监", "采购", "工程师", ""])])
+    return bad
+
+
+def bench_import(args, admin, rep) -> dict:
+    from django.core.files import File
+    from django.db import connection
+
+    from guanxi.quality import services
+    from guanxi.quality.importer.runner import run_batch
+
+    out: dict = {"rows": args.rows}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "contacts.csv"
+        out["bad_rows"] = write_csv(path, args.rows, args.seed)
+        # 1. our import, end to end
+        with path.open("rb") as handle:
+            batch = services.batch_upload(acting_user=rep, file=File(handle, name="bench.csv"), target="contacts")
+        services.batch_configure(batch=batch, acting_user=rep, mapping=batch.mapping, mode="create")
+        batch.refresh_from_db()
+        start = time.perf_counter()
+        batch = run_batch(batch)
+        seconds = time.perf_counter() - start
+        out["guanxi_import"] = {"seconds": seconds, "rows_per_s": args.rows / seconds, "created": batch.created_count,
+                                "errors": batch.error_count}
+        # 2. the floor: the file into a bare table
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_quality_raw")
+            cursor.execute("CREATE TABLE bench_quality_raw (name text, phone text, email text, address text, title text)")
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with path.open("rb") as handle, cursor.cursor.copy("COPY bench_quality_raw FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+                    while chunk := handle.read(1 << 20):
+                        copy.write(chunk)
+            else:
+                with path.open(encoding="utf-8") as handle:
+                    reader = csv.reader(handle)
+                    next(reader)
+                    cursor.executemany("INSERT INTO bench_quality_raw VALUES (%s, %s, %s, %s, %s)", list(reader))
+        seconds = time.perf_counter() - start
+        out["floor_raw_load"] = {"seconds": seconds, "rows_per_s": args.rows / seconds,
+                                 "how": "COPY" if connection.vendor == "postgresql" else "executemany"}
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE bench_quality_raw")
+        # 3. django-import-export, same file, same model
+        import tablib
+        from import_export import fields, resources
+
+        from guanxi.customers.models import Contact
+
+        class ContactResource(resources.ModelResource):
+            name = fields.Field(attribute="name", column_name="姓名")
+            title = fields.Field(attribute="title", column_name="职位")
+
+            class Meta:
+                model = Contact
+                fields = ("name", "title")
+                import_id_fields = ()
+                use_bulk = False
+
+            def before_save_instance(self, instance, row, **kwargs):
+                instance.owner_id = rep.pk
+
+        dataset = tablib.Dataset().load(path.read_text(encoding="utf-8"), format="csv")
+        start = time.perf_counter()
+        result = ContactResource().import_data(dataset, dry_run=False, raise_errors=False)
+        seconds = time.perf_counter() - start
+        out["django_import_export"] = {"seconds": seconds, "rows_per_s": args.rows / seconds, "errors": result.has_errors(),
+                                       "note": "Contact name and title only: no phones, e-mails, addresses, keys or audit"}
+    return out
+
+
+def load_accounts(n: int, admin, rep, seed: int) -> None:
+    from django.db import transaction
+
+    from guanxi.customers.models import Account
+    from guanxi.framework.text import pinyin_keys
+    from guanxi.quality.matching import keys_for
+    from guanxi.quality.models import MatchKey
+
+    have = Account.objects.filter(name__startswith="基准").count()
+    rng = random.Random(seed)
+    batch = 5000
+    for start in range(have, n, batch):
+        accounts = []
+        for i in range(start, min(n, start + batch)):
+            name = f"基准{person(rng, i)}{rng.choice(COMPANY)}{i}有限公司"
+            full, initials = pinyin_keys(name)
+            accounts.append(Account(name=name, name_pinyin=full[:400], name_initials=initials[:100], search_text=name,
+                                    owner=rep if i % 10 == 0 else admin, primary_phone=f"+8615{i:09d}"))
+        with transaction.atomic():
+            created = Account.objects.bulk_create(accounts, batch_size=2000)
+            keys = [MatchKey(party="account", object_id=a.pk, kind=k, value=v)
+                    for a in created for k, v in keys_for("account", a.name, [a.primary_phone], [])]
+            MatchKey.objects.bulk_create(keys, batch_size=5000)
+
+
+def bench_duplicates(args, admin, rep) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.customers.models import Account
+    from guanxi.quality.selectors import likely_duplicates
+
+    load_accounts(args.accounts, admin, rep, args.seed)
+    total = Account.objects.count()
+    rng = random.Random(args.seed + 1)
+    sample = list(Account.objects.filter(name__startswith="基准").order_by("?").values_list("name", "primary_phone")[:args.checks])
+    probes = []
+    for i in range(args.checks):
+        name, phone = sample[i % len(sample)]
+        kind = i % 4
+        probes.append({"name": name} if kind == 0 else {"name": "无此公司", "phones": [phone]} if kind == 1 else
+                      {"name": f"未知{i}"} if kind == 2 else {"name": "", "phones": [f"139{rng.randint(0, 99999999):08d}"]})
+    out = {"accounts": total}
+    for label, user in (("organisation_wide", admin), ("rep_scope", rep)):
+        timings, floor = [], []
+        for probe in probes:
+            user.__dict__.pop("_guanxi_scope", None)
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                likely_duplicates(user=user, **probe)
+            timings.append((time.perf_counter() - start) * 1000)
+            key_sql = [q["sql"] for q in queries.captured_queries if "quality_matchkey" in q["sql"]]
+            if key_sql:
+                with connection.cursor() as cursor:
+                    start = time.perf_counter()
+                    cursor.execute(key_sql[0])
+                    cursor.fetchall()
+                    floor.append((time.perf_counter() - start) * 1000)
+        out[label] = {"median_ms": statistics.median(timings), "p95_ms": percentile(timings, 0.95),
+                      "floor_median_ms": statistics.median(floor) if floor else None,
+                      "floor_p95_ms": percentile(floor, 0.95) if floor else None}
+    return out
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.quality", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=5000, help="rows of the contacts CSV to import")
+    parser.add_argument("--accounts", type=int, default=50000, help="accounts for the duplicate check")
+    parser.add_argument("--checks", type=int, default=400, help="duplicate checks to time")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--skip-duplicates", action="store_true")
+    args = parser.parse_args(argv)
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    admin, rep = users()
+    result = {"date": date.today().isoformat(), "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores",
+              "database": connection.vendor}
+    if not args.skip_import:
+        result["import"] = bench_import(args, admin, rep)
+    if not args.skip_duplicates:
+        result["duplicates"] = bench_duplicates(args, admin, rep)
+    print(f"\n## Data quality on {connection.vendor}, {result['date']}\n")
+    if "import" in result:
+        imp = result["import"]
+        print(f"Import of {imp['rows']:,} contact rows ({imp['bad_rows']} bad):\n")
+        print("| path | seconds | rows/s |\n|---|---:|---:|")
+        for key in ("guanxi_import", "floor_raw_load", "django_import_export"):
+            print(f"| {key} | {imp[key]['seconds']:.1f} | {imp[key]['rows_per_s']:,.0f} |")
+    if "duplicates" in result:
+        dup = result["duplicates"]
+        print(f"\nDuplicate check at {dup['accounts']:,} accounts ({args.checks} checks):\n")
+        print("| user | median ms | p95 ms | floor median ms | floor p95 ms |\n|---|---:|---:|---:|---:|")
+        for key in ("organisation_wide", "rep_scope"):
+            d = dup[key]
+            print(f"| {key} | {d['median_ms']:.2f} | {d['p95_ms']:.2f} | {d['floor_median_ms'] or 0:.2f} | {d['floor_p95_ms'] or 0:.2f} |")
+    target = ROOT / "benchmarks" / "results" / f"quality-{connection.vendor}-{int(time.time())}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"\nwrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
