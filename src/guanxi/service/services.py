@@ -249,12 +249,19 @@ def case_route(*, case: Case, acting_user) -> dict:
 # --- notes, attachments -------------------------------------------------------------------------
 
 @transaction.atomic
-def case_note_add(*, case: Case, acting_user, body: str, is_public: bool = False, files: Iterable = (), from_customer: bool = False) -> CaseNote:
-    """An internal note, or a reply the customer sees; the first public reply by an agent is the first response."""
+def case_note_add(
+    *, case: Case, acting_user, body: str, is_public: bool = False, files: Iterable = (), from_customer: bool = False,
+    message_id: str = "", email_from: str = "", send_email: bool = True,
+) -> CaseNote:
+    """An internal note, or a reply the customer sees; the first public reply by an agent is the first response.
+
+    A customer-visible reply goes out by e-mail (after the commit) when the customer has an address to reply to.
+    """
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("A note cannot be empty.")})
     note = base.create(CaseNote(case=case, body=body, is_public=is_public or from_customer, from_customer=from_customer,
+                                message_id=message_id, email_from=email_from,
                                 author=acting_user if getattr(acting_user, "pk", None) else None), acting_user=acting_user)
     for upload in files:
         case_attachment_add(case=case, acting_user=acting_user, file=upload, note=note, is_public=note.is_public)
@@ -264,7 +271,24 @@ def case_note_add(*, case: Case, acting_user, body: str, is_public: bool = False
         case_set_status(case=case, acting_user=acting_user, status=CaseStatus.OPEN)
     else:
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    if is_public and not from_customer and send_email:
+        transaction.on_commit(lambda: _email_reply(note))
     return note
+
+
+def _email_reply(note: CaseNote) -> None:
+    """Send the reply; a mail server that is down loses nothing (the note is saved), it is logged."""
+    import logging
+
+    from . import mail
+
+    try:
+        message_id = mail.send_reply(note)
+    except Exception:
+        logging.getLogger("guanxi.service.mail").exception("could not e-mail the reply on case %s", note.case.number)
+        return
+    if message_id:
+        CaseNote.objects.filter(pk=note.pk).update(message_id=message_id[:250])
 
 
 @transaction.atomic

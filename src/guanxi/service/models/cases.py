@@ -144,6 +144,9 @@ class CaseNote(BusinessModel):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     #: who wrote it from outside (an e-mail sender), when no user did
     from_customer = models.BooleanField(_("from the customer"), default=False)
+    #: the e-mail this note came in as, or went out as: replies are threaded by it
+    message_id = models.CharField(_("e-mail message ID"), max_length=250, blank=True, default="")
+    email_from = models.CharField(_("e-mail sender"), max_length=254, blank=True, default="")
 
     visibility_via = ("case",)
 
@@ -151,7 +154,10 @@ class CaseNote(BusinessModel):
         verbose_name = _("case note")
         verbose_name_plural = _("case notes")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="case_note_case_idx")]
+        indexes = [
+            models.Index(fields=["case", "created_at"], name="case_note_case_idx"),
+            models.Index(fields=["message_id"], name="case_note_message_idx", condition=~models.Q(message_id="")),
+        ]
 
     def __str__(self) -> str:
         return self.body[:60]
