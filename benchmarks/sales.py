@@ -72,9 +72,9 @@ def ensure_world(args):
     return admin, manager, reps, accounts, pipeline
 
 
-def rows(count: int, accounts, pipeline, seed: int):
+def rows(count: int, accounts, stages, pipeline_id: int, seed: int):
+    """Generated rows; ``stages`` fetched beforehand (no query may run on the connection during COPY)."""
     rng = random.Random(seed)
-    stages = list(pipeline.stages.order_by("order"))
     weights = [30, 25, 18, 12, 9, 6][: len(stages)]
     now = datetime.datetime.now(datetime.timezone.utc)
     today = now.date()
@@ -86,7 +86,7 @@ def rows(count: int, accounts, pipeline, seed: int):
         entered = now - datetime.timedelta(days=rng.randint(0, 120), seconds=rng.randint(0, 86399))
         created = entered - datetime.timedelta(days=rng.randint(0, 60))
         yield (
-            f"基准商机{n:07d}", account_id, None, owner_id, pipeline.pk, stage.pk, status,
+            f"基准商机{n:07d}", account_id, None, owner_id, pipeline_id, stage.pk, status,
             Decimal(rng.randrange(1_000_00, 5_000_000_00)) / 100, "CNY",
             today + datetime.timedelta(days=rng.randint(-180, 270)), stage.probability,
             "closed" if status != "open" else rng.choice(categories), "", entered,
@@ -101,18 +101,19 @@ def bulk_load(count: int, accounts, pipeline, seed: int) -> float:
 
     start = time.perf_counter()
     before = Opportunity.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    stages = list(pipeline.stages.order_by("order"))
     with transaction.atomic():
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 raw = cursor.cursor
                 with raw.copy(f"COPY sales_opportunity ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-                    for row in rows(count, accounts, pipeline, seed):
+                    for row in rows(count, accounts, stages, pipeline.pk, seed):
                         copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * len(COLUMNS))
                 sql = f"INSERT INTO sales_opportunity ({', '.join(COLUMNS)}) VALUES ({marks})"
                 batch = []
-                for row in rows(count, accounts, pipeline, seed):
+                for row in rows(count, accounts, stages, pipeline.pk, seed):
                     batch.append(tuple(str(v) if isinstance(v, Decimal) else v for v in row))
                     if len(batch) == 5000:
                         cursor.executemany(sql, batch)

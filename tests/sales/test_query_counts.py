@@ -20,7 +20,7 @@ def _count(client, url) -> int:
     return len(queries)
 
 
-def _add(org, competitors, stages, start, stop):
+def _add(org, competitors, stages, start, stop, product):
     close = timezone.localdate() + datetime.timedelta(days=20)
     for n in range(start, stop):
         owner = org.rep if n % 2 else org.manager
@@ -32,20 +32,31 @@ def _add(org, competitors, stages, start, stop):
             services.opportunity_move(opportunity=opportunity, stage=stages["方案报价"], acting_user=owner)
         if n % 5 == 0:
             services.opportunity_move(opportunity=opportunity, stage=stages["赢单"], acting_user=owner, close_reason="price")
+        services.activity_create(acting_user=owner, subject=f"拜访{n}", starts_at=timezone.now() + datetime.timedelta(hours=n % 48),
+                                 opportunity=opportunity, attendees=[org.rep])
+        quote = services.quote_create(acting_user=owner, opportunity=opportunity, title=f"报价{n}")
+        services.quote_line_add(quote=quote, acting_user=owner, product=product, quantity=Decimal(n + 1))
+        services.quote_submit(quote=quote, acting_user=owner)
+        quote.refresh_from_db()
+        if n % 2:
+            services.quote_accept(quote=quote, acting_user=owner)
 
 
 def test_list_board_report_and_export_queries_do_not_grow_with_rows(org, pipeline, stages, client_for):
     competitors = [services.competitor_create(acting_user=org.admin, name=name) for name in ("金蝶", "用友")]
+    product = services.product_create(acting_user=org.admin, code="P1", name="产品", list_price=Decimal("100.00"))
+    services.pricebook_create(acting_user=org.admin, name="标准价", is_default=True)
     urls = [
         "/sales/leads/?per_page=100", "/sales/leads/?per_page=100&q=ceshi&sort=score", "/sales/leads/?export=csv",
         "/sales/opportunities/?per_page=100", "/sales/opportunities/?per_page=100&competitor=1&sort=amount",
         "/sales/opportunities/?export=xlsx", f"/sales/opportunities/board/?pipeline={pipeline.pk}",
         f"/sales/reports/stages/?pipeline={pipeline.pk}", f"/customers/accounts/{org.rep_account.pk}/",
+        "/sales/activities/?per_page=100", "/sales/quotes/?per_page=100", "/sales/orders/?per_page=100", "/sales/calendar/?view=month",
     ]
     client = client_for(org.manager)
-    _add(org, competitors, stages, 0, 4)
+    _add(org, competitors, stages, 0, 4, product)
     few = {url: _count(client, url) for url in urls}
-    _add(org, competitors, stages, 4, 40)
+    _add(org, competitors, stages, 4, 30, product)
     many = {url: _count(client, url) for url in urls}
     assert many == few
     assert max(many.values()) <= 30, many

@@ -136,3 +136,39 @@ class ActivityStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class QuoteStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+#: statuses in which a quote's lines may still change
+EDITABLE_QUOTE_STATUSES = ("draft", "rejected", "approved")
+
+
+class OrderStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    INVOICED = "invoiced", _("Invoiced")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ORDER_TRANSITIONS = {
+    "confirmed": {"in_progress", "cancelled"},
+    "in_progress": {"shipped", "cancelled"},
+    "shipped": {"delivered"},
+    "delivered": {"invoiced"},
+    "invoiced": {"paid"},
+    "paid": set(),
+    "cancelled": set(),
+}

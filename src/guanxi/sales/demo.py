@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+
 from guanxi.core.models import User
 from guanxi.customers.models import Account
 from guanxi.demo.makers import Makers
@@ -58,6 +60,39 @@ def build(org, rng, now) -> None:
     reps = [u for name, u in org.users.items() if name.startswith("rep")]
     _leads(rng, make, reps, now)
     _opportunities(rng, pipeline, competitors, reps, now)
+    _quotes(rng, admin)
+
+
+def _quotes(rng, admin) -> None:
+    """A price book with volume tiers and a few quotes in different states."""
+    catalogue = [
+        services.product_create(acting_user=admin, code=code, name=name, unit=unit, list_price=Decimal(price), tax_rate=Decimal(rate))
+        for code, name, unit, price, rate in (
+            ("CRM-PRO", "CRM 专业版（年/用户）", "用户", "980.00", "6"), ("CC-SEAT", "客服中心坐席（年）", "坐席", "1580.00", "6"),
+            ("BI-PLAT", "数据分析平台", "套", "68000.00", "13"), ("IMPL-DAY", "实施服务", "人天", "2400.00", "6"),
+        )
+    ]
+    book = services.pricebook_create(acting_user=admin, name="标准价格表", is_default=True)
+    for product in catalogue:
+        services.price_entry_add(price_book=book, acting_user=admin, product=product, unit_price=product.list_price)
+    services.price_entry_add(price_book=book, acting_user=admin, product=catalogue[0], min_quantity=Decimal("50"), unit_price=Decimal("880.00"))
+    services.price_entry_add(price_book=book, acting_user=admin, product=catalogue[0], min_quantity=Decimal("200"), unit_price=Decimal("780.00"))
+    opportunities = list(Opportunity.objects.filter(status="open").select_related("owner", "account").order_by("id")[:6])
+    for n, opportunity in enumerate(opportunities):
+        owner = opportunity.owner
+        quote = services.quote_create(acting_user=owner, opportunity=opportunity, title=f"{opportunity.account.name[:30]} 报价")
+        services.quote_line_add(quote=quote, acting_user=owner, product=catalogue[0], quantity=Decimal(rng.choice((20, 60, 250))))
+        services.quote_line_add(quote=quote, acting_user=owner, product=catalogue[3], quantity=Decimal(rng.randint(5, 30)),
+                                discount_percent=Decimal(rng.choice((0, 10, 25))))
+        if n % 3 == 0:
+            continue  # stays a draft
+        try:
+            services.quote_submit(quote=quote, acting_user=owner)
+        except ValidationError:
+            continue  # the owner's team has no manager to approve the discount
+        quote.refresh_from_db()
+        if quote.status == "approved" and n % 3 == 2:
+            services.quote_accept(quote=quote, acting_user=owner)
 
 
 def _leads(rng, make, reps, now) -> None:

@@ -10,8 +10,10 @@ from guanxi.customers.choices import Industry
 from guanxi.customers.filters import _territories, _users, text_search_q
 from guanxi.framework.text import query_terms
 
-from .choices import ActivityKind, ActivityStatus, ForecastCategory, LeadRating, LeadSource, LeadStatus, OpportunityStatus
-from .models import Activity, Competitor, Lead, Opportunity, Pipeline, Stage
+from .choices import (
+    ActivityKind, ActivityStatus, ForecastCategory, LeadRating, LeadSource, LeadStatus, OpportunityStatus, OrderStatus, QuoteStatus,
+)
+from .models import Activity, Competitor, Lead, Opportunity, Pipeline, Quote, SalesOrder, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -80,4 +82,34 @@ class ActivityFilterSet(filters.FilterSet):
 
     class Meta:
         model = Activity
+        fields: list[str] = []
+
+
+class QuoteFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), method="search")
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=QuoteStatus.choices)
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
+    account = filters.NumberFilter(label=_("account"))
+    opportunity = filters.NumberFilter(label=_("opportunity"))
+    approver = filters.ModelChoiceFilter(label=_("approver"), queryset=_users)
+
+    class Meta:
+        model = Quote
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(number__istartswith=value) | queryset.filter(title__icontains=value) if value else queryset
+
+
+class SalesOrderFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), field_name="number", lookup_expr="istartswith")
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=OrderStatus.choices)
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
+    account = filters.NumberFilter(label=_("account"))
+    ordered_after = filters.DateFilter(label=_("from"), field_name="ordered_at", lookup_expr="date__gte", widget=DATE)
+    ordered_before = filters.DateFilter(label=_("until"), field_name="ordered_at", lookup_expr="date__lte", widget=DATE)
+
+    class Meta:
+        model = SalesOrder
         fields: list[str] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,10 @@ from guanxi.framework.forms import StyledForm, StyledModelForm
 from guanxi.framework.widgets import LookupChoiceField
 
 from .choices import CloseReason, DisqualifyReason
-from .models import Activity, Competitor, Lead, LeadAssignmentRule, LeadScoringRule, Opportunity, Pipeline, Stage, WebToLeadForm
+from .models import (
+    Activity, Competitor, Lead, LeadAssignmentRule, LeadScoringRule, Opportunity, Pipeline, PriceBook, Product, Quote, Stage, WebToLeadForm,
+)
+from .pricing import VAT_RATES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -201,3 +206,61 @@ class ActivityForm(StyledModelForm):
             self.fields["opportunity"].queryset = Opportunity.objects.visible_to(self.user)
             if self.instance.pk is None:
                 self.fields["owner"].initial = self.user.pk
+
+
+class QuoteForm(StyledModelForm):
+    account = LookupChoiceField(Account.objects.none(), "customers:account_lookup", label=_("account"))
+    contact = LookupChoiceField(Contact.objects.none(), "customers:contact_lookup", label=_("contact"), required=False)
+    opportunity = LookupChoiceField(Opportunity.objects.none(), "sales:opportunity_lookup", label=_("opportunity"), required=False)
+
+    class Meta:
+        model = Quote
+        fields = ["title", "account", "contact", "opportunity", "owner", "price_book", "valid_until", "terms"]
+        widgets = {"valid_until": DATE, "terms": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _active_users()
+        self.fields["owner"].required = False
+        self.fields["price_book"].queryset = PriceBook.objects.filter(is_active=True)
+        self.fields["price_book"].required = False
+        self.fields["valid_until"].required = False
+        if self.user is not None:
+            self.fields["account"].queryset = Account.objects.visible_to(self.user)
+            self.fields["contact"].queryset = Contact.objects.visible_to(self.user)
+            self.fields["opportunity"].queryset = Opportunity.objects.visible_to(self.user)
+
+
+class QuoteLineForm(StyledForm):
+    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.filter(is_active=True))
+    quantity = forms.DecimalField(label=_("quantity"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"), initial=1)
+    unit_price = forms.DecimalField(label=_("unit price"), max_digits=18, decimal_places=2, min_value=0, required=False,
+                                    help_text=_("Empty: the price book's price for the quantity."))
+    discount_percent = forms.DecimalField(label=_("discount (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, initial=0)
+    tax_rate = forms.TypedChoiceField(label=_("VAT rate (%)"), coerce=Decimal, required=False, empty_value=None,
+                                      choices=[("", _("the product's rate")), *[(str(r), f"{r}%") for r in VAT_RATES]])
+    description = forms.CharField(label=_("description"), max_length=300, required=False)
+
+
+class QuoteSendForm(StyledForm):
+    to = forms.EmailField(label=_("to"))
+    message = forms.CharField(label=_("message"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ProductForm(StyledModelForm):
+    class Meta:
+        model = Product
+        fields = ["code", "name", "unit", "list_price", "currency", "tax_rate", "is_active", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class PriceBookForm(StyledModelForm):
+    class Meta:
+        model = PriceBook
+        fields = ["name", "currency", "is_default", "is_active"]
+
+
+class PriceEntryForm(StyledForm):
+    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.filter(is_active=True))
+    min_quantity = forms.DecimalField(label=_("from quantity"), max_digits=12, decimal_places=2, min_value=0, initial=1)
+    unit_price = forms.DecimalField(label=_("unit price"), max_digits=18, decimal_places=2, min_value=0)

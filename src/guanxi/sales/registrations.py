@@ -14,6 +14,8 @@ registry.add_nav(NavItem("sales", _("Sales"), "sales:lead_list", order=30, permi
     NavItem("opportunities", _("Opportunities"), "sales:opportunity_list", permission="sales.view_opportunity"),
     NavItem("board", _("Pipeline board"), "sales:opportunity_board", permission="sales.view_opportunity"),
     NavItem("stage_report", _("Stage report"), "sales:stage_report", permission="sales.view_opportunity"),
+    NavItem("quotes", _("Quotes"), "sales:quote_list", permission="sales.view_quote"),
+    NavItem("orders", _("Sales orders"), "sales:salesorder_list", permission="sales.view_salesorder"),
     NavItem("activities", _("Activities"), "sales:activity_list", permission="sales.view_activity"),
     NavItem("calendar", _("Calendar"), "sales:calendar", permission="sales.view_activity"),
     NavItem("sales_settings", _("Sales settings"), "sales:settings", permission="sales.view_pipeline"),
@@ -41,6 +43,15 @@ def _activities_panel(request, account):
 
 
 registry.add_account_panel(Panel("opportunities", _("Opportunities"), "sales/panels/opportunities.html", _opportunities_panel, order=30))
+def _quotes_panel(request, account):
+    user = request.user
+    if not user.has_perm("sales.view_quote"):
+        return None
+    return {"quotes": selectors.account_quotes(user=user, account=account), "orders": selectors.account_orders(user=user, account=account),
+            "account": account, "can_add": user.has_perm("sales.add_quote")}
+
+
+registry.add_account_panel(Panel("quotes", _("Quotes and orders"), "sales/panels/quotes.html", _quotes_panel, order=32))
 registry.add_account_panel(Panel("activities", _("Activities"), "sales/panels/activities.html", _activities_panel, order=31))
 
 registry.add_search_provider(SearchProvider(
@@ -50,8 +61,8 @@ registry.add_search_provider(SearchProvider(
     order=30,
 ))
 
-_WORK = ("lead", "opportunity", "activity")
-_SETTINGS = ("pipeline", "stage", "competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform")
+_WORK = ("lead", "opportunity", "activity", "quote", "quoteline", "salesorder")
+_SETTINGS = ("pipeline", "stage", "competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform", "product", "pricebook", "pricebookentry")
 
 
 def _perms(actions, models):
@@ -62,7 +73,7 @@ registry.add_role_permissions(RoleCode.SALES_REP, _perms(("view", "add", "change
 registry.add_role_permissions(
     RoleCode.SALES_MANAGER,
     _perms(("view", "add", "change", "delete"), _WORK) + _perms(("view",), _SETTINGS)
-    + _perms(("add", "change", "delete"), ("competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform")),
+    + _perms(("add", "change", "delete"), ("competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform", "product", "pricebook", "pricebookentry")),
 )
 registry.add_role_permissions(RoleCode.MARKETER, _perms(("view", "add"), ("lead",)) + _perms(("view",), ("webtoleadform", "competitor")))
 registry.add_role_permissions(RoleCode.ANALYST, _perms(("view",), _WORK + _SETTINGS))

@@ -241,3 +241,15 @@ def account_activities(*, user, account, limit: int = 10):
     from .models import Activity
 
     return list(Activity.objects.visible_to(user).filter(account=account).select_related("owner").order_by("-starts_at", "-id")[:limit])
+
+
+def account_quotes(*, user, account, limit: int = 10):
+    from .models import Quote
+
+    return list(Quote.objects.visible_to(user).filter(account=account).exclude(status="superseded").order_by("-updated_at", "-id")[:limit])
+
+
+def account_orders(*, user, account, limit: int = 10):
+    from .models import SalesOrder
+
+    return list(SalesOrder.objects.visible_to(user).filter(account=account).order_by("-ordered_at", "-id")[:limit])

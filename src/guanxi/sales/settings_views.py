@@ -15,10 +15,10 @@ from guanxi.framework.views import ObjectDetailView, ObjectEditView, apply_error
 
 from . import services
 from .forms import AssignmentRuleForm, CompetitorForm, PipelineForm, ScoringRuleForm, StageForm, WebToLeadFormForm
-from .models import Competitor, LeadAssignmentRule, LeadScoringRule, Pipeline, Stage, WebToLeadForm
+from .models import Competitor, LeadAssignmentRule, LeadScoringRule, Pipeline, PriceBook, Product, Stage, WebToLeadForm
 
 NS = "sales"
-SETTINGS_MODELS = (Pipeline, Competitor, LeadScoringRule, LeadAssignmentRule, WebToLeadForm)
+SETTINGS_MODELS = (Pipeline, Competitor, LeadScoringRule, LeadAssignmentRule, WebToLeadForm, Product, PriceBook)
 
 
 def _can_view_any(user) -> bool:
@@ -33,6 +33,10 @@ def sales_settings(request):
     sections = []
     if user.has_perm("sales.view_pipeline"):
         sections.append(("pipelines", Pipeline, Pipeline.objects.prefetch_related("stages")))
+    if user.has_perm("sales.view_product"):
+        sections.append(("products", Product, Product.objects.all()))
+    if user.has_perm("sales.view_pricebook"):
+        sections.append(("pricebooks", PriceBook, PriceBook.objects.all()))
     if user.has_perm("sales.view_competitor"):
         sections.append(("competitors", Competitor, Competitor.objects.all()))
     if user.has_perm("sales.view_leadscoringrule"):

@@ -95,3 +95,36 @@ class ActivityTable(Table):
     status = Column(_("status"), "status", optional=True)
     owner = Column(_("owner"), "owner", order_by=("owner", "starts_at"))
     default_order = "start"
+
+
+def total(record):
+    return money(record.total, record.currency)
+
+
+def quote_number(record):
+    return format_html('<a href="{}">{} v{}</a>', record.get_absolute_url(), record.number, record.version)
+
+
+class QuoteTable(Table):
+    number = Column(_("quote number"), render=quote_number)
+    title = Column(_("title"), "title")
+    account = Column(_("account"), render=account)
+    status = Column(_("status"), "status", order_by=("status", "-updated_at"))
+    total = Column(_("total"), render=total, css="text-end")
+    owner = Column(_("owner"), "owner", order_by=("owner", "status", "-updated_at"))
+    updated = Column(_("updated"), render=updated, order_by=("-updated_at", "-id"))
+    default_order = "updated"
+
+
+def ordered(record):
+    return format_html('<a href="{}">{}</a>', record.get_absolute_url(), timezone.localtime(record.ordered_at).strftime("%Y-%m-%d"))
+
+
+class SalesOrderTable(Table):
+    number = Column(_("order number"), "number", linkify=True)
+    ordered = Column(_("ordered"), render=ordered, order_by=("-ordered_at", "-id"))
+    account = Column(_("account"), render=account)
+    status = Column(_("status"), "status", order_by=("status", "-ordered_at"))
+    total = Column(_("total"), render=total, css="text-end")
+    owner = Column(_("owner"), "owner", order_by=("owner", "status", "-ordered_at"))
+    default_order = "ordered"

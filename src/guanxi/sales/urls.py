@@ -2,7 +2,7 @@ from django.urls import path
 
 from guanxi.framework.urls import model_urls
 
-from . import activity_views, settings_views, views, webforms
+from . import activity_views, quote_views, settings_views, views, webforms
 
 app_name = "sales"
 
@@ -27,6 +27,22 @@ urlpatterns = [
     path("calendar/<str:token>.ics", activity_views.calendar_feed, name="calendar_feed"),
     path("leads/lookup/", activity_views.lead_lookup, name="lead_lookup"),
     path("opportunities/lookup/", activity_views.opportunity_lookup, name="opportunity_lookup"),
+    *model_urls("quotes", "quote", list=quote_views.QuoteListView, detail=quote_views.QuoteDetailView, edit=quote_views.QuoteEditView),
+    path("quotes/<int:pk>/lines/add/", quote_views.quote_line_add, name="quote_line_add"),
+    path("quotes/<int:pk>/lines/<int:line_pk>/delete/", quote_views.quote_line_delete, name="quote_line_delete"),
+    path("quotes/<int:pk>/send/", quote_views.quote_send, name="quote_send"),
+    path("quotes/<int:pk>/pdf/", quote_views.quote_pdf, name="quote_pdf"),
+    path("quotes/<int:pk>/<str:action>/", quote_views.quote_action, name="quote_action"),
+    *model_urls("orders", "salesorder", list=quote_views.SalesOrderListView, detail=quote_views.SalesOrderDetailView),
+    path("orders/<int:pk>/status/", quote_views.order_status, name="order_status"),
+    path("settings/products/", settings_views.sales_settings, name="product_list"),
+    path("settings/products/add/", quote_views.ProductEditView.as_view(), name="product_add"),
+    path("settings/products/<int:pk>/edit/", quote_views.ProductEditView.as_view(), name="product_edit"),
+    path("settings/price-books/", settings_views.sales_settings, name="pricebook_list"),
+    path("settings/price-books/add/", quote_views.PriceBookEditView.as_view(), name="pricebook_add"),
+    path("settings/price-books/<int:pk>/", quote_views.PriceBookDetailView.as_view(), name="pricebook_detail"),
+    path("settings/price-books/<int:pk>/edit/", quote_views.PriceBookEditView.as_view(), name="pricebook_edit"),
+    path("settings/price-books/<int:pk>/entries/add/", quote_views.price_entry_add, name="price_entry_add"),
     # Settings: one page lists them all; each kind has its add/edit pages.
     path("settings/", settings_views.sales_settings, name="settings"),
     path("settings/pipelines/", settings_views.sales_settings, name="pipeline_list"),

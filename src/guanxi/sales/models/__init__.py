@@ -4,9 +4,10 @@ from .activities import Activity, ActivityAttendee, CalendarFeed
 
 from .leads import Lead, LeadAssignmentRule, LeadScoringRule, WebToLeadForm
 from .opportunities import Competitor, Opportunity, Pipeline, Stage, StageChange
+from .quotes import PriceBook, PriceBookEntry, Product, Quote, QuoteLine, SalesOrder
 
 __all__ = [
     "Activity", "ActivityAttendee", "CalendarFeed",
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
-    "WebToLeadForm",
+    "WebToLeadForm", "PriceBook", "PriceBookEntry", "Product", "Quote", "QuoteLine", "SalesOrder",
 ]

@@ -8,3 +8,4 @@ from .leads import *  # noqa: F401,F403
 from .opportunities import *  # noqa: F401,F403
 from .settings import *  # noqa: F401,F403
 from .activities import *  # noqa: F401,F403
+from .quotes import *  # noqa: F401,F403
