@@ -179,12 +179,70 @@ def escalation(open_cases: int, seed: int):
     return {"open_cases": len(ids), "pass_s": pass_s, "floor_s": floor_s, **done}
 
 
+KB_PHRASES = ["打印机", "无法连接", "网络", "发票抬头", "退款", "保修期", "延长保修", "上门服务", "登录失败", "密码错误", "导出报表",
+              "子账号", "路由器", "断线", "设备噪音", "更换配件", "安装验收", "系统升级", "数据备份", "蓝屏", "驱动程序", "无线网络"]
+KB_WORDS = ["printer", "offline", "network", "invoice", "refund", "warranty", "password", "report", "export", "router",
+            "driver", "backup", "upgrade", "install", "replacement", "account", "locked", "wireless", "screen", "noise"]
+KB_QUERIES = ["打印机无法连接网络", "发票抬头怎么修改", "保修期多久", "登录密码错误", "printer offline", "refund time", "路由器断线", "导出报表"]
+
+
+def build_articles(count: int, seed: int) -> float:
+    from guanxi.service import knowledge
+    from guanxi.service.models import Article
+
+    have = Article.objects.count()
+    rng = random.Random(seed + 1)
+    started = time.perf_counter()
+    batch = []
+    for n in range(have, count):
+        if rng.random() < 0.7:
+            words = rng.sample(KB_PHRASES, 4)
+            title, problem = f"{words[0]}{words[1]}问题 {n}", f"客户反映{words[0]}和{words[1]}，{words[2]}也受影响。"
+            solution = f"先检查{words[2]}，再处理{words[3]}；仍有问题请联系工程师。"
+        else:
+            words = rng.sample(KB_WORDS, 5)
+            title, problem = f"{words[0].title()} {words[1]} issue {n}", f"The {words[0]} shows {words[1]} after {words[2]}."
+            solution = f"Check the {words[3]} and the {words[4]}, then restart."
+        batch.append(Article(title=title, problem=problem, solution=solution, is_public=rng.random() < 0.6,
+                             search_tokens=knowledge.document(title=title, problem=problem, solution=solution)))
+        if len(batch) == 5000:
+            Article.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        Article.objects.bulk_create(batch)
+    return time.perf_counter() - started
+
+
+def time_knowledge(runs: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.service.selectors import article_search
+
+    search, floor = [], []
+    for _ in range(runs):
+        for query in KB_QUERIES:
+            with CaptureQueriesContext(connection) as captured:
+                t = time.perf_counter()
+                article_search(query=query, limit=20)
+                search.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            with connection.cursor() as cursor:
+                for q in captured.captured_queries:
+                    cursor.execute(q["sql"])
+                    cursor.fetchall()
+            floor.append((time.perf_counter() - t) * 1000)
+    return {"median_ms": statistics.median(search), "p95_ms": percentile(search, 0.95),
+            "floor_median_ms": statistics.median(floor), "floor_p95_ms": percentile(floor, 0.95), "queries": len(KB_QUERIES)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Benchmark the service app's case list, search and escalation pass.")
     parser.add_argument("--cases", type=int, default=100_000, help="cases in the database (generated up to this many)")
     parser.add_argument("--accounts", type=int, default=500)
     parser.add_argument("--open", type=int, default=100_000, help="open cases for the escalation pass")
     parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--articles", type=int, default=20_000, help="knowledge-base articles (generated up to this many)")
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--reset", action="store_true", help="delete every case first")
     args = parser.parse_args(argv)
@@ -211,6 +269,8 @@ def main(argv=None):
     }
     results = {name: time_page(client, url, args.runs) for name, url in pages.items()}
     esc = escalation(min(args.open, Case.objects.count()), args.seed)
+    articles_s = build_articles(args.articles, args.seed)
+    kb = time_knowledge(max(3, args.runs // 5))
     vendor = connection.vendor
     print(f"\nService benchmark — {vendor}, {Case.objects.count():,} cases, generated {built['generated']:,} in {built['generate_s']:.1f} s\n")
     print("| page | median ms | p95 ms | floor median ms | floor p95 ms | queries |")
@@ -219,11 +279,17 @@ def main(argv=None):
         print(f"| {name} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | {r['floor_median_ms']:.1f} | {r['floor_p95_ms']:.1f} | {r['queries']} |")
     print(f"\nEscalation pass over {esc['open_cases']:,} open cases: {esc['pass_s']:.2f} s "
           f"({esc['missed']:,} missed, {esc['near']:,} near, {esc['notifications']} notifications); floor (one UPDATE): {esc['floor_s']:.2f} s")
+    from guanxi.service.models import Article
+
+    print(f"\nKnowledge search over {Article.objects.count():,} articles ({len(KB_QUERIES)} queries, Chinese and English; "
+          f"generated in {articles_s:.1f} s): median {kb['median_ms']:.1f} ms, p95 {kb['p95_ms']:.1f} ms; "
+          f"floor median {kb['floor_median_ms']:.1f} ms, p95 {kb['floor_p95_ms']:.1f} ms")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"service-{vendor}-{datetime.date.today()}.json"
     path.write_text(json.dumps({"date": str(datetime.date.today()), "machine": platform.platform(), "cpus": os.cpu_count(),
-                                "database": vendor, "cases": Case.objects.count(), "pages": results, "escalation": esc},
+                                "database": vendor, "cases": Case.objects.count(), "pages": results, "escalation": esc,
+                                "knowledge": {"articles": Article.objects.count(), **kb}},
                                ensure_ascii=False, indent=2, default=str))
     print(f"\nSaved {path.relative_to(ROOT)}")
 
