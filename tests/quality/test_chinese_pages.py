@@ -21,7 +21,7 @@ def test_import_pages_in_chinese(org, import_file):
     client.force_login(org.admin)
     data_words = {"lianxiren", "csv", "utf-8", "utf", "utf-", "admin", "gbk", "xlsx"}  # file names and encodings
     for url in ("/quality/imports/", "/quality/imports/new/", f"/quality/imports/{done.pk}/", f"/quality/imports/{waiting.pk}/map/",
-                "/quality/imports/mappings/"):
+                "/quality/imports/mappings/", "/quality/review/?party=account", "/quality/review/?party=contact"):
         response = client.get(url)
         assert response.status_code == 200, url
         # the menu holds other apps' entries; this test answers for this app's pages

@@ -36,3 +36,9 @@ class BatchStatus(models.TextChoices):
 class RecordAction(models.TextChoices):
     CREATED = "created", _("Created")
     UPDATED = "updated", _("Updated")
+
+
+class PairStatus(models.TextChoices):
+    OPEN = "open", _("To review")
+    MERGED = "merged", _("Merged")
+    REJECTED = "rejected", _("Not duplicates")

@@ -38,3 +38,13 @@ def summary(batch: ImportBatch) -> str:
     wording = _("Dry run: %(created)d would be created, %(updated)d updated, %(skipped)d skipped, %(errors)d rows with errors.") \
         if batch.dry_run else _("%(created)d created, %(updated)d updated, %(skipped)d skipped, %(errors)d rows with errors.")
     return wording % {"created": batch.created_count, "updated": batch.updated_count, "skipped": batch.skipped_count, "errors": batch.error_count}
+
+
+@jobs.handler("quality_dedupe")
+def dedupe_job(job, progress) -> str:
+    from . import services
+    from .models import DedupeRun
+
+    run = DedupeRun.objects.select_related("started_by").get(pk=job.params["run"])
+    pairs = services.dedupe_run(run, on_progress=_reporter(progress))
+    return _("%(pairs)d likely duplicate pairs are waiting for review.") % {"pairs": pairs}

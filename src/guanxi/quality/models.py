@@ -8,6 +8,8 @@ batch can be undone.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.models import BaseModel, BusinessModel
 
-from .choices import BatchStatus, ImportKey, ImportMode, ImportTarget, RecordAction
+from .choices import BatchStatus, ImportKey, ImportMode, ImportTarget, PairStatus, RecordAction
 
 
 class ImportMapping(BaseModel):
@@ -199,3 +201,52 @@ class MergeRecord(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("quality:merge_detail", args=[self.pk])
+
+
+class DedupeRun(BaseModel):
+    """One batch dedupe of the accounts or contacts its starter can see, run as a background job."""
+
+    party = models.CharField(_("record type"), max_length=10)
+    threshold = models.DecimalField(_("threshold"), max_digits=4, decimal_places=3, default=Decimal("0.900"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, on_delete=models.SET_NULL, related_name="+")
+    job = models.ForeignKey("core.Job", verbose_name=_("background job"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    records = models.PositiveIntegerField(_("records compared"), default=0)
+    pairs = models.PositiveIntegerField(_("pairs found"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dedupe run")
+        verbose_name_plural = _("dedupe runs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="dedupe_run_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else self.party
+
+
+class DuplicatePair(BaseModel):
+    """Two records a dedupe run thinks are one, waiting in the review queue (or decided)."""
+
+    run = models.ForeignKey(DedupeRun, verbose_name=_("dedupe run"), on_delete=models.CASCADE, related_name="pair_set")
+    party = models.CharField(_("record type"), max_length=10)
+    left_id = models.PositiveBigIntegerField(_("record"))
+    right_id = models.PositiveBigIntegerField(_("record"))
+    probability = models.DecimalField(_("match probability"), max_digits=5, decimal_places=4)
+    cluster = models.CharField(_("cluster"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=PairStatus.choices, default=PairStatus.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    merge = models.ForeignKey(MergeRecord, verbose_name=_("merge"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("duplicate pair")
+        verbose_name_plural = _("duplicate pairs")
+        ordering = ["-probability", "id"]
+        indexes = [
+            models.Index(fields=["party", "status", "-probability"], name="dup_pair_queue_idx"),
+            models.Index(fields=["party", "left_id", "right_id"], name="dup_pair_ids_idx"),
+            models.Index(fields=["party", "right_id"], name="dup_pair_right_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.left_id} ~ {self.right_id} ({self.probability})"

@@ -8,6 +8,7 @@ registry.add_nav(NavItem("quality", _("Data quality"), "quality:importbatch_list
     NavItem("imports", _("Imports"), "quality:importbatch_list", permission="quality.view_importbatch"),
     NavItem("new_import", _("Import a file"), "quality:importbatch_add", permission="quality.add_importbatch"),
     NavItem("mappings", _("Saved column mappings"), "quality:mapping_list", permission="quality.view_importmapping"),
+    NavItem("review", _("Duplicate review"), "quality:review_queue", permission="quality.view_duplicatepair"),
     NavItem("merges", _("Merges"), "quality:merge_list", permission="quality.view_mergerecord"),
 ]))
 
@@ -17,6 +18,9 @@ _IMPORTERS = ["quality.view_importbatch", "quality.add_importbatch", "quality.ch
 for role in ("sales_manager", "marketer", "supervisor"):
     registry.add_role_permissions(role, _IMPORTERS)
 registry.add_role_permissions("sales_rep", _IMPORTERS)
-registry.add_role_permissions("analyst", ["quality.view_importbatch", "quality.view_importmapping", "quality.view_mergerecord"])
+registry.add_role_permissions("analyst", ["quality.view_importbatch", "quality.view_importmapping", "quality.view_mergerecord",
+                                          "quality.view_duplicatepair", "quality.view_deduperun"])
 for role in ("sales_manager", "supervisor"):
-    registry.add_role_permissions(role, ["quality.view_mergerecord", "quality.add_mergerecord"])
+    registry.add_role_permissions(role, ["quality.view_mergerecord", "quality.add_mergerecord", "quality.view_duplicatepair",
+                                         "quality.add_duplicatepair", "quality.change_duplicatepair", "quality.view_deduperun",
+                                         "quality.add_deduperun"])

@@ -118,3 +118,49 @@ def merges_for(*, user):
         | Q(party="account", undone_at__isnull=False, merged_id__in=accounts)
         | Q(party="contact", undone_at__isnull=False, merged_id__in=contacts)
     )
+
+
+# --- batch dedupe -------------------------------------------------------------------------------
+
+def dedupe_records(*, user, party: str) -> list[tuple[str, dict]]:
+    """(id, features) of every account or contact the user can see, for :func:`guanxi.quality.dedupe.link`."""
+    from guanxi.customers.models import Account, Contact
+
+    from .dedupe import features
+
+    if party == "account":
+        rows = Account.objects.visible_to(user).values_list("pk", "name", "primary_phone", "primary_email", "province", "city")
+        columns = {"full_name": "name", "company": "name", "phone": "phone", "email": "email", "province": "province", "city": "city"}
+        return [(str(pk), features({"name": n, "phone": p, "email": e, "province": pr, "city": c}, columns))
+                for pk, n, p, e, pr, c in rows.iterator(chunk_size=5000)]
+    rows = Contact.objects.visible_to(user).values_list("pk", "name", "primary_phone", "primary_email", "birthday")
+    columns = {"full_name": "name", "phone": "phone", "email": "email", "dob": "dob"}
+    return [(str(pk), features({"name": n, "phone": p, "email": e, "dob": b.isoformat() if b else ""}, columns))
+            for pk, n, p, e, b in rows.iterator(chunk_size=5000)]
+
+
+def open_pairs(*, user, party: str):
+    """Open pairs of the review queue whose two records the user can see, most likely first."""
+    from guanxi.customers.models import Account, Contact
+
+    from .choices import PairStatus
+    from .models import DuplicatePair
+
+    visible = (Account if party == "account" else Contact).objects.visible_to(user).values("pk")
+    return DuplicatePair.objects.filter(party=party, status=PairStatus.OPEN, left_id__in=visible, right_id__in=visible).order_by("-probability", "id")
+
+
+def with_records(pairs, *, user, party: str) -> list:
+    """Attach ``left`` and ``right`` (visible records, owners loaded) to each pair: two queries for a page."""
+    from guanxi.customers.models import Account, Contact
+
+    pairs = list(pairs)
+    ids = {i for p in pairs for i in (p.left_id, p.right_id)}
+    model = Account if party == "account" else Contact
+    records = {r.pk: r for r in model.objects.visible_to(user).filter(pk__in=ids).select_related("owner")}
+    out = []
+    for pair in pairs:
+        pair.left, pair.right = records.get(pair.left_id), records.get(pair.right_id)
+        if pair.left is not None and pair.right is not None:
+            out.append(pair)
+    return out

@@ -7,10 +7,12 @@ runs as background jobs (``quality_import``, ``quality_import_undo``, see :mod:`
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,8 +23,9 @@ from guanxi.framework.text import tidy
 from .choices import BatchStatus, ImportKey, ImportMode, ImportTarget
 from .importer.fields import KEYS, field_map, guess_mapping
 from .importer.reading import Table, UnreadableFile
-from . import matching, merging
-from .models import ImportBatch, ImportMapping, MergeRecord
+from . import matching, merging, selectors
+from .choices import PairStatus
+from .models import DedupeRun, DuplicatePair, ImportBatch, ImportMapping, MergeRecord
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 #: a batch "running" without progress for this long lost its worker and may be resumed
@@ -267,3 +270,103 @@ def merge_undo(*, merge: MergeRecord, acting_user) -> None:
     _refresh(merge.party, survivor)
     _refresh(merge.party, merged)
     base.update(merge, acting_user=acting_user, data={"undone_at": timezone.now(), "undone_by": acting_user})
+
+
+# --- batch dedupe and its review queue ----------------------------------------------------------
+
+@transaction.atomic
+def dedupe_start(*, acting_user, party: str, threshold: Decimal | float = Decimal("0.9")) -> DedupeRun:
+    """Queue a dedupe of the accounts (or contacts) ``acting_user`` can see."""
+    if party not in merging.MERGE_FIELDS:
+        raise ValidationError({"party": _("Choose accounts or contacts.")})
+    threshold = Decimal(str(threshold))
+    if not Decimal("0.5") <= threshold < Decimal("1"):
+        raise ValidationError({"threshold": _("The threshold is a probability from 0.5 to 0.999.")})
+    run = base.create(DedupeRun(party=party, threshold=threshold, started_by=acting_user), acting_user=acting_user)
+    job = jobs.start(user=acting_user, kind="quality_dedupe", title=_("Find duplicate %(records)s") % {
+        "records": merging.model_for(party)._meta.verbose_name_plural}, params={"run": run.pk})
+    DedupeRun.objects.filter(pk=run.pk).update(job=job)
+    run.job = job
+    return run
+
+
+def dedupe_run(run: DedupeRun, on_progress=None) -> int:
+    """The job's work: compare the records, store the pairs at or above the threshold. Returns pairs stored."""
+    from .dedupe import link
+
+    user = run.started_by
+    records = selectors.dedupe_records(user=user, party=run.party)
+    if on_progress:
+        on_progress(0, len(records))
+    result = link(records, threshold=float(run.threshold))
+    ids = {rid for rid, _f in records}
+    rejected = set(DuplicatePair.objects.filter(party=run.party, status=PairStatus.REJECTED).values_list("left_id", "right_id"))
+    with transaction.atomic():
+        # this run's answer replaces the open pairs of earlier runs among the same records
+        stale = DuplicatePair.objects.filter(party=run.party, status=PairStatus.OPEN, run_id__lt=run.pk)
+        stale.filter(left_id__in=[int(i) for i in ids], right_id__in=[int(i) for i in ids]).delete()
+        pairs = []
+        for left, right, probability in result.pairs:
+            low, high = sorted((int(left), int(right)))
+            if (low, high) in rejected:
+                continue
+            pairs.append(DuplicatePair(run=run, party=run.party, left_id=low, right_id=high,
+                                       probability=Decimal(str(round(probability, 4))), cluster=result.clusters.get(left, "")[:40]))
+        DuplicatePair.objects.bulk_create(pairs, batch_size=2000)
+        DedupeRun.objects.filter(pk=run.pk).update(records=len(records), pairs=len(pairs), finished_at=timezone.now())
+    if on_progress:
+        on_progress(len(records), len(records))
+    return len(pairs)
+
+
+def _pair_records(pair: DuplicatePair, acting_user):
+    visible = merging.model_for(pair.party).objects.visible_to(acting_user)
+    found = {r.pk: r for r in visible.filter(pk__in=[pair.left_id, pair.right_id])}
+    if len(found) != 2:
+        raise ValidationError({"__all__": _("One of the two records is gone or out of your sight.")})
+    return found[pair.left_id], found[pair.right_id]
+
+
+@transaction.atomic
+def pair_accept(*, pair: DuplicatePair, acting_user, rule: str = "most_complete") -> MergeRecord:
+    """Merge the pair (the older record survives) and point the other open pairs of the merged record at the survivor."""
+    if pair.status != PairStatus.OPEN:
+        raise ValidationError({"__all__": _("This pair was decided already.")})
+    survivor, merged = _pair_records(pair, acting_user)
+    record = merge_records(acting_user=acting_user, party=pair.party, survivor=survivor, merged=merged, rule=rule)
+    base.update(pair, acting_user=acting_user, data={"status": PairStatus.MERGED, "decided_by": acting_user,
+                                                     "decided_at": timezone.now(), "merge": record})
+    for other in DuplicatePair.objects.filter(party=pair.party, status=PairStatus.OPEN).filter(
+            Q(left_id=merged.pk) | Q(right_id=merged.pk)):
+        a, b = (survivor.pk if x == merged.pk else x for x in (other.left_id, other.right_id))
+        if a == b or DuplicatePair.objects.filter(party=pair.party, left_id=min(a, b), right_id=max(a, b)).exclude(pk=other.pk).exists():
+            other.delete()
+        else:
+            DuplicatePair.objects.filter(pk=other.pk).update(left_id=min(a, b), right_id=max(a, b))
+    return record
+
+
+@transaction.atomic
+def pair_reject(*, pair: DuplicatePair, acting_user) -> None:
+    if pair.status != PairStatus.OPEN:
+        raise ValidationError({"__all__": _("This pair was decided already.")})
+    _pair_records(pair, acting_user)
+    base.update(pair, acting_user=acting_user, data={"status": PairStatus.REJECTED, "decided_by": acting_user, "decided_at": timezone.now()})
+
+
+def pairs_bulk_accept(*, acting_user, party: str, min_probability: Decimal | float) -> int:
+    """Merge every open pair the user can see at or above ``min_probability``, most likely first."""
+    min_probability = Decimal(str(min_probability))
+    if not Decimal("0.5") <= min_probability <= Decimal("1"):
+        raise ValidationError({"min_probability": _("The threshold is a probability from 0.5 to 1.")})
+    merged = 0
+    for pk in list(selectors.open_pairs(user=acting_user, party=party).filter(probability__gte=min_probability).values_list("pk", flat=True)):
+        pair = DuplicatePair.objects.filter(pk=pk, status=PairStatus.OPEN).first()
+        if pair is None:  # re-pointed into a pair already merged, or dropped
+            continue
+        try:
+            pair_accept(pair=pair, acting_user=acting_user)
+        except ValidationError:
+            continue
+        merged += 1
+    return merged

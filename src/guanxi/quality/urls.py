@@ -22,4 +22,8 @@ urlpatterns = [
     path("merges/", views.merge_list, name="merge_list"),
     path("merges/<int:pk>/", views.merge_detail, name="merge_detail"),
     path("merges/<int:pk>/undo/", views.merge_undo, name="merge_undo"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("review/<int:pk>/<str:decision>/", views.pair_decide, name="pair_decide"),
+    path("review/bulk-accept/", views.pairs_bulk_accept, name="pairs_bulk_accept"),
+    path("review/find/", views.dedupe_start, name="dedupe_start"),
 ]

@@ -21,7 +21,7 @@ from . import merging, selectors, services
 from .choices import ImportMode
 from .filters import ImportBatchFilterSet
 from .forms import MappingForm, UploadForm
-from .models import ImportBatch, ImportMapping
+from .models import DedupeRun, DuplicatePair, ImportBatch, ImportMapping
 from .tables import ImportBatchTable
 
 BATCH_EXPORT = [
@@ -307,3 +307,91 @@ def merge_undo(request, pk: int):
     else:
         messages.success(request, _("The merge is undone: both records are back."))
     return HttpResponseRedirect(record.get_absolute_url())
+
+
+# --- review queue -------------------------------------------------------------------------------
+
+def _may_merge(user, party: str) -> bool:
+    return user.has_perm(f"customers.change_{party}") and user.has_perm(f"customers.delete_{party}")
+
+
+@login_required
+@permission_required("quality.view_duplicatepair", raise_exception=True)
+def review_queue(request):
+    """Open pairs side by side, most likely first: merge, not duplicates, bulk merge above a threshold, find now."""
+    party = "contact" if request.GET.get("party") == "contact" else "account"
+    if not request.user.has_perm(f"customers.view_{party}"):
+        raise PermissionDenied
+    from guanxi.framework.pagination import paginate
+
+    page = paginate(selectors.open_pairs(user=request.user, party=party), request.GET.get("page"), 25)
+    pairs = selectors.with_records(page.objects, user=request.user, party=party)
+    last_run = DedupeRun.objects.filter(party=party, started_by=request.user).select_related("job").first()
+    context = {
+        "party": party, "pairs": pairs, "page": page, "can_merge": _may_merge(request.user, party), "last_run": last_run,
+        "page_title": _("Duplicate review"),
+    }
+    return render(request, "quality/review_queue.html", context)
+
+
+def _pair(request, pk: int) -> DuplicatePair:
+    pair = get_object_or_404(DuplicatePair, pk=pk)
+    if not _may_merge(request.user, pair.party):
+        raise PermissionDenied
+    if not selectors.open_pairs(user=request.user, party=pair.party).filter(pk=pk).exists() and pair.status == "open":
+        raise Http404
+    return pair
+
+
+def _queue_url(party: str) -> str:
+    return reverse("quality:review_queue") + f"?party={party}"
+
+
+@login_required
+@require_POST
+def pair_decide(request, pk: int, decision: str):
+    if decision not in ("accept", "reject"):
+        raise Http404
+    pair = _pair(request, pk)
+    try:
+        if decision == "accept":
+            record = services.pair_accept(pair=pair, acting_user=request.user)
+            messages.success(request, _("Merged %(merged)s into %(survivor)s.") % {"merged": record.merged_name, "survivor": record.survivor_name})
+        else:
+            services.pair_reject(pair=pair, acting_user=request.user)
+            messages.success(request, _("Marked as not duplicates."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+    return HttpResponseRedirect(_queue_url(pair.party))
+
+
+@login_required
+@require_POST
+def pairs_bulk_accept(request):
+    party = "contact" if request.POST.get("party") == "contact" else "account"
+    if not _may_merge(request.user, party):
+        raise PermissionDenied
+    try:
+        merged = services.pairs_bulk_accept(acting_user=request.user, party=party, min_probability=request.POST.get("min_probability", "0.99"))
+    except (ValidationError, ArithmeticError, ValueError) as exc:
+        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons) if isinstance(exc, ValidationError)
+                       else _("The threshold is a probability from 0.5 to 1."))
+    else:
+        messages.success(request, _("%(count)d pairs merged.") % {"count": merged})
+    return HttpResponseRedirect(_queue_url(party))
+
+
+@login_required
+@require_POST
+def dedupe_start(request):
+    party = "contact" if request.POST.get("party") == "contact" else "account"
+    if not (_may_merge(request.user, party) and request.user.has_perm("quality.add_deduperun")):
+        raise PermissionDenied
+    try:
+        run = services.dedupe_start(acting_user=request.user, party=party, threshold=request.POST.get("threshold", "0.9"))
+    except (ValidationError, ArithmeticError) as exc:
+        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons) if isinstance(exc, ValidationError)
+                       else _("The threshold is a probability from 0.5 to 0.999."))
+        return HttpResponseRedirect(_queue_url(party))
+    messages.info(request, _("Looking for duplicates in the background; the queue fills when it is done."))
+    return HttpResponseRedirect(run.job.get_absolute_url())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..choices import ImportKey, ImportMode, ImportTarget
-from ..models import ImportBatch, ImportMapping, ImportRowError, MergeRecord
+from ..models import DedupeRun, DuplicatePair, ImportBatch, ImportMapping, ImportRowError, MergeRecord
 
 
 class ImportBatchSerializer(serializers.ModelSerializer):
@@ -93,3 +95,30 @@ class MergeRequestSerializer(serializers.Serializer):
     rule = serializers.ChoiceField(choices=[("most_complete", _("most complete")), ("most_recent", _("most recent"))], default="most_complete")
     fields = serializers.DictField(child=serializers.ChoiceField(choices=[("survivor", _("survivor")), ("merged", _("merged"))]),
                                    required=False, default=dict, help_text=_("field -> whose value to keep, overriding the rule"))
+
+
+class DuplicatePairSerializer(serializers.ModelSerializer):
+    left_name = serializers.CharField(source="left.name", read_only=True)
+    right_name = serializers.CharField(source="right.name", read_only=True)
+
+    class Meta:
+        model = DuplicatePair
+        fields = ["id", "party", "left_id", "left_name", "right_id", "right_name", "probability", "cluster", "status", "run"]
+        read_only_fields = fields
+
+
+class DedupeStartSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(choices=[("account", _("account")), ("contact", _("contact"))])
+    threshold = serializers.DecimalField(max_digits=4, decimal_places=3, default=Decimal("0.9"))
+
+
+class DedupeRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DedupeRun
+        fields = ["id", "party", "threshold", "job", "records", "pairs", "created_at", "finished_at"]
+        read_only_fields = fields
+
+
+class BulkAcceptSerializer(serializers.Serializer):
+    party = serializers.ChoiceField(choices=[("account", _("account")), ("contact", _("contact"))])
+    min_probability = serializers.DecimalField(max_digits=5, decimal_places=4)

@@ -11,6 +11,8 @@ router = SimpleRouter()
 router.register("imports", views.ImportBatchViewSet, basename="importbatch")
 router.register("import-mappings", views.ImportMappingViewSet, basename="importmapping")
 router.register("merges", views.MergeViewSet, basename="mergerecord")
+router.register("duplicate-pairs", views.DuplicatePairViewSet, basename="duplicatepair")
+router.register("dedupe-runs", views.DedupeRunViewSet, basename="deduperun")
 
 urlpatterns = [
     path("duplicates/check/", views.DuplicateCheckView.as_view(), name="duplicate_check"),

@@ -21,7 +21,7 @@ from guanxi.framework.api_plumbing import ModelPermissions
 
 from .. import merging, selectors, services
 from ..filters import ImportBatchFilterSet
-from ..models import ImportBatch, ImportMapping, MergeRecord
+from ..models import DedupeRun, DuplicatePair, ImportBatch, ImportMapping, MergeRecord
 from . import serializers
 
 
@@ -172,3 +172,87 @@ class MergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         services.merge_undo(merge=record, acting_user=request.user)
         record.refresh_from_db()
         return Response(self.get_serializer(record).data)
+
+
+class DuplicatePairViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The review queue: open pairs whose two records you can see (``?party=account|contact``), most likely first."""
+
+    queryset = DuplicatePair.objects.all()
+    serializer_class = serializers.DuplicatePairSerializer
+    permission_classes = [ModelPermissions]
+
+    def _party(self) -> str:
+        return "contact" if self.request.query_params.get("party") == "contact" else "account"
+
+    def get_queryset(self):
+        party = self._party() if self.action == "list" else None
+        if party is None:
+            pk = self.kwargs.get("pk")
+            pair = DuplicatePair.objects.filter(pk=pk).first() if pk and str(pk).isdigit() else None
+            party = pair.party if pair else "account"
+        return selectors.open_pairs(user=self.request.user, party=party)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        party = self._party() if self.action == "list" else None
+        if page is not None and party:
+            return selectors.with_records(page, user=self.request.user, party=party)
+        return page
+
+    def get_object(self):
+        pair = super().get_object()
+        return selectors.with_records([pair], user=self.request.user, party=pair.party)[0]
+
+    def _may_merge(self, party):
+        if not (self.request.user.has_perm(f"customers.change_{party}") and self.request.user.has_perm(f"customers.delete_{party}")
+                and self.request.user.has_perm("quality.change_duplicatepair")):
+            raise exceptions.PermissionDenied()
+
+    @extend_schema(request=None, responses={200: serializers.MergeRecordSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Merge the pair: the older record survives."""
+        pair = self.get_object()
+        self._may_merge(pair.party)
+        record = services.pair_accept(pair=pair, acting_user=request.user)
+        return Response(serializers.MergeRecordSerializer(record).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Mark the pair as not duplicates; later runs leave it out."""
+        pair = self.get_object()
+        self._may_merge(pair.party)
+        services.pair_reject(pair=pair, acting_user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=serializers.BulkAcceptSerializer, responses={200: {"type": "object", "properties": {"merged": {"type": "integer"}}}})
+    @action(detail=False, methods=["post"], url_path="bulk-accept")
+    def bulk_accept(self, request):
+        """Merge every open pair you can see at or above ``min_probability``."""
+        body = serializers.BulkAcceptSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        self._may_merge(body.validated_data["party"])
+        merged = services.pairs_bulk_accept(acting_user=request.user, **body.validated_data)
+        return Response({"merged": merged})
+
+
+class DedupeRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Batch dedupe runs you started; ``POST`` starts one as a background job."""
+
+    queryset = DedupeRun.objects.all()
+    serializer_class = serializers.DedupeRunSerializer
+    permission_classes = [ModelPermissions]
+
+    def get_queryset(self):
+        return DedupeRun.objects.filter(started_by=self.request.user)
+
+    @extend_schema(request=serializers.DedupeStartSerializer, responses={202: serializers.DedupeRunSerializer})
+    def create(self, request):
+        body = serializers.DedupeStartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        party = body.validated_data["party"]
+        if not (request.user.has_perm(f"customers.change_{party}") and request.user.has_perm(f"customers.delete_{party}")):
+            raise exceptions.PermissionDenied()
+        run = services.dedupe_start(acting_user=request.user, **body.validated_data)
+        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
