@@ -58,3 +58,31 @@ def test_analyst_reads_but_cannot_write(org, sales):
     assert api.get("/api/leads/").status_code == 200
     assert api.post("/api/leads/", {"name": "x"}, format="json").status_code == 403
     assert api.post(f"/api/leads/{sales.mine.lead.pk}/convert/", {}, format="json").status_code == 403
+
+
+def test_quote_api_lines_approval_and_order(org, sales):
+    from decimal import Decimal
+
+    from guanxi.sales import services
+
+    product = services.product_create(acting_user=org.admin, code="X1", name="产品一", list_price=Decimal("100.00"), tax_rate=Decimal("13"))
+    services.pricebook_create(acting_user=org.admin, name="标准价", is_default=True)
+    api = _api(org.rep)
+    created = api.post("/api/quotes/", {"opportunity": sales.mine.opportunity.pk, "title": "API 报价"}, format="json")
+    assert created.status_code == 201, created.json()
+    quote = created.json()
+    assert quote["account"] == org.rep_account.pk and quote["status"] == "draft"
+    bad = api.post(f"/api/quotes/{quote['id']}/lines/", {"product": product.pk, "quantity": "0"}, format="json")
+    assert bad.status_code == 400 and "quantity" in bad.json()["error"]["fields"]
+    body = api.post(f"/api/quotes/{quote['id']}/lines/", {"product": product.pk, "quantity": "3", "discount_percent": "20"}, format="json").json()
+    assert (body["subtotal"], body["discount_total"], body["tax_total"], body["total"]) == ("300.00", "60.00", "31.20", "271.20")
+    assert api.post(f"/api/quotes/{quote['id']}/submit/", format="json").json()["status"] == "pending"
+    denied = api.post(f"/api/quotes/{quote['id']}/approve/", {}, format="json")
+    assert denied.status_code == 400 and "approver" in denied.json()["error"]["fields"]
+    assert _api(org.manager).post(f"/api/quotes/{quote['id']}/approve/", {"note": "可以"}, format="json").json()["status"] == "approved"
+    order = api.post(f"/api/quotes/{quote['id']}/accept/", format="json")
+    assert order.status_code == 201 and order.json()["total"] == "271.20"
+    moved = api.post(f"/api/sales-orders/{order.json()['id']}/status/", {"status": "in_progress"}, format="json")
+    assert moved.status_code == 200 and moved.json()["status"] == "in_progress"
+    assert _api(org.other).get(f"/api/quotes/{quote['id']}/").status_code == 404
+    assert _api(org.other).get(f"/api/sales-orders/{order.json()['id']}/").status_code == 404

@@ -13,8 +13,10 @@ from guanxi.core.api.base import VisiblePrimaryKeyRelatedField
 from guanxi.core.models import Territory, User
 from guanxi.customers.models import Account, Contact
 
-from ..choices import CloseReason, DisqualifyReason, LeadStatus
-from ..models import Activity, Competitor, Lead, Opportunity, Pipeline, Stage, StageChange
+from ..choices import CloseReason, DisqualifyReason, LeadStatus, OrderStatus
+from ..models import (
+    Activity, Competitor, Lead, Opportunity, Pipeline, PriceBook, Product, Quote, QuoteLine, SalesOrder, Stage, StageChange,
+)
 
 
 def active_users():
@@ -153,3 +155,59 @@ class ActivitySerializer(serializers.ModelSerializer):
             "outcome", "completed_at", "created_at", "updated_at",
         ]
         read_only_fields = ["completed_at"]
+
+
+class QuoteLineSerializer(serializers.ModelSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.filter(is_active=True))
+    unit_price = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True,
+                                          help_text=_("Left out, the price book's price for the quantity."))
+    tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True,
+                                        help_text=_("Left out, the product's VAT rate."))
+
+    class Meta:
+        model = QuoteLine
+        fields = ["id", "position", "product", "description", "quantity", "unit_price", "discount_percent", "tax_rate", "net_amount", "tax_amount"]
+        read_only_fields = ["position", "net_amount", "tax_amount"]
+
+
+class QuoteSerializer(serializers.ModelSerializer):
+    account = VisiblePrimaryKeyRelatedField(Account, required=False)
+    contact = VisiblePrimaryKeyRelatedField(Contact, required=False, allow_null=True)
+    opportunity = VisiblePrimaryKeyRelatedField(Opportunity, required=False, allow_null=True)
+    owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False)
+    price_book = serializers.PrimaryKeyRelatedField(queryset=PriceBook.objects.filter(is_active=True), required=False,
+                                                    help_text=_("Defaults to the default price book."))
+    valid_until = serializers.DateField(required=False, help_text=_("Defaults to 30 days from today."))
+    lines = QuoteLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id", "number", "version", "supersedes", "title", "account", "contact", "opportunity", "owner", "price_book",
+            "currency", "status", "valid_until", "terms", "subtotal", "discount_total", "tax_total", "total", "max_discount",
+            "approver", "decided_at", "decision_note", "sent_at", "lines", "created_at", "updated_at",
+        ]
+
+
+class QuoteActionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class QuoteSendSerializer(serializers.Serializer):
+    to = serializers.EmailField()
+    message = serializers.CharField(required=False, allow_blank=True)
+
+
+class SalesOrderSerializer(serializers.ModelSerializer):
+    # A plain string here: the one enum of order statuses lives on the status request, so that its
+    # schema name does not collide with the other apps' "status" enums.
+    status = serializers.CharField(read_only=True, help_text=_("confirmed → in_progress → shipped → delivered → invoiced → paid, or cancelled"))
+
+    class Meta:
+        model = SalesOrder
+        fields = ["id", "number", "quote", "account", "owner", "status", "currency", "total", "ordered_at", "status_changed_at", "notes"]
+        read_only_fields = ["number", "quote", "account", "owner", "status", "currency", "total", "ordered_at", "status_changed_at"]
+
+
+class OrderStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices)

@@ -13,5 +13,7 @@ router.register("pipelines", views.PipelineViewSet, basename="pipeline")
 router.register("competitors", views.CompetitorViewSet, basename="competitor")
 router.register("stage-changes", views.StageChangeViewSet, basename="stagechange")
 router.register("activities", views.ActivityViewSet, basename="activity")
+router.register("quotes", views.QuoteViewSet, basename="quote")
+router.register("sales-orders", views.SalesOrderViewSet, basename="salesorder")
 
 urlpatterns = router.urls

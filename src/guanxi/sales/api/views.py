@@ -15,8 +15,8 @@ from guanxi.framework.api_plumbing import ModelPermissions
 from django_filters.rest_framework import DjangoFilterBackend
 
 from .. import services
-from ..filters import ActivityFilterSet, LeadFilterSet, OpportunityFilterSet
-from ..models import Activity, Competitor, Lead, Opportunity, Pipeline, StageChange
+from ..filters import ActivityFilterSet, LeadFilterSet, OpportunityFilterSet, QuoteFilterSet, SalesOrderFilterSet
+from ..models import Activity, Competitor, Lead, Opportunity, Pipeline, Quote, SalesOrder, StageChange
 from . import serializers
 
 
@@ -201,3 +201,141 @@ class ActivityViewSet(GuanxiViewSet):
 
     def service_delete(self, instance):
         services.activity_delete(activity=instance, acting_user=self.request.user)
+
+
+class QuotePermissions(ModelPermissions):
+    """Quote actions (lines, submit, approve, send …) change the quote; accepting it adds an order."""
+
+    perms_map = {**ModelPermissions.perms_map, "POST": ["%(app_label)s.change_%(model_name)s"],
+                 "DELETE": ["%(app_label)s.change_%(model_name)s"]}
+
+
+@extend_schema_view(list=extend_schema(description=_("Quotes you can see: yours, your team's, and those of accounts in your scope.")))
+class QuoteViewSet(GuanxiViewSet):
+    queryset = Quote.objects.all()
+    serializer_class = serializers.QuoteSerializer
+    filterset_class = QuoteFilterSet
+    select_related = ("account",)
+    prefetch_related = ("lines",)
+    ordering_fields = {"updated_at": "updated_at"}
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_permissions(self):
+        if self.action == "create":
+            return super().get_permissions()
+        if self.action in ("lines", "line_delete", "submit", "approve", "reject", "send", "new_version", "accept", "decline"):
+            return [QuotePermissions()]
+        return super().get_permissions()
+
+    def service_create(self, data):
+        return services.quote_create(acting_user=self.request.user, **data)
+
+    def service_update(self, instance, data):
+        services.quote_update(quote=instance, acting_user=self.request.user, **data)
+
+    def _done(self, quote):
+        return Response(self.get_serializer(self.get_queryset().get(pk=quote.pk)).data)  # fresh lines, not the prefetched ones
+
+    @extend_schema(request=serializers.QuoteLineSerializer, responses=serializers.QuoteSerializer,
+                   description=_("Add a line; the price comes from the price book's volume tiers unless given."))
+    @action(detail=True, methods=["post"])
+    def lines(self, request, pk=None):
+        quote = self.get_object()
+        payload = serializers.QuoteLineSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = {k: v for k, v in payload.validated_data.items() if v is not None}
+        services.quote_line_add(quote=quote, acting_user=request.user, **data)
+        return self._done(quote)
+
+    @extend_schema(request=None, responses=serializers.QuoteSerializer)
+    @action(detail=True, methods=["delete"], url_path=r"lines/(?P<line_pk>\d+)")
+    def line_delete(self, request, pk=None, line_pk=None):
+        quote = self.get_object()
+        line = quote.lines.filter(pk=line_pk).first()
+        if line is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound()
+        services.quote_line_delete(line=line, acting_user=request.user)
+        return self._done(quote)
+
+    @extend_schema(request=None, responses=serializers.QuoteSerializer,
+                   description=_("Submit: approved at once, or waiting for the owner's manager when a discount passes the threshold."))
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        quote = self.get_object()
+        services.quote_submit(quote=quote, acting_user=request.user)
+        return self._done(quote)
+
+    @extend_schema(request=serializers.QuoteActionSerializer, responses=serializers.QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        quote = self.get_object()
+        services.quote_approve(quote=quote, acting_user=request.user, note=request.data.get("note", ""))
+        return self._done(quote)
+
+    @extend_schema(request=serializers.QuoteActionSerializer, responses=serializers.QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        quote = self.get_object()
+        services.quote_reject(quote=quote, acting_user=request.user, note=request.data.get("note", ""))
+        return self._done(quote)
+
+    @extend_schema(request=serializers.QuoteSendSerializer, responses=serializers.QuoteSerializer,
+                   description=_("E-mail the quote's PDF to the address given and mark it sent."))
+    @action(detail=True, methods=["post"])
+    def send(self, request, pk=None):
+        quote = self.get_object()
+        payload = serializers.QuoteSendSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.quote_send(quote=quote, acting_user=request.user, **payload.validated_data)
+        return self._done(quote)
+
+    @extend_schema(request=None, responses=serializers.QuoteSerializer, description=_("Copy into a new version; this one is superseded."))
+    @action(detail=True, methods=["post"], url_path="new-version")
+    def new_version(self, request, pk=None):
+        copy = services.quote_new_version(quote=self.get_object(), acting_user=request.user)
+        return Response(self.get_serializer(copy).data, status=201)
+
+    @extend_schema(request=None, responses=serializers.SalesOrderSerializer, description=_("The customer accepted: make the sales order."))
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        if not request.user.has_perm("sales.add_salesorder"):
+            from rest_framework.exceptions import PermissionDenied
+
+            raise PermissionDenied()
+        order = services.quote_accept(quote=self.get_object(), acting_user=request.user)
+        return Response(serializers.SalesOrderSerializer(order).data, status=201)
+
+    @extend_schema(request=None, responses=serializers.QuoteSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        quote = self.get_object()
+        services.quote_decline(quote=quote, acting_user=request.user)
+        return self._done(quote)
+
+
+class SalesOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Sales orders you can see (made by accepting quotes); ``POST …/status/`` moves them along."""
+
+    serializer_class = serializers.SalesOrderSerializer
+    filterset_class = SalesOrderFilterSet
+    filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
+    ordering_fields = {"ordered_at": "ordered_at"}
+    queryset = SalesOrder.objects.all()
+
+    def get_permissions(self):
+        return [ChangePermissions()]
+
+    def get_queryset(self):
+        return SalesOrder.objects.visible_to(self.request.user).order_by("-ordered_at", "-id")
+
+    @extend_schema(request=serializers.OrderStatusSerializer, responses=serializers.SalesOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        order = self.get_object()
+        payload = serializers.OrderStatusSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.order_set_status(order=order, acting_user=request.user, status=payload.validated_data["status"])
+        order.refresh_from_db()
+        return Response(self.get_serializer(order).data)

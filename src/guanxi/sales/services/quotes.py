@@ -88,7 +88,7 @@ def _editable(quote: Quote) -> None:
 
 def _recompute(quote: Quote, acting_user) -> None:
     """Refresh the totals; a changed quote that was approved must be approved again."""
-    data: dict[str, Any] = pricing.totals(quote.lines.all())
+    data: dict[str, Any] = pricing.totals(QuoteLine.objects.filter(quote=quote))  # not a prefetched cache
     if quote.status == QuoteStatus.APPROVED:
         data["status"] = QuoteStatus.DRAFT
     base.update(quote, acting_user=acting_user, data=data)
@@ -191,7 +191,7 @@ def quote_submit(*, quote: Quote, acting_user) -> str:
     """Ready the quote: above the discount threshold it waits for the owner's manager, else it is approved."""
     if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.REJECTED):
         raise ValidationError({"status": _("Only a draft or rejected quote can be submitted.")})
-    if not quote.lines.exists():
+    if not QuoteLine.objects.filter(quote=quote).exists():
         raise ValidationError({"lines": _("Add at least one line first.")})
     if quote.max_discount > pricing.approval_threshold():
         approver = _approver_for(quote.owner)
@@ -256,7 +256,7 @@ def quote_new_version(*, quote: Quote, acting_user) -> Quote:
         terms=quote.terms, **{k: getattr(quote, k) for k in ("subtotal", "discount_total", "tax_total", "total", "max_discount")},
     )
     base.create(copy, acting_user=acting_user)
-    for line in quote.lines.all():
+    for line in QuoteLine.objects.filter(quote=quote).order_by("position", "id"):
         line.pk = None
         line.quote = copy
         base.create(line, acting_user=acting_user)
