@@ -12,6 +12,7 @@ registry.add_nav(NavItem("service", _("Service"), "service:case_list", order=40,
     NavItem("cases", _("Cases"), "service:case_list", permission="service.view_case"),
     NavItem("quick_case", _("Quick case entry"), "service:quick_entry", permission="service.add_case"),
     NavItem("knowledge_base", _("Knowledge base"), "service:knowledge_base", permission="service.view_article"),
+    NavItem("service_reports", _("Service reports"), "service:reports", permission="service.view_case"),
     NavItem("service_setup", _("Queues and service levels"), "service:setup", permission="service.view_queue"),
 ]))
 

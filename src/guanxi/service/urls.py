@@ -21,6 +21,7 @@ urlpatterns = [
     path("kb/", views.knowledge_base, name="knowledge_base"),
     *model_urls("kb/articles", "article", detail=views.ArticleDetailView, edit=views.ArticleEditView),
     path("kb/articles/<int:pk>/feedback/", views.article_feedback, name="article_feedback"),
+    path("reports/", views.reports, name="reports"),
     path("setup/", views.setup, name="setup"),
     path("setup/categories/add/", views.category_add, name="category_add"),
     *model_urls("queues", "queue", detail=views.QueueDetailView, edit=views.QueueEditView),

@@ -526,3 +526,31 @@ def article_feedback(request, pk):
                                   comment=form.cleaned_data["comment"], case=case)
         messages.success(request, _("Thank you for the feedback."))
     return HttpResponseRedirect(safe_next(request, article.get_absolute_url()))
+
+
+@login_required
+@permission_required("service.view_case", raise_exception=True)
+def reports(request):
+    """Backlog, SLA attainment, first-contact resolution, resolution time and CSAT for a period."""
+    import datetime
+
+    from django.utils import timezone
+
+    from .reports import service_report
+
+    today = timezone.localdate()
+    try:
+        start = datetime.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        start = today - datetime.timedelta(days=30)
+    try:
+        end = datetime.date.fromisoformat(request.GET.get("until", ""))
+    except ValueError:
+        end = today
+    zone = timezone.get_current_timezone()
+    report = service_report(
+        user=request.user, start=datetime.datetime.combine(start, datetime.time.min, zone),
+        end=datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone),
+    )
+    widest = max([row["n"] for row in report["by_queue"]] + [count for _label, count in report["by_status"]] + [1])
+    return render(request, "service/reports.html", {"page_title": _("Service reports"), "report": report, "start": start, "end": end, "widest": widest})
