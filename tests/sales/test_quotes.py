@@ -146,3 +146,32 @@ def test_quote_pages_visibility_and_approval_through_the_ui(org, catalogue, sale
     order.refresh_from_db()
     assert order.status == "in_progress"
     assert "页面报价" in rep.get(f"/customers/accounts/{org.rep_account.pk}/").content.decode()
+
+
+def test_contracts_from_orders_renewal_reminders_and_visibility(org, catalogue, sales, client_for):
+    import datetime
+
+    from django.utils import timezone
+
+    quote = services.quote_create(acting_user=org.rep, account=org.rep_account, title="年度服务")
+    services.quote_line_add(quote=quote, acting_user=org.rep, product=catalogue["crm"], quantity=D("1"))
+    services.quote_submit(quote=quote, acting_user=org.rep)
+    quote.refresh_from_db()
+    order = services.quote_accept(quote=quote, acting_user=org.rep)
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as caught:
+        services.contract_create(acting_user=org.rep, order=order, title="服务合同", start_date=today, end_date=today - datetime.timedelta(days=1))
+    assert "end_date" in caught.value.message_dict
+    contract = services.contract_create(acting_user=org.rep, order=order, title="服务合同", status="active", start_date=today,
+                                        end_date=today + datetime.timedelta(days=30), renewal_notice_days=45)
+    assert (contract.account, contract.value, contract.currency) == (org.rep_account, order.total, "CNY")
+    assert services.contracts_remind_renewals(today=today) == 1
+    assert services.contracts_remind_renewals(today=today) == 0  # once per end date
+    assert Notification.objects.filter(recipient=org.rep, url=contract.get_absolute_url()).count() == 1
+    renewal = services.contract_renew(contract=contract, acting_user=org.rep, end_date=today + datetime.timedelta(days=395))
+    contract.refresh_from_db()
+    assert contract.status == "renewed" and renewal.start_date == today + datetime.timedelta(days=31) and renewal.value == contract.value
+    for name, status in (("rep", 200), ("manager", 200), ("other", 404)):
+        assert client_for(getattr(org, name)).get(renewal.get_absolute_url()).status_code == status, name
+    response = client_for(org.rep).get(f"/sales/contracts/add/?order={order.pk}")
+    assert response.status_code == 200

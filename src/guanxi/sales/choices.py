@@ -172,3 +172,11 @@ ORDER_TRANSITIONS = {
     "paid": set(),
     "cancelled": set(),
 }
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    RENEWED = "renewed", _("Renewed")
+    TERMINATED = "terminated", _("Terminated")

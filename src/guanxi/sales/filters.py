@@ -11,9 +11,10 @@ from guanxi.customers.filters import _territories, _users, text_search_q
 from guanxi.framework.text import query_terms
 
 from .choices import (
-    ActivityKind, ActivityStatus, ForecastCategory, LeadRating, LeadSource, LeadStatus, OpportunityStatus, OrderStatus, QuoteStatus,
+    ActivityKind, ActivityStatus, ContractStatus, ForecastCategory, LeadRating, LeadSource, LeadStatus, OpportunityStatus, OrderStatus,
+    QuoteStatus,
 )
-from .models import Activity, Competitor, Lead, Opportunity, Pipeline, Quote, SalesOrder, Stage
+from .models import Activity, Competitor, Contract, Lead, Opportunity, Pipeline, Quote, SalesOrder, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -112,4 +113,17 @@ class SalesOrderFilterSet(filters.FilterSet):
 
     class Meta:
         model = SalesOrder
+        fields: list[str] = []
+
+
+class ContractFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains")
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=ContractStatus.choices)
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
+    account = filters.NumberFilter(label=_("account"))
+    ends_after = filters.DateFilter(label=_("ending from"), field_name="end_date", lookup_expr="gte", widget=DATE)
+    ends_before = filters.DateFilter(label=_("ending until"), field_name="end_date", lookup_expr="lte", widget=DATE)
+
+    class Meta:
+        model = Contract
         fields: list[str] = []

@@ -14,7 +14,8 @@ from guanxi.framework.widgets import LookupChoiceField
 
 from .choices import CloseReason, DisqualifyReason
 from .models import (
-    Activity, Competitor, Lead, LeadAssignmentRule, LeadScoringRule, Opportunity, Pipeline, PriceBook, Product, Quote, Stage, WebToLeadForm,
+    Activity, Competitor, Contract, Lead, LeadAssignmentRule, LeadScoringRule, Opportunity, Pipeline, PriceBook, Product, Quote, SalesOrder,
+    Stage, WebToLeadForm,
 )
 from .pricing import VAT_RATES
 
@@ -264,3 +265,32 @@ class PriceEntryForm(StyledForm):
     product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.filter(is_active=True))
     min_quantity = forms.DecimalField(label=_("from quantity"), max_digits=12, decimal_places=2, min_value=0, initial=1)
     unit_price = forms.DecimalField(label=_("unit price"), max_digits=18, decimal_places=2, min_value=0)
+
+
+class ContractForm(StyledModelForm):
+    account = LookupChoiceField(Account.objects.none(), "customers:account_lookup", label=_("account"), required=False)
+
+    class Meta:
+        model = Contract
+        fields = ["title", "account", "order", "owner", "status", "start_date", "end_date", "value", "currency", "renewal_notice_days", "terms"]
+        widgets = {"start_date": DATE, "end_date": DATE, "terms": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _active_users()
+        self.fields["owner"].required = False
+        self.fields["value"].required = False
+        if self.user is not None:
+            self.fields["account"].queryset = Account.objects.visible_to(self.user)
+            self.fields["order"].queryset = SalesOrder.objects.visible_to(self.user).filter(status__in=("confirmed", "in_progress", "shipped", "delivered", "invoiced", "paid"))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("account") and not data.get("order"):
+            self.add_error("account", _("Choose the account, or the sales order the contract is for."))
+        return data
+
+
+class ContractRenewForm(StyledForm):
+    end_date = forms.DateField(label=_("end date"), widget=DATE)
+    value = forms.DecimalField(label=_("contract value"), max_digits=18, decimal_places=2, min_value=0, required=False)

@@ -16,10 +16,10 @@ from guanxi.framework.views import ObjectDetailView, ObjectEditView, ObjectListV
 
 from . import pricing, services
 from .choices import ORDER_TRANSITIONS, OrderStatus
-from .filters import QuoteFilterSet, SalesOrderFilterSet
-from .forms import PriceBookForm, PriceEntryForm, ProductForm, QuoteForm, QuoteLineForm, QuoteSendForm
-from .models import PriceBook, Product, Quote, QuoteLine, SalesOrder
-from .tables import QuoteTable, SalesOrderTable
+from .filters import ContractFilterSet, QuoteFilterSet, SalesOrderFilterSet
+from .forms import ContractForm, ContractRenewForm, PriceBookForm, PriceEntryForm, ProductForm, QuoteForm, QuoteLineForm, QuoteSendForm
+from .models import Contract, PriceBook, Product, Quote, QuoteLine, SalesOrder
+from .tables import ContractTable, QuoteTable, SalesOrderTable
 
 NS = "sales"
 QUOTE_EXPORT = [
@@ -268,3 +268,66 @@ def price_entry_add(request, pk: int):
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(book.get_absolute_url())
     return render(request, "generic/object_edit.html", {"form": form, "page_title": book, "cancel_url": book.get_absolute_url()})
+
+
+# --- contracts ----------------------------------------------------------------------------------
+
+class ContractListView(ObjectListView):
+    model, url_namespace = Contract, NS
+    filterset_class, table_class = ContractFilterSet, ContractTable
+    select_related = ("account", "owner")
+    export_fields = [
+        ("number", gettext_lazy("contract number")), ("title", gettext_lazy("title")), ("account", gettext_lazy("account")),
+        ("status", gettext_lazy("status")), ("start_date", gettext_lazy("start date")), ("end_date", gettext_lazy("end date")),
+        ("value", gettext_lazy("contract value")), ("currency", gettext_lazy("currency")), ("owner", gettext_lazy("owner")),
+    ]
+
+
+class ContractDetailView(ObjectDetailView):
+    model, url_namespace = Contract, NS
+    template_name = "sales/contract_detail.html"
+    select_related = ("account", "owner", "order", "renewal_of")
+
+    def get_context(self, contract):
+        import datetime
+
+        suggested = contract.end_date.replace(year=contract.end_date.year + 1) if not (contract.end_date.month == 2 and contract.end_date.day == 29) \
+            else contract.end_date + datetime.timedelta(days=365)
+        return {"renew_form": ContractRenewForm(user=self.request.user, initial={"end_date": suggested, "value": contract.value})}
+
+
+class ContractEditView(ObjectEditView):
+    model, url_namespace, form_class = Contract, NS, ContractForm
+
+    def get_form(self, data=None, files=None, instance=None):
+        form = super().get_form(data, files, instance)
+        if instance is None and data is None:
+            for key in ("account", "order"):
+                if self.request.GET.get(key):
+                    form.initial[key] = self.request.GET[key]
+        return form
+
+    def save(self, form, instance):
+        data = {k: v for k, v in form.cleaned_data.items() if not (k in ("account", "owner", "value") and v is None)}
+        if instance is None:
+            return services.contract_create(acting_user=self.request.user, **data)
+        services.contract_update(contract=instance, acting_user=self.request.user, **data)
+        return instance
+
+
+@login_required
+@permission_required("sales.add_contract", raise_exception=True)
+@require_POST
+def contract_renew(request, pk: int):
+    contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
+    form = ContractRenewForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return HttpResponseRedirect(contract.get_absolute_url())
+    try:
+        renewal = services.contract_renew(contract=contract, acting_user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+        return HttpResponseRedirect(contract.get_absolute_url())
+    messages.success(request, _("Renewed as %(contract)s.") % {"contract": renewal})
+    return HttpResponseRedirect(renewal.get_absolute_url())

@@ -16,6 +16,7 @@ registry.add_nav(NavItem("sales", _("Sales"), "sales:lead_list", order=30, permi
     NavItem("stage_report", _("Stage report"), "sales:stage_report", permission="sales.view_opportunity"),
     NavItem("quotes", _("Quotes"), "sales:quote_list", permission="sales.view_quote"),
     NavItem("orders", _("Sales orders"), "sales:salesorder_list", permission="sales.view_salesorder"),
+    NavItem("contracts", _("Contracts"), "sales:contract_list", permission="sales.view_contract"),
     NavItem("activities", _("Activities"), "sales:activity_list", permission="sales.view_activity"),
     NavItem("calendar", _("Calendar"), "sales:calendar", permission="sales.view_activity"),
     NavItem("sales_settings", _("Sales settings"), "sales:settings", permission="sales.view_pipeline"),
@@ -48,10 +49,11 @@ def _quotes_panel(request, account):
     if not user.has_perm("sales.view_quote"):
         return None
     return {"quotes": selectors.account_quotes(user=user, account=account), "orders": selectors.account_orders(user=user, account=account),
+            "contracts": selectors.account_contracts(user=user, account=account) if user.has_perm("sales.view_contract") else [],
             "account": account, "can_add": user.has_perm("sales.add_quote")}
 
 
-registry.add_account_panel(Panel("quotes", _("Quotes and orders"), "sales/panels/quotes.html", _quotes_panel, order=32))
+registry.add_account_panel(Panel("quotes", _("Quotes, orders and contracts"), "sales/panels/quotes.html", _quotes_panel, order=32))
 registry.add_account_panel(Panel("activities", _("Activities"), "sales/panels/activities.html", _activities_panel, order=31))
 
 registry.add_search_provider(SearchProvider(
@@ -61,7 +63,7 @@ registry.add_search_provider(SearchProvider(
     order=30,
 ))
 
-_WORK = ("lead", "opportunity", "activity", "quote", "quoteline", "salesorder")
+_WORK = ("lead", "opportunity", "activity", "quote", "quoteline", "salesorder", "contract")
 _SETTINGS = ("pipeline", "stage", "competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform", "product", "pricebook", "pricebookentry")
 
 

@@ -253,3 +253,9 @@ def account_orders(*, user, account, limit: int = 10):
     from .models import SalesOrder
 
     return list(SalesOrder.objects.visible_to(user).filter(account=account).order_by("-ordered_at", "-id")[:limit])
+
+
+def account_contracts(*, user, account, limit: int = 10):
+    from .models import Contract
+
+    return list(Contract.objects.visible_to(user).filter(account=account).order_by("-end_date", "-id")[:limit])

@@ -128,3 +128,19 @@ class SalesOrderTable(Table):
     total = Column(_("total"), render=total, css="text-end")
     owner = Column(_("owner"), "owner", order_by=("owner", "status", "-ordered_at"))
     default_order = "ordered"
+
+
+def contract_value(record):
+    return money(record.value, record.currency)
+
+
+class ContractTable(Table):
+    number = Column(_("contract number"), "number", linkify=True)
+    title = Column(_("title"), "title")
+    account = Column(_("account"), render=account)
+    status = Column(_("status"), "status", order_by=("status", "end_date"))
+    start = Column(_("start date"), "start_date", optional=True)
+    end = Column(_("end date"), "end_date", order_by=("end_date", "id"))
+    value = Column(_("contract value"), render=contract_value, css="text-end")
+    owner = Column(_("owner"), "owner", order_by=("owner", "end_date"))
+    default_order = "end"

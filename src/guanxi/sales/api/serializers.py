@@ -15,7 +15,7 @@ from guanxi.customers.models import Account, Contact
 
 from ..choices import CloseReason, DisqualifyReason, LeadStatus, OrderStatus
 from ..models import (
-    Activity, Competitor, Lead, Opportunity, Pipeline, PriceBook, Product, Quote, QuoteLine, SalesOrder, Stage, StageChange,
+    Activity, Competitor, Contract, Lead, Opportunity, Pipeline, PriceBook, Product, Quote, QuoteLine, SalesOrder, Stage, StageChange,
 )
 
 
@@ -211,3 +211,16 @@ class SalesOrderSerializer(serializers.ModelSerializer):
 
 class OrderStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=OrderStatus.choices)
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    account = VisiblePrimaryKeyRelatedField(Account, required=False)
+    order = VisiblePrimaryKeyRelatedField(SalesOrder, required=False, allow_null=True,
+                                          help_text=_("The order the contract is for; account, value and currency follow from it when left out."))
+    owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False)
+    value = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0, required=False)
+
+    class Meta:
+        model = Contract
+        fields = ["id", "number", "title", "account", "order", "owner", "status", "start_date", "end_date", "value", "currency",
+                  "terms", "renewal_notice_days", "renewal_reminded_at", "renewal_of", "created_at", "updated_at"]

@@ -15,5 +15,6 @@ router.register("stage-changes", views.StageChangeViewSet, basename="stagechange
 router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("quotes", views.QuoteViewSet, basename="quote")
 router.register("sales-orders", views.SalesOrderViewSet, basename="salesorder")
+router.register("contracts", views.ContractViewSet, basename="contract")
 
 urlpatterns = router.urls

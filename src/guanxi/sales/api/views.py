@@ -15,8 +15,8 @@ from guanxi.framework.api_plumbing import ModelPermissions
 from django_filters.rest_framework import DjangoFilterBackend
 
 from .. import services
-from ..filters import ActivityFilterSet, LeadFilterSet, OpportunityFilterSet, QuoteFilterSet, SalesOrderFilterSet
-from ..models import Activity, Competitor, Lead, Opportunity, Pipeline, Quote, SalesOrder, StageChange
+from ..filters import ActivityFilterSet, ContractFilterSet, LeadFilterSet, OpportunityFilterSet, QuoteFilterSet, SalesOrderFilterSet
+from ..models import Activity, Competitor, Contract, Lead, Opportunity, Pipeline, Quote, SalesOrder, StageChange
 from . import serializers
 
 
@@ -339,3 +339,20 @@ class SalesOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         services.order_set_status(order=order, acting_user=request.user, status=payload.validated_data["status"])
         order.refresh_from_db()
         return Response(self.get_serializer(order).data)
+
+
+class ContractViewSet(GuanxiViewSet):
+    """Contracts you can see: yours, your team's, and those of accounts in your scope."""
+
+    queryset = Contract.objects.all()
+    serializer_class = serializers.ContractSerializer
+    filterset_class = ContractFilterSet
+    select_related = ("account",)
+    ordering_fields = {"end_date": "end_date", "updated_at": "updated_at"}
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def service_create(self, data):
+        return services.contract_create(acting_user=self.request.user, **data)
+
+    def service_update(self, instance, data):
+        services.contract_update(contract=instance, acting_user=self.request.user, **data)

@@ -2,12 +2,13 @@
 
 from .activities import Activity, ActivityAttendee, CalendarFeed
 
+from .contracts import Contract
 from .leads import Lead, LeadAssignmentRule, LeadScoringRule, WebToLeadForm
 from .opportunities import Competitor, Opportunity, Pipeline, Stage, StageChange
 from .quotes import PriceBook, PriceBookEntry, Product, Quote, QuoteLine, SalesOrder
 
 __all__ = [
-    "Activity", "ActivityAttendee", "CalendarFeed",
+    "Activity", "ActivityAttendee", "CalendarFeed", "Contract",
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
     "WebToLeadForm", "PriceBook", "PriceBookEntry", "Product", "Quote", "QuoteLine", "SalesOrder",
 ]

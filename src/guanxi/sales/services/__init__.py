@@ -9,3 +9,4 @@ from .opportunities import *  # noqa: F401,F403
 from .settings import *  # noqa: F401,F403
 from .activities import *  # noqa: F401,F403
 from .quotes import *  # noqa: F401,F403
+from .contracts import *  # noqa: F401,F403
