@@ -52,3 +52,10 @@ def test_roles_limit_what_the_api_allows(org, desk, cases):
     assert response.status_code in (201, 400)  # may add; sees only accounts in scope
     assert api(desk.agent).get("/api/queues/").json()["results"][0]["name"] == "一线支持"
     assert api(desk.agent).post("/api/queues/", {"name": "x", "code": "x"}, format="json").status_code == 403
+
+
+def test_delete_needs_the_permission_and_the_scope(org, desk, cases):
+    assert api(desk.agent).delete(f"/api/cases/{cases.mine.pk}/").status_code == 403  # agents may not delete
+    assert api(desk.supervisor).delete(f"/api/cases/{cases.theirs.pk}/").status_code == 404  # out of the supervisor's scope
+    assert api(org.admin).delete(f"/api/cases/{cases.theirs.pk}/").status_code == 204
+    assert not Case.objects.filter(pk=cases.theirs.pk).exists()

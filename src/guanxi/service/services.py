@@ -159,6 +159,14 @@ def case_set_status(*, case: Case, acting_user, status: str, satisfaction: int |
 
 
 @transaction.atomic
+def case_delete(*, case: Case, acting_user) -> None:
+    """Delete a case (entered by mistake); its notes, attachments and links go with it."""
+    files = [a.file for a in case.attachments.all() if a.file]
+    base.delete(case, acting_user=acting_user)
+    transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+
+
+@transaction.atomic
 def case_record_satisfaction(*, case: Case, acting_user, satisfaction, comment: str = "") -> Case:
     """The customer's rating of a resolved or closed case, kept on the case and as an interaction."""
     try:

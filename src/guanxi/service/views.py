@@ -117,10 +117,7 @@ class CaseDeleteView(ObjectDeleteView):
     model, url_namespace = Case, NS
 
     def delete(self, obj):
-        from guanxi.framework import services as base
-
-        with transaction.atomic():
-            base.delete(obj, acting_user=self.request.user)
+        services.case_delete(case=obj, acting_user=self.request.user)
 
 
 @login_required

@@ -48,9 +48,7 @@ class CaseViewSet(GuanxiViewSet):
         services.case_update(case=instance, acting_user=self.request.user, **data)
 
     def service_delete(self, instance):
-        from guanxi.framework import services as base
-
-        base.delete(instance, acting_user=self.request.user)
+        services.case_delete(case=instance, acting_user=self.request.user)
 
     def _act(self, request, serializer_class, do):
         ChangeCasePermission.check(request)
