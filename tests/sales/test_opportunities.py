@@ -164,3 +164,25 @@ def test_forecast_rollup_is_exact_by_owner_team_and_territory(org, stages, make_
     assert [r["key"] for r in by_territory["rows"]] == [org.shanghai.pk]
     assert selectors.forecast_rollup(user=org.other, start=start, end=end)["rows"] == []
     del e
+
+
+def test_forecast_page_with_quotas_and_attainment(org, stages, client_for):
+    from guanxi.sales.forecast_views import attainment, quarter_of
+
+    today = timezone.localdate()
+    start, end = quarter_of(today)
+    assert quarter_of(datetime.date(2026, 12, 31)) == (datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))
+    assert quarter_of(datetime.date(2026, 2, 10)) == (datetime.date(2026, 1, 1), datetime.date(2026, 3, 31))
+    assert attainment(Decimal("333.33"), Decimal("1000.00")) == Decimal("33.3")
+    assert attainment(Decimal("1"), Decimal("3")) == Decimal("33.3") and attainment(Decimal("1"), None) is None
+    won = _new(org, amount=Decimal("250.00"), expected_close_date=end)
+    services.opportunity_move(opportunity=won, stage=stages["赢单"], acting_user=org.rep)
+    manager = client_for(org.manager)
+    saved = manager.post("/sales/forecast/quota/", {"user": org.rep.pk, "amount": "1000.00", "period_start": start.isoformat()})
+    assert saved.status_code == 302
+    page = manager.get(f"/sales/forecast/?start={start}")
+    row = page.context["rows"][0]
+    assert (row["name"], row["won"], row["quota"], row["attainment"]) == (str(org.rep), Decimal("250.00"), Decimal("1000.00"), Decimal("25.0"))
+    assert client_for(org.rep).post("/sales/forecast/quota/", {"user": org.rep.pk, "amount": "1", "period_start": start.isoformat()}).status_code == 403
+    assert client_for(org.other).get(f"/sales/forecast/?start={start}").context["rows"] == []
+    assert manager.get(f"/sales/forecast/?start={start}&by=territory").status_code == 200

@@ -14,6 +14,7 @@ registry.add_nav(NavItem("sales", _("Sales"), "sales:lead_list", order=30, permi
     NavItem("opportunities", _("Opportunities"), "sales:opportunity_list", permission="sales.view_opportunity"),
     NavItem("board", _("Pipeline board"), "sales:opportunity_board", permission="sales.view_opportunity"),
     NavItem("stage_report", _("Stage report"), "sales:stage_report", permission="sales.view_opportunity"),
+    NavItem("forecast", _("Forecast"), "sales:forecast", permission="sales.view_opportunity"),
     NavItem("quotes", _("Quotes"), "sales:quote_list", permission="sales.view_quote"),
     NavItem("orders", _("Sales orders"), "sales:salesorder_list", permission="sales.view_salesorder"),
     NavItem("contracts", _("Contracts"), "sales:contract_list", permission="sales.view_contract"),
@@ -75,10 +76,11 @@ registry.add_role_permissions(RoleCode.SALES_REP, _perms(("view", "add", "change
 registry.add_role_permissions(
     RoleCode.SALES_MANAGER,
     _perms(("view", "add", "change", "delete"), _WORK) + _perms(("view",), _SETTINGS)
-    + _perms(("add", "change", "delete"), ("competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform", "product", "pricebook", "pricebookentry")),
+    + _perms(("add", "change", "delete"), ("competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform", "product", "pricebook", "pricebookentry", "quota"))
+    + ["sales.view_quota"],
 )
 registry.add_role_permissions(RoleCode.MARKETER, _perms(("view", "add"), ("lead",)) + _perms(("view",), ("webtoleadform", "competitor")))
-registry.add_role_permissions(RoleCode.ANALYST, _perms(("view",), _WORK + _SETTINGS))
+registry.add_role_permissions(RoleCode.ANALYST, _perms(("view",), _WORK + _SETTINGS + ("quota",)))
 
 
 def _build_demo(org, rng, now):

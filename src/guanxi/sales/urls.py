@@ -2,7 +2,7 @@ from django.urls import path
 
 from guanxi.framework.urls import model_urls
 
-from . import activity_views, quote_views, settings_views, views, webforms
+from . import activity_views, forecast_views, quote_views, settings_views, views, webforms
 
 app_name = "sales"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),
     path("opportunities/<int:pk>/close/", views.opportunity_close, name="opportunity_close"),
     path("reports/stages/", views.stage_report, name="stage_report"),
+    path("forecast/", forecast_views.forecast, name="forecast"),
+    path("forecast/quota/", forecast_views.quota_save, name="quota_save"),
     path("w2l/<str:key>/", webforms.web_to_lead, name="web_to_lead"),
     *model_urls("activities", "activity", list=activity_views.ActivityListView, detail=activity_views.ActivityDetailView,
                 edit=activity_views.ActivityEditView, delete=activity_views.ActivityDeleteView),

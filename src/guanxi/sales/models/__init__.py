@@ -3,12 +3,13 @@
 from .activities import Activity, ActivityAttendee, CalendarFeed
 
 from .contracts import Contract
+from .forecasts import Quota
 from .leads import Lead, LeadAssignmentRule, LeadScoringRule, WebToLeadForm
 from .opportunities import Competitor, Opportunity, Pipeline, Stage, StageChange
 from .quotes import PriceBook, PriceBookEntry, Product, Quote, QuoteLine, SalesOrder
 
 __all__ = [
-    "Activity", "ActivityAttendee", "CalendarFeed", "Contract",
+    "Activity", "ActivityAttendee", "CalendarFeed", "Contract", "Quota",
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
     "WebToLeadForm", "PriceBook", "PriceBookEntry", "Product", "Quote", "QuoteLine", "SalesOrder",
 ]

@@ -10,3 +10,4 @@ from .settings import *  # noqa: F401,F403
 from .activities import *  # noqa: F401,F403
 from .quotes import *  # noqa: F401,F403
 from .contracts import *  # noqa: F401,F403
+from .forecasts import *  # noqa: F401,F403
