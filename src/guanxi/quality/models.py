@@ -250,3 +250,19 @@ class DuplicatePair(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.party} {self.left_id} ~ {self.right_id} ({self.probability})"
+
+
+class QualitySnapshot(models.Model):
+    """The organisation's data-quality figures on one day, for the dashboard's trend."""
+
+    day = models.DateField(_("day"), unique=True)
+    figures = models.JSONField(default=dict)
+    taken_at = models.DateTimeField(_("taken"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("data-quality snapshot")
+        verbose_name_plural = _("data-quality snapshots")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.registry import NavItem, registry
 
-registry.add_nav(NavItem("quality", _("Data quality"), "quality:importbatch_list", order=80, permission="quality.view_importbatch", children=[
+registry.add_nav(NavItem("quality", _("Data quality"), "quality:dashboard", order=80, permission="quality.view_importbatch", children=[
+    NavItem("dashboard", _("Overview"), "quality:dashboard", permission="quality.view_importbatch"),
     NavItem("imports", _("Imports"), "quality:importbatch_list", permission="quality.view_importbatch"),
     NavItem("new_import", _("Import a file"), "quality:importbatch_add", permission="quality.add_importbatch"),
     NavItem("mappings", _("Saved column mappings"), "quality:mapping_list", permission="quality.view_importmapping"),

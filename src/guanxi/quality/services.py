@@ -316,6 +316,9 @@ def dedupe_run(run: DedupeRun, on_progress=None) -> int:
         DedupeRun.objects.filter(pk=run.pk).update(records=len(records), pairs=len(pairs), finished_at=timezone.now())
     if on_progress:
         on_progress(len(records), len(records))
+    from .dashboard import take_snapshot
+
+    take_snapshot()
     return len(pairs)
 
 

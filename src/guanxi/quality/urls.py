@@ -7,6 +7,7 @@ from . import views
 app_name = "quality"
 
 urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
     *model_urls("imports", "importbatch", list=views.ImportBatchListView),
     path("imports/new/", views.upload, name="importbatch_add"),
     path("imports/<int:pk>/", views.batch_detail, name="importbatch_detail"),

@@ -395,3 +395,16 @@ def dedupe_start(request):
         return HttpResponseRedirect(_queue_url(party))
     messages.info(request, _("Looking for duplicates in the background; the queue fills when it is done."))
     return HttpResponseRedirect(run.job.get_absolute_url())
+
+
+@login_required
+@permission_required("quality.view_importbatch", raise_exception=True)
+def dashboard(request):
+    """Invalid phones and e-mails, missing key fields, open duplicates (of the records you see), and the trend."""
+    from . import dashboard as figures
+
+    current = figures.figures_for(request.user)
+    snapshots = figures.trend()
+    trend_rows = [{"day": s.day, "values": [s.figures.get(f.key, "") for f in current]} for s in snapshots]
+    context = {"figures": current, "trend": trend_rows, "page_title": _("Data quality")}
+    return render(request, "quality/dashboard.html", context)
