@@ -245,6 +245,7 @@ def main(argv=None):
     parser.add_argument("--articles", type=int, default=20_000, help="knowledge-base articles (generated up to this many)")
     parser.add_argument("--seed", type=int, default=20261125)
     parser.add_argument("--reset", action="store_true", help="delete every case first")
+    parser.add_argument("--knowledge-only", action="store_true", help="measure only the knowledge search")
     args = parser.parse_args(argv)
     setup_django()
     from django.conf import settings
@@ -254,6 +255,14 @@ def main(argv=None):
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
+    if args.knowledge_only:
+        from guanxi.service.models import Article
+
+        articles_s = build_articles(args.articles, args.seed)
+        kb = time_knowledge(max(3, args.runs // 5))
+        print(f"Knowledge search over {Article.objects.count():,} articles ({connection.vendor}): median {kb['median_ms']:.1f} ms, "
+              f"p95 {kb['p95_ms']:.1f} ms; floor median {kb['floor_median_ms']:.1f} ms, p95 {kb['floor_p95_ms']:.1f} ms")
+        return
     built = build(args.cases, args.accounts, args.seed, args.reset)
     client = Client()
     client.force_login(built["agent"])
