@@ -131,6 +131,7 @@ class Opportunity(BusinessModel):
             models.Index(fields=["forecast_category", "expected_close_date"], name="opp_forecast_idx"),
             models.Index(fields=["name"], name="opp_name_idx"),
             models.Index(fields=["expected_close_date", "id"], name="opp_close_date_idx"),
+            models.Index(fields=["stage", "expected_close_date", "id"], name="opp_stage_close_idx"),
         ]
 
     def __str__(self) -> str:
