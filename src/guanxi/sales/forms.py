@@ -294,3 +294,7 @@ class ContractForm(StyledModelForm):
 class ContractRenewForm(StyledForm):
     end_date = forms.DateField(label=_("end date"), widget=DATE)
     value = forms.DecimalField(label=_("contract value"), max_digits=18, decimal_places=2, min_value=0, required=False)
+
+
+class LeadImportForm(StyledForm):
+    file = forms.FileField(label=_("CSV or Excel file"), help_text=_("First row: column names such as 姓名, 公司, 电话, 邮箱, 来源, 省份, 城市."))

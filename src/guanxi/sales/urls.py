@@ -9,6 +9,7 @@ app_name = "sales"
 urlpatterns = [
     *model_urls("leads", "lead", list=views.LeadListView, detail=views.LeadDetailView, edit=views.LeadEditView,
                 delete=views.LeadDeleteView),
+    path("leads/import/", views.lead_import, name="lead_import"),
     path("leads/<int:pk>/status/", views.lead_status, name="lead_status"),
     path("leads/<int:pk>/disqualify/", views.lead_disqualify, name="lead_disqualify"),
     path("leads/<int:pk>/convert/", views.lead_convert, name="lead_convert"),

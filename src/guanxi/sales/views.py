@@ -51,6 +51,7 @@ class LeadListView(ObjectListView):
     filterset_class, table_class = LeadFilterSet, LeadTable
     select_related = ("owner", "territory")
     export_fields = LEAD_EXPORT
+    template_name = "sales/lead_list.html"
 
 
 class LeadDetailView(ObjectDetailView):
@@ -304,3 +305,20 @@ def stage_report(request):
     return render(request, "sales/stage_report.html", {
         "pipelines": pipelines, "pipeline": pipeline, "rows": rows, "page_title": _("Stage report"),
     })
+
+
+@login_required
+@permission_required("sales.add_lead", raise_exception=True)
+def lead_import(request):
+    """Upload a CSV or Excel file of leads; bad rows are listed, good rows are kept."""
+    from .forms import LeadImportForm
+    from .imports import import_leads
+
+    form = LeadImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = import_leads(acting_user=request.user, data=upload.read(), filename=upload.name)
+        if result.created:
+            messages.success(request, _("%(count)d leads imported.") % {"count": result.created})
+    return render(request, "sales/lead_import.html", {"form": form, "result": result, "page_title": _("Import leads")})
