@@ -85,7 +85,12 @@ def _settings(present: set[str]):
     comparisons, blocking = [], []
     if "name_py" in present:
         comparisons.append(cl.JaroWinklerAtThresholds("name_py", [0.95, 0.88, 0.75]))
-        blocking.append(block_on("name_py"))
+        # a common name alone makes a block that grows with the square of its count: pair it with a place or a birthday
+        companions = [c for c in ("city", "dob") if c in present]
+        if companions:
+            blocking.extend(block_on("name_py", c) for c in companions)
+        else:
+            blocking.append(block_on("name_py"))
     for column in ("phone", "email", "id_number"):
         if column in present:
             comparisons.append(cl.LevenshteinAtThresholds(column, [1, 2]))
