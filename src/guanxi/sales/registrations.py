@@ -1,6 +1,7 @@
 """What the sales app adds to the registry: navigation, 360° panels, search, timeline wording,
 default role permissions and demo data."""
 
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.choices import RoleCode
@@ -30,7 +31,7 @@ def _opportunities_panel(request, account):
         return None
     return {
         "opportunities": selectors.account_opportunities(user=user, account=account),
-        "summary": selectors.pipeline_summary(user=user, account=account),
+        "summary": SimpleLazyObject(lambda: selectors.pipeline_summary(user=user, account=account)),
         "account": account,
         "can_add": user.has_perm("sales.add_opportunity"),
     }

@@ -141,7 +141,8 @@ def time_in_stages(*, opportunity: Opportunity) -> list[dict]:
 
 
 def account_opportunities(*, user, account: Account, limit: int = 20):
-    return list(
+    """Lazy (a QuerySet): a 360° panel that is not shown costs no query."""
+    return (
         Opportunity.objects.visible_to(user).filter(account=account).select_related("stage", "owner")
         .order_by("status", "expected_close_date", "id")[:limit]
     )
@@ -244,22 +245,22 @@ def feed_activities(*, user, start, end):
 def account_activities(*, user, account, limit: int = 10):
     from .models import Activity
 
-    return list(Activity.objects.visible_to(user).filter(account=account).select_related("owner").order_by("-starts_at", "-id")[:limit])
+    return Activity.objects.visible_to(user).filter(account=account).select_related("owner").order_by("-starts_at", "-id")[:limit]
 
 
 def account_quotes(*, user, account, limit: int = 10):
     from .models import Quote
 
-    return list(Quote.objects.visible_to(user).filter(account=account).exclude(status="superseded").order_by("-updated_at", "-id")[:limit])
+    return Quote.objects.visible_to(user).filter(account=account).exclude(status="superseded").order_by("-updated_at", "-id")[:limit]
 
 
 def account_orders(*, user, account, limit: int = 10):
     from .models import SalesOrder
 
-    return list(SalesOrder.objects.visible_to(user).filter(account=account).order_by("-ordered_at", "-id")[:limit])
+    return SalesOrder.objects.visible_to(user).filter(account=account).order_by("-ordered_at", "-id")[:limit]
 
 
 def account_contracts(*, user, account, limit: int = 10):
     from .models import Contract
 
-    return list(Contract.objects.visible_to(user).filter(account=account).order_by("-end_date", "-id")[:limit])
+    return Contract.objects.visible_to(user).filter(account=account).order_by("-end_date", "-id")[:limit]
