@@ -69,6 +69,12 @@ def test_import_equals_what_the_services_produce(org, import_file):
     keys = ("name", "name_pinyin", "name_initials", "search_text", "primary_phone", "primary_email", "province", "city", "territory_id", "owner_id")
     assert {k: getattr(imported, k) for k in keys} == {k: getattr(by_hand, k) for k in keys}
     assert imported.name == "Widget Co"
+    from guanxi.quality.models import MatchKey
+
+    def keys(account):
+        return sorted(MatchKey.objects.filter(party="account", object_id=account.pk).values_list("kind", "value"))
+
+    assert keys(imported) == keys(by_hand) and ("phone", "+862162345678") in keys(imported)
     entry = AuditEntry.objects.filter(object_id=str(imported.pk), content_type__model="account", action="create").get()
     assert entry.source == "import" and f"batch {batch.pk}" in entry.source_detail
 

@@ -7,6 +7,9 @@ changed (a search-index concern, hence signals rather than services): whatever p
 
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -16,6 +19,30 @@ from .normalizers import company_key, email_key
 from .normalizers.email import InvalidEmail
 
 MAX_VALUE = 254
+#: while set (inside ``deferred()``), the receivers note which records to re-key instead of re-keying at once
+_pending: ContextVar[set | None] = ContextVar("quality_match_keys_pending", default=None)
+
+
+@contextlib.contextmanager
+def deferred():
+    """Re-key each touched record once, at the end of the block (an import chunk writes a contact,
+    its phone and its e-mail: one refresh instead of three)."""
+    pending: set[tuple[str, int]] = set()
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    for party_kind, pk in sorted(pending):
+        refresh(party_kind, pk)
+
+
+def _refresh_soon(party_kind: str, pk: int) -> None:
+    pending = _pending.get()
+    if pending is None:
+        refresh(party_kind, pk)
+    else:
+        pending.add((party_kind, pk))
 
 
 def name_keys(name: str, *, company: bool) -> dict[str, str]:
@@ -63,7 +90,7 @@ def _party_saved(sender, instance, raw=False, update_fields=None, **kwargs):
         return
     if update_fields is not None and "name" not in update_fields:
         return  # nothing a key is made of changed
-    refresh(sender._meta.model_name, instance.pk)
+    _refresh_soon(sender._meta.model_name, instance.pk)
 
 
 def _party_deleted(sender, instance, **kwargs):
@@ -78,7 +105,7 @@ def _child_changed(sender, instance, raw=False, **kwargs):
     for kind in ("account", "contact"):
         pk = getattr(instance, f"{kind}_id")
         if pk:
-            refresh(kind, pk)
+            _refresh_soon(kind, pk)
 
 
 def connect() -> None:

@@ -32,6 +32,7 @@ from guanxi.framework.services import field_errors
 from guanxi.framework.text import InvalidPhone, normalize_phone, pinyin_keys, tidy
 
 from ..choices import BatchStatus, ImportKey, ImportMode, ImportTarget, RecordAction
+from .. import matching
 from ..models import ImportBatch, ImportedRecord, ImportRowError
 from ..normalizers import parse_address
 from ..normalizers.email import validate_email
@@ -237,14 +238,15 @@ def _errors_for(batch: ImportBatch, number: int, exc: ValidationError, writer: R
 
 def _chunk(batch: ImportBatch, writer: RowWriter, header: list[str], rows) -> ChunkOutcome:
     outcome = ChunkOutcome()
-    for number, cells in rows:
-        raw = writer.values(header, cells)
-        try:
-            with transaction.atomic():
-                writer.write(number, raw, outcome)
-        except ValidationError as exc:
-            outcome.errors.extend(_errors_for(batch, number, exc, writer))
-            outcome.error_rows += 1
+    with matching.deferred():  # the chunk's records are re-keyed once each, inside the chunk's transaction
+        for number, cells in rows:
+            raw = writer.values(header, cells)
+            try:
+                with transaction.atomic():
+                    writer.write(number, raw, outcome)
+            except ValidationError as exc:
+                outcome.errors.extend(_errors_for(batch, number, exc, writer))
+                outcome.error_rows += 1
     return outcome
 
 
