@@ -186,3 +186,20 @@ def test_forecast_page_with_quotas_and_attainment(org, stages, client_for):
     assert client_for(org.rep).post("/sales/forecast/quota/", {"user": org.rep.pk, "amount": "1", "period_start": start.isoformat()}).status_code == 403
     assert client_for(org.other).get(f"/sales/forecast/?start={start}").context["rows"] == []
     assert manager.get(f"/sales/forecast/?start={start}&by=territory").status_code == 200
+
+
+def test_win_loss_by_competitor(org, stages, client_for):
+    from guanxi.sales.models import Competitor
+
+    kingdee, yonyou = (services.competitor_create(acting_user=org.admin, name=n) for n in ("金蝶", "用友"))
+    won = _new(org, amount=Decimal("100.00"), competitors=[kingdee, yonyou])
+    services.opportunity_move(opportunity=won, stage=stages["赢单"], acting_user=org.rep)
+    lost = _new(org, amount=Decimal("40.50"), competitors=[kingdee])
+    services.opportunity_move(opportunity=lost, stage=stages["输单"], acting_user=org.rep, close_reason="price", won_against=kingdee)
+    _new(org, competitors=[yonyou])  # still open: not counted
+    rows = {r["competitor"].name: r for r in selectors.competitor_win_loss(user=org.rep)}
+    assert (rows["金蝶"]["won"], rows["金蝶"]["lost"], rows["金蝶"]["win_rate"], rows["金蝶"]["lost_to"]) == (1, 1, 50, 1)
+    assert rows["金蝶"]["lost_amount"] == Decimal("40.50") and rows["用友"]["win_rate"] == 100
+    assert selectors.competitor_win_loss(user=org.other) == []
+    assert client_for(org.rep).get("/sales/reports/competitors/").status_code == 200
+    assert Competitor.objects.count() == 2

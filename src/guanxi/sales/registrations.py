@@ -16,6 +16,7 @@ registry.add_nav(NavItem("sales", _("Sales"), "sales:lead_list", order=30, permi
     NavItem("board", _("Pipeline board"), "sales:opportunity_board", permission="sales.view_opportunity"),
     NavItem("stage_report", _("Stage report"), "sales:stage_report", permission="sales.view_opportunity"),
     NavItem("forecast", _("Forecast"), "sales:forecast", permission="sales.view_opportunity"),
+    NavItem("competitor_report", _("Win / loss by competitor"), "sales:competitor_report", permission="sales.view_opportunity"),
     NavItem("quotes", _("Quotes"), "sales:quote_list", permission="sales.view_quote"),
     NavItem("orders", _("Sales orders"), "sales:salesorder_list", permission="sales.view_salesorder"),
     NavItem("contracts", _("Contracts"), "sales:contract_list", permission="sales.view_contract"),

@@ -264,3 +264,29 @@ def account_contracts(*, user, account, limit: int = 10):
     from .models import Contract
 
     return Contract.objects.visible_to(user).filter(account=account).order_by("-end_date", "-id")[:limit]
+
+
+def competitor_win_loss(*, user) -> list[dict]:
+    """Per competitor, over the closed opportunities you can see where it competed: won, lost, win rate,
+    amounts, and how often it was named as the one the deal was lost to. Two grouped queries."""
+    from .models import Competitor
+
+    closed = Opportunity.objects.visible_to(user).filter(status__in=(OpportunityStatus.WON, OpportunityStatus.LOST))
+    rows = {
+        r["competitors"]: r for r in closed.filter(competitors__isnull=False).order_by().values("competitors").annotate(
+            won=Count("id", filter=Q(status=OpportunityStatus.WON)), lost=Count("id", filter=Q(status=OpportunityStatus.LOST)),
+            won_amount=Sum("amount", filter=Q(status=OpportunityStatus.WON)), lost_amount=Sum("amount", filter=Q(status=OpportunityStatus.LOST)),
+        )
+    }
+    lost_to = dict(closed.filter(status=OpportunityStatus.LOST, won_against__isnull=False).order_by().values("won_against")
+                   .annotate(n=Count("id")).values_list("won_against", "n"))
+    out = []
+    for competitor in Competitor.objects.filter(pk__in=set(rows) | set(lost_to)).order_by("name"):
+        row = rows.get(competitor.pk, {})
+        won, lost = row.get("won", 0), row.get("lost", 0)
+        out.append({
+            "competitor": competitor, "won": won, "lost": lost, "win_rate": round(100 * won / (won + lost)) if won + lost else None,
+            "won_amount": row.get("won_amount") or Decimal("0"), "lost_amount": row.get("lost_amount") or Decimal("0"),
+            "lost_to": lost_to.get(competitor.pk, 0),
+        })
+    return out

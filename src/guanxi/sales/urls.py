@@ -19,6 +19,7 @@ urlpatterns = [
     path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),
     path("opportunities/<int:pk>/close/", views.opportunity_close, name="opportunity_close"),
     path("reports/stages/", views.stage_report, name="stage_report"),
+    path("reports/competitors/", views.competitor_report, name="competitor_report"),
     path("forecast/", forecast_views.forecast, name="forecast"),
     path("forecast/quota/", forecast_views.quota_save, name="quota_save"),
     path("w2l/<str:key>/", webforms.web_to_lead, name="web_to_lead"),

@@ -322,3 +322,11 @@ def lead_import(request):
         if result.created:
             messages.success(request, _("%(count)d leads imported.") % {"count": result.created})
     return render(request, "sales/lead_import.html", {"form": form, "result": result, "page_title": _("Import leads")})
+
+
+@login_required
+@permission_required("sales.view_opportunity", raise_exception=True)
+def competitor_report(request):
+    return render(request, "sales/competitor_report.html", {
+        "rows": selectors.competitor_win_loss(user=request.user), "page_title": _("Win / loss by competitor"),
+    })
