@@ -63,10 +63,17 @@ class TeamForm(StyledModelForm):
         self.fields["manager"].queryset = User.objects.filter(is_active=True)
 
 
+def guanxi_app_labels() -> list[str]:
+    """The apps whose permissions a role hands out: Guanxi's own, each app that is installed."""
+    from django.apps import apps
+
+    return [c.label for c in apps.get_app_configs() if c.name.startswith("guanxi.") and c.label not in {"framework", "demo"}]
+
+
 class RoleForm(StyledModelForm):
     permissions = forms.ModelMultipleChoiceField(
         label=_("permissions"), required=False, widget=forms.CheckboxSelectMultiple,
-        queryset=Permission.objects.filter(content_type__app_label__in=["core", "customers"]).select_related("content_type").order_by("content_type__model", "codename"),
+        queryset=Permission.objects.none(),  # every Guanxi app's permissions, see __init__
     )
 
     class Meta:
@@ -75,6 +82,8 @@ class RoleForm(StyledModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["permissions"].queryset = Permission.objects.filter(content_type__app_label__in=guanxi_app_labels()).select_related(
+            "content_type").order_by("content_type__app_label", "content_type__model", "codename")
         self.fields["permissions"].initial = self.instance.group.permissions.all() if self.instance.pk else []
         self.fields["permissions"].label_from_instance = lambda p: f"{p.content_type.model_class()._meta.verbose_name if p.content_type.model_class() else p.content_type.model}: {p.name}"
 

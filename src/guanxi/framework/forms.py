@@ -48,6 +48,13 @@ _PYTHON_RENDERED = {
 }
 
 
+def render_selects_in_python(form) -> None:
+    """Swap the form's plain selects for their Python-rendered twins (same markup, no template)."""
+    for field in form.fields.values():
+        if type(field.widget) in _PYTHON_RENDERED:
+            field.widget.__class__ = _PYTHON_RENDERED[type(field.widget)]
+
+
 class StyledFormMixin:
     def __init__(self, *args, user=None, **kwargs):
         self.user = user

@@ -26,7 +26,7 @@ from django.views import View
 
 from . import jobs
 from .exports import INLINE_ROWS, csv_response, write_csv, write_xlsx, xlsx_response
-from .forms import style
+from .forms import render_selects_in_python
 from .pagination import capped_count, counted_page, paginate
 from .services import field_errors
 
@@ -142,7 +142,7 @@ class ObjectListView(ModelViewMixin, View):
         for key in ("page", "export", "_count"):
             query.pop(key, None)
         bulk_edit = self.bulk_edit and request.user.has_perm(perm(self.model, "change"))
-        style(filterset.form)
+        render_selects_in_python(filterset.form)
         context = {
             **self.common_context(),
             "filterset": filterset,
