@@ -235,6 +235,7 @@ class InteractionDetailView(ObjectDetailView):
 
 class InteractionEditView(ObjectEditView):
     model, url_namespace, form_class = Interaction, NS, InteractionForm
+    initial_from_query = ("account", "contact", "channel")
 
     def get_form(self, data=None, files=None, instance=None):
         form = super().get_form(data, files, instance)
@@ -242,9 +243,6 @@ class InteractionEditView(ObjectEditView):
             from django.utils import timezone
 
             form.initial.setdefault("started_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
-            for key in ("account", "contact", "channel"):
-                if self.request.GET.get(key):
-                    form.initial[key] = self.request.GET[key]
         return form
 
     def save(self, form, instance):

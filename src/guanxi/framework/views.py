@@ -250,8 +250,16 @@ class ObjectEditView(ModelViewMixin, View):
     def get_object(self, pk):
         return get_object_or_404(self.base_queryset(), pk=pk) if pk else None
 
+    #: fields a new record's form takes from the query string (``?account=12`` from the account's page)
+    initial_from_query: tuple[str, ...] = ()
+
     def get_form(self, data=None, files=None, instance=None):
-        return self.form_class(data, files, instance=instance, user=self.request.user)
+        form = self.form_class(data, files, instance=instance, user=self.request.user)
+        if instance is None and data is None:
+            for key in self.initial_from_query:
+                if self.request.GET.get(key):
+                    form.initial[key] = self.request.GET[key]
+        return form
 
     def save(self, form, instance):  # pragma: no cover - every concrete view sets it
         raise NotImplementedError

@@ -54,15 +54,13 @@ class ActivityDetailView(ObjectDetailView):
 
 class ActivityEditView(ObjectEditView):
     model, url_namespace, form_class = Activity, NS, ActivityForm
+    initial_from_query = ("account", "contact", "lead", "opportunity", "kind")
 
     def get_form(self, data=None, files=None, instance=None):
         form = super().get_form(data, files, instance)
         if instance is None and data is None:
             start = timezone.localtime().replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
             form.initial.setdefault("starts_at", start.strftime("%Y-%m-%dT%H:%M"))
-            for key in ("account", "contact", "lead", "opportunity", "kind"):
-                if self.request.GET.get(key):
-                    form.initial[key] = self.request.GET[key]
             if self.request.GET.get("date"):
                 form.initial["starts_at"] = f"{self.request.GET['date']}T09:00"
         return form

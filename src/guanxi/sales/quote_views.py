@@ -70,14 +70,7 @@ class QuoteDetailView(ObjectDetailView):
 
 class QuoteEditView(ObjectEditView):
     model, url_namespace, form_class = Quote, NS, QuoteForm
-
-    def get_form(self, data=None, files=None, instance=None):
-        form = super().get_form(data, files, instance)
-        if instance is None and data is None:
-            for key in ("account", "opportunity", "contact"):
-                if self.request.GET.get(key):
-                    form.initial[key] = self.request.GET[key]
-        return form
+    initial_from_query = ("account", "opportunity", "contact")
 
     def save(self, form, instance):
         data = dict(form.cleaned_data)
@@ -298,14 +291,7 @@ class ContractDetailView(ObjectDetailView):
 
 class ContractEditView(ObjectEditView):
     model, url_namespace, form_class = Contract, NS, ContractForm
-
-    def get_form(self, data=None, files=None, instance=None):
-        form = super().get_form(data, files, instance)
-        if instance is None and data is None:
-            for key in ("account", "order"):
-                if self.request.GET.get(key):
-                    form.initial[key] = self.request.GET[key]
-        return form
+    initial_from_query = ("account", "order")
 
     def save(self, form, instance):
         data = {k: v for k, v in form.cleaned_data.items() if not (k in ("account", "owner", "value") and v is None)}

@@ -182,14 +182,7 @@ class OpportunityDetailView(ObjectDetailView):
 
 class OpportunityEditView(ObjectEditView):
     model, url_namespace, form_class = Opportunity, NS, OpportunityForm
-
-    def get_form(self, data=None, files=None, instance=None):
-        form = super().get_form(data, files, instance)
-        if instance is None and data is None:
-            for key in ("account", "contact", "pipeline"):
-                if self.request.GET.get(key):
-                    form.initial[key] = self.request.GET[key]
-        return form
+    initial_from_query = ("account", "contact", "pipeline")
 
     def save(self, form, instance):
         data = dict(form.cleaned_data)

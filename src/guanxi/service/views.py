@@ -96,14 +96,7 @@ class CaseDetailView(ObjectDetailView):
 
 class CaseEditView(ObjectEditView):
     model, url_namespace, form_class = Case, NS, CaseForm
-
-    def get_form(self, data=None, files=None, instance=None):
-        form = super().get_form(data, files, instance)
-        if instance is None and data is None:
-            for key in ("account", "contact"):
-                if self.request.GET.get(key):
-                    form.initial[key] = self.request.GET[key]
-        return form
+    initial_from_query = ("account", "contact")
 
     def save(self, form, instance):
         data = dict(form.cleaned_data)
