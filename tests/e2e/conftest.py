@@ -120,7 +120,11 @@ def open_page(browser, live_server, server_requests):
     contexts, problems = [], []
 
     def open_(viewport=DESKTOP):
-        context = browser.new_context(viewport=viewport, base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
+        # Reduced motion turns Bootstrap's collapse and fade transitions off, so that a click never lands
+        # on a layout that is still moving.
+        context = browser.new_context(
+            viewport=viewport, base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", reduced_motion="reduce"
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()

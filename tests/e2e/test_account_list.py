@@ -57,6 +57,9 @@ def test_list_on_a_phone_folds_away_navbar_and_filters(open_page, accounts):
     expect(menu).to_be_hidden()
 
     toggler.click()
+    # Bootstrap marks a panel "show" once its opening transition ends; a click during the transition
+    # can land on whatever the moving layout puts under the pointer.
+    expect(menu).to_have_class(re.compile(r"\bshow\b"))
     expect(menu).to_be_visible()
     expect(page.locator("#global-search")).to_be_visible()
     expect(page.locator("#user-menu")).to_be_visible()
@@ -66,6 +69,7 @@ def test_list_on_a_phone_folds_away_navbar_and_filters(open_page, accounts):
     filters = page.locator("#filter-form")
     expect(filters).to_be_hidden()
     page.click("#filters-toggle")
+    expect(page.locator("#list-filters")).to_have_class(re.compile(r"\bshow\b"))
     expect(filters).to_be_visible()
     page.select_option("#filter-form [name=value_tier]", ["small"])
     page.wait_for_function("() => window.htmx !== undefined")  # the form submits through htmx
