@@ -31,6 +31,24 @@
     if (fields.length) { fields[0].focus(); }
   });
 
+  // Charts: {% chart %} leaves a box and its options as JSON; draw each box once, also after htmx swaps.
+  var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  function drawCharts(root) {
+    if (!window.echarts) { return; }
+    root.querySelectorAll("[data-chart-options]:not([data-chart-drawn])").forEach(function (box) {
+      var source = document.getElementById(box.dataset.chartOptions);
+      if (!source) { return; }
+      var options = JSON.parse(source.textContent);
+      if (reducedMotion) { options.animation = false; }
+      var chart = window.echarts.init(box, null, { renderer: "svg" });
+      chart.setOption(options);
+      box.setAttribute("data-chart-drawn", "");
+      window.addEventListener("resize", function () { chart.resize(); });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
+
   function connectNotifications() {
     var path = document.body.dataset.wsNotifications;
     if (!path || !window.WebSocket) { return; }
