@@ -94,3 +94,13 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: database rows roll back between tests, cached values do not,
+    and a rolled-back row's primary key may come back in the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

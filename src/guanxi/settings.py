@@ -136,7 +136,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "guanxi.core.access_cache.CachedPermissionsBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -191,6 +191,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Scopes and permission sets are cached per user until a user, team, territory, role or group changes
+# (core/access_cache.py). A change made in another process is seen after this many seconds at most,
+# unless the cache is shared (GUANXI_REDIS_URL), where it is seen at once.
+GUANXI_ACCESS_CACHE_SECONDS = int(os.environ.get("GUANXI_ACCESS_CACHE_SECONDS", "600" if REDIS_URL else "60"))
 
 # Background work goes through the Tasks API (``django.tasks`` in Django 6, the django-tasks
 # backport here). The default queue lives in the database, so no extra service is needed;

@@ -13,9 +13,11 @@ class CoreConfig(AppConfig):
         from guanxi.framework.registry import NavItem, registry
         from guanxi.framework.visibility import set_scope_provider
 
+        from . import access_cache
         from .visibility import user_scope
 
-        set_scope_provider(user_scope)
+        set_scope_provider(lambda user: access_cache.cached_scope(user, user_scope))
+        access_cache.connect()
         from guanxi.framework import jobs
 
         from .services import notify_job_finished
