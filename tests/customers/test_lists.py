@@ -224,3 +224,12 @@ def test_shared_filters_are_offered_to_everyone_private_ones_are_not(client_for,
 def test_a_shared_filter_does_not_widen_visibility(client_for, org):
     client_for(org.other).post("/filters/save/", {"list_name": "customers.account", "name": "北方", "query": "q=beifang", "shared": "on"})
     assert row_pks(client_for(org.rep).get("/customers/accounts/?q=beifang")) == set()
+
+
+def test_a_percent_sign_or_underscore_in_the_search_is_literal(org):
+    """SQLite's trigram index treats them as wildcards; the exact test after it must not."""
+    services.email_add(party=org.rep_account, acting_user=org.rep, email="a_b.sales@zhangsan.example.com")
+    services.email_add(party=org.other_account, acting_user=org.other, email="axb.sales@beifang.example.com")
+    assert _filter(AccountFilterSet, Account, org.admin, "q=a_b.sales") == {org.rep_account.pk}
+    assert _filter(AccountFilterSet, Account, org.admin, "q=a%25b.sales") == set()
+    assert _filter(AccountFilterSet, Account, org.admin, "q=b.sales") == {org.rep_account.pk, org.other_account.pk}
