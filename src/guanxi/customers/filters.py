@@ -41,29 +41,38 @@ class SearchFilterSet(filters.FilterSet):
         return queryset.filter(text_search_q(queryset.model, query_terms(value)))
 
 
+def tagged(queryset, name, tags):
+    """Records carrying any of the tags, as a semi-join: a join would repeat rows and need DISTINCT."""
+    if not tags:
+        return queryset
+    through = queryset.model.tags.through
+    column = queryset.model._meta.model_name
+    return queryset.filter(pk__in=through.objects.filter(tag__in=tags).values(f"{column}_id"))
+
+
 def _users(request):
     """Owners to filter by: everyone for organisation-wide roles, else the owners in the user's scope."""
-    users = User.objects.filter(is_active=True).order_by("username")
+    users = User.objects.filter(is_active=True).only("id", "username", "display_name", "first_name", "last_name").order_by("username")
     scope = scope_for(getattr(request, "user", None))
     return users if scope.everything else users.filter(pk__in=scope.owner_ids)
 
 
 def _territories(request):
-    return Territory.objects.filter(is_active=True).order_by("code")
+    return Territory.objects.filter(is_active=True).only("id", "name").order_by("code")
 
 
 class AccountFilterSet(SearchFilterSet):
     kind = filters.ChoiceFilter(label=_("type"), choices=AccountKind.choices)
-    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
-    territory = filters.ModelMultipleChoiceFilter(label=_("territory"), queryset=_territories)
-    value_tier = filters.MultipleChoiceFilter(label=_("value tier"), choices=ValueTier.choices)
-    lifecycle_stage = filters.MultipleChoiceFilter(label=_("lifecycle stage"), choices=LifecycleStage.choices)
-    industry = filters.MultipleChoiceFilter(label=_("industry"), choices=Industry.choices)
-    source = filters.MultipleChoiceFilter(label=_("source"), choices=AccountSource.choices)
-    credit_rating = filters.MultipleChoiceFilter(label=_("credit rating"), choices=CreditRating.choices)
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), distinct=False, queryset=_users)
+    territory = filters.ModelMultipleChoiceFilter(label=_("territory"), distinct=False, queryset=_territories)
+    value_tier = filters.MultipleChoiceFilter(label=_("value tier"), distinct=False, choices=ValueTier.choices)
+    lifecycle_stage = filters.MultipleChoiceFilter(label=_("lifecycle stage"), distinct=False, choices=LifecycleStage.choices)
+    industry = filters.MultipleChoiceFilter(label=_("industry"), distinct=False, choices=Industry.choices)
+    source = filters.MultipleChoiceFilter(label=_("source"), distinct=False, choices=AccountSource.choices)
+    credit_rating = filters.MultipleChoiceFilter(label=_("credit rating"), distinct=False, choices=CreditRating.choices)
     province = filters.CharFilter(label=_("province"))
     city = filters.CharFilter(label=_("city"))
-    tag = filters.ModelMultipleChoiceFilter(label=_("tags"), field_name="tags", queryset=Tag.objects.all())
+    tag = filters.ModelMultipleChoiceFilter(label=_("tags"), queryset=Tag.objects.only("id", "name"), method=tagged, distinct=False)
     do_not_call = filters.BooleanFilter(label=_("do not call"))
     do_not_email = filters.BooleanFilter(label=_("do not e-mail"))
     consent_email = filters.BooleanFilter(label=_("e-mail marketing consent"))
@@ -77,10 +86,10 @@ class AccountFilterSet(SearchFilterSet):
 
 
 class ContactFilterSet(SearchFilterSet):
-    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), distinct=False, queryset=_users)
     account = filters.NumberFilter(label=_("account"), field_name="account_links__account")
     title = filters.CharFilter(label=_("job title"), lookup_expr="icontains")
-    tag = filters.ModelMultipleChoiceFilter(label=_("tags"), field_name="tags", queryset=Tag.objects.all())
+    tag = filters.ModelMultipleChoiceFilter(label=_("tags"), queryset=Tag.objects.only("id", "name"), method=tagged, distinct=False)
     do_not_call = filters.BooleanFilter(label=_("do not call"))
     do_not_email = filters.BooleanFilter(label=_("do not e-mail"))
     consent_email = filters.BooleanFilter(label=_("e-mail marketing consent"))
@@ -93,10 +102,10 @@ class ContactFilterSet(SearchFilterSet):
 class InteractionFilterSet(filters.FilterSet):
     account = filters.NumberFilter(label=_("account"))
     contact = filters.NumberFilter(label=_("contact"))
-    user = filters.ModelMultipleChoiceFilter(label=_("user / agent"), queryset=_users)
-    channel = filters.MultipleChoiceFilter(label=_("channel"), choices=Channel.choices)
+    user = filters.ModelMultipleChoiceFilter(label=_("user / agent"), distinct=False, queryset=_users)
+    channel = filters.MultipleChoiceFilter(label=_("channel"), distinct=False, choices=Channel.choices)
     direction = filters.ChoiceFilter(label=_("direction"), choices=Direction.choices)
-    outcome = filters.MultipleChoiceFilter(label=_("outcome"), choices=Outcome.choices)
+    outcome = filters.MultipleChoiceFilter(label=_("outcome"), distinct=False, choices=Outcome.choices)
     started_after = filters.DateFilter(label=_("from"), field_name="started_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"}))
     started_before = filters.DateFilter(label=_("until"), field_name="started_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"}))
     reason = filters.CharFilter(label=_("reason"), lookup_expr="icontains")

@@ -50,6 +50,9 @@ INTERACTION_EXPORT = [
 ]
 
 
+# What a list shows of a record's owner is its name; its password hash and log-in stamps stay behind.
+OWNER_DEFER = ("owner__password", "owner__last_login", "owner__date_joined", "owner__phone", "owner__email")
+
 # --- accounts -----------------------------------------------------------------------------------
 
 class AccountListView(ObjectListView):
@@ -57,6 +60,10 @@ class AccountListView(ObjectListView):
     filterset_class, table_class = AccountFilterSet, AccountTable
     select_related = ("owner", "territory")
     prefetch_related = ("tags",)
+    list_defer = (
+        "description", "search_text", *OWNER_DEFER,
+        "territory__provinces", "territory__cities", "territory__postal_codes", "territory__industries",
+    )
     export_fields = ACCOUNT_EXPORT
     bulk_edit = True
 
@@ -153,6 +160,7 @@ class ContactListView(ObjectListView):
     model, url_namespace = Contact, NS
     filterset_class, table_class = ContactFilterSet, ContactTable
     select_related = ("owner", "primary_account")
+    list_defer = ("description", "search_text", *OWNER_DEFER, "primary_account__description", "primary_account__search_text")
     export_fields = CONTACT_EXPORT
 
     def base_queryset(self):
@@ -224,6 +232,10 @@ class InteractionListView(ObjectListView):
     model, url_namespace = Interaction, NS
     filterset_class, table_class = InteractionFilterSet, InteractionTable
     select_related = ("account", "contact", "user")
+    list_defer = (
+        "notes", "account__description", "account__search_text", "contact__description", "contact__search_text",
+        "user__password", "user__last_login", "user__date_joined",
+    )
     export_fields = INTERACTION_EXPORT
 
 

@@ -12,21 +12,31 @@ from django.utils.safestring import mark_safe
 
 class PythonRenderedSelectMixin:
     """Render a select in Python: the template language costs ~50 µs an option, and a filter sidebar
-    has hundreds (owners, territories, tags). Same markup as ``django/forms/widgets/select.html``."""
+    has hundreds (owners, territories, tags). Same markup as ``django/forms/widgets/select.html``, built
+    straight from the choices rather than through ``optgroups()``, which makes a dict per option."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        out = [f'<select name="{escape(widget["name"])}"{flatatt(widget["attrs"])}>']
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                out.append(f'<optgroup label="{escape(group_name)}">')
-            for option in options:
-                selected = " selected" if option["selected"] else ""
-                out.append(f'<option value="{escape(option["value"])}"{selected}>{escape(option["label"])}</option>')
-            if group_name:
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        formatted = self.format_value(value)  # a list, except NullBooleanSelect's single string
+        chosen = {formatted} if isinstance(formatted, str) else {str(v) for v in formatted}
+        out = [f'<select name="{escape(name)}"{flatatt(final_attrs)}>']
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):
+                out.append(f'<optgroup label="{escape(option_value)}">')
+                out.extend(self._option(v, label, chosen) for v, label in option_label)
                 out.append("</optgroup>")
+            else:
+                out.append(self._option(option_value, option_label, chosen))
         out.append("</select>")
         return mark_safe("".join(out))
+
+    @staticmethod
+    def _option(value, label, chosen: set[str]) -> str:
+        value = "" if value is None else str(value)
+        selected = " selected" if value in chosen else ""
+        return f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
 
 
 class PythonRenderedSelect(PythonRenderedSelectMixin, forms.Select):

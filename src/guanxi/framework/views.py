@@ -89,6 +89,8 @@ class ObjectListView(ModelViewMixin, View):
     partial_template = "generic/_object_table.html"
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
+    #: columns the page never shows (e.g. a territory's criteria lists), left out of its query; exports load all
+    list_defer: tuple[str, ...] = ()
     export_fields: list[tuple[str, Any]] = []
     bulk_edit = False
     list_name = ""
@@ -136,6 +138,8 @@ class ObjectListView(ModelViewMixin, View):
             page = counted_page(queryset, request.GET.get("page"), per_page)
             return render(request, "generic/_result_count.html", {"page": page, "oob": True})
         # The count runs in that second request (htmx, after the rows are on screen) rather than here.
+        if self.list_defer:
+            queryset = queryset.defer(*self.list_defer)
         page = paginate(queryset, request.GET.get("page"), per_page, count=False)
         table = self.table_class(page.objects, sort=sort)
         query = request.GET.copy()
