@@ -31,10 +31,10 @@ run: demo
 	$(PY) -m guanxi serve --host 127.0.0.1 --port 8000
 
 test: env
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 test-postgres: env
-	GUANXI_DATABASE_URL=$${GUANXI_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/guanxi} $(PY) -m pytest
+	GUANXI_DATABASE_URL=$${GUANXI_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/guanxi} $(PY) -m pytest -n auto --dist loadfile
 
 bench: env
 	$(PY) -m benchmarks

@@ -17,7 +17,9 @@ REDIS_URL = os.environ.get("GUANXI_TEST_REDIS_URL", "")
 
 def _layer_settings(kind: str) -> dict:
     if kind == "redis":
-        return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+        # Parallel test workers share the Redis server: each keeps to its own key prefix.
+        prefix = f"guanxi-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+        return {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL], "prefix": prefix}}}
     return {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
