@@ -13,6 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .context import current_source
 
@@ -28,7 +29,7 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, (list, tuple, set, frozenset)):
         return sorted((_plain(v) for v in value), key=str)
-    if hasattr(value, "name") and hasattr(value, "url"):  # FieldFile
+    if isinstance(value, FieldFile):  # an empty one raises on .url, so test the type, not the attribute
         return value.name or None
     return value
 
