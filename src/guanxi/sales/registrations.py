@@ -83,6 +83,10 @@ registry.add_role_permissions(
 )
 registry.add_role_permissions(RoleCode.MARKETER, _perms(("view", "add"), ("lead",)) + _perms(("view",), ("webtoleadform", "competitor")))
 registry.add_role_permissions(RoleCode.ANALYST, _perms(("view",), _WORK + _SETTINGS + ("quota",)))
+# Forecast adjustments: managers write them, reps read theirs.
+registry.add_role_permissions(RoleCode.SALES_REP, ["sales.view_forecastadjustment"])
+registry.add_role_permissions(RoleCode.SALES_MANAGER, _perms(("view", "add"), ("forecastadjustment",)))
+registry.add_role_permissions(RoleCode.ANALYST, ["sales.view_forecastadjustment"])
 
 
 def _build_demo(org, rng, now):

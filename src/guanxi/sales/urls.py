@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/competitors/", views.competitor_report, name="competitor_report"),
     path("forecast/", forecast_views.forecast, name="forecast"),
     path("forecast/quota/", forecast_views.quota_save, name="quota_save"),
+    path("forecast/adjust/", forecast_views.forecast_adjust, name="forecast_adjust"),
     path("w2l/<str:key>/", webforms.web_to_lead, name="web_to_lead"),
     *model_urls("activities", "activity", list=activity_views.ActivityListView, detail=activity_views.ActivityDetailView,
                 edit=activity_views.ActivityEditView, delete=activity_views.ActivityDeleteView),

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import plan, views
 
 app_name = "sales_api"
 
@@ -16,5 +16,7 @@ router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("quotes", views.QuoteViewSet, basename="quote")
 router.register("sales-orders", views.SalesOrderViewSet, basename="salesorder")
 router.register("contracts", views.ContractViewSet, basename="contract")
+
+router.register("forecast-adjustments", plan.ForecastAdjustmentViewSet, basename="forecastadjustment")
 
 urlpatterns = router.urls

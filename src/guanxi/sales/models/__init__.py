@@ -3,13 +3,13 @@
 from .activities import Activity, ActivityAttendee, CalendarFeed
 
 from .contracts import Contract
-from .forecasts import Quota
+from .forecasts import ForecastAdjustment, Quota
 from .leads import Lead, LeadAssignmentRule, LeadScoringRule, WebToLeadForm
 from .opportunities import Competitor, Opportunity, Pipeline, Stage, StageChange
 from .quotes import PriceBook, PriceBookEntry, Product, Quote, QuoteLine, SalesOrder
 
 __all__ = [
-    "Activity", "ActivityAttendee", "CalendarFeed", "Contract", "Quota",
+    "Activity", "ActivityAttendee", "CalendarFeed", "Contract", "ForecastAdjustment", "Quota",
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
     "WebToLeadForm", "PriceBook", "PriceBookEntry", "Product", "Quote", "QuoteLine", "SalesOrder",
 ]
