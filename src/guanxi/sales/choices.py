@@ -180,3 +180,9 @@ class ContractStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     RENEWED = "renewed", _("Renewed")
     TERMINATED = "terminated", _("Terminated")
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")

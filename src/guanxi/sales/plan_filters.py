@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.filters import _users
 
-from .models import ForecastAdjustment
+from .choices import StatementStatus
+from .models import CommissionPlan, CommissionStatement, ForecastAdjustment
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -22,4 +23,24 @@ class ForecastAdjustmentFilterSet(filters.FilterSet):
 
     class Meta:
         model = ForecastAdjustment
+        fields: list[str] = []
+
+
+class CommissionPlanFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
+    is_active = filters.BooleanFilter(label=_("active"))
+
+    class Meta:
+        model = CommissionPlan
+        fields: list[str] = []
+
+
+class CommissionStatementFilterSet(filters.FilterSet):
+    user = filters.ModelMultipleChoiceFilter(label=_("user"), queryset=_users)
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=StatementStatus.choices)
+    period_start = filters.DateFilter(label=_("period start"), widget=DATE)
+    starts_after = filters.DateFilter(label=_("periods from"), field_name="period_start", lookup_expr="gte", widget=DATE)
+
+    class Meta:
+        model = CommissionStatement
         fields: list[str] = []

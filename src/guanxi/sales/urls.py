@@ -2,7 +2,7 @@ from django.urls import path
 
 from guanxi.framework.urls import model_urls
 
-from . import activity_views, forecast_views, quote_views, settings_views, views, webforms
+from . import activity_views, forecast_views, plan_urls, quote_views, settings_views, views, webforms
 
 app_name = "sales"
 
@@ -73,4 +73,5 @@ urlpatterns = [
     path("settings/web-forms/add/", settings_views.WebToLeadFormEditView.as_view(), name="webtoleadform_add"),
     path("settings/web-forms/<int:pk>/edit/", settings_views.WebToLeadFormEditView.as_view(), name="webtoleadform_edit"),
     path("settings/<str:kind>/<int:pk>/delete/", settings_views.rule_delete, name="rule_delete"),
+    *plan_urls.urlpatterns,
 ]

@@ -18,5 +18,7 @@ router.register("sales-orders", views.SalesOrderViewSet, basename="salesorder")
 router.register("contracts", views.ContractViewSet, basename="contract")
 
 router.register("forecast-adjustments", plan.ForecastAdjustmentViewSet, basename="forecastadjustment")
+router.register("commission-plans", plan.CommissionPlanViewSet, basename="commissionplan")
+router.register("commission-statements", plan.CommissionStatementViewSet, basename="commissionstatement")
 
 urlpatterns = router.urls

@@ -2,6 +2,7 @@
 
 from .activities import Activity, ActivityAttendee, CalendarFeed
 
+from .commissions import CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier
 from .contracts import Contract
 from .forecasts import ForecastAdjustment, Quota
 from .leads import Lead, LeadAssignmentRule, LeadScoringRule, WebToLeadForm
@@ -9,7 +10,8 @@ from .opportunities import Competitor, Opportunity, Pipeline, Stage, StageChange
 from .quotes import PriceBook, PriceBookEntry, Product, Quote, QuoteLine, SalesOrder
 
 __all__ = [
-    "Activity", "ActivityAttendee", "CalendarFeed", "Contract", "ForecastAdjustment", "Quota",
+    "Activity", "ActivityAttendee", "CalendarFeed",
+    "CommissionAssignment", "CommissionLine", "CommissionPlan", "CommissionRule", "CommissionStatement", "CommissionTier", "Contract", "ForecastAdjustment", "Quota",
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
     "WebToLeadForm", "PriceBook", "PriceBookEntry", "Product", "Quote", "QuoteLine", "SalesOrder",
 ]
