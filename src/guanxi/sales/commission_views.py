@@ -44,7 +44,7 @@ class CommissionRuleForm(StyledForm):
     value_tier = forms.ChoiceField(label=gettext_lazy("account value tier"), choices=[("", gettext_lazy("any"))] + list(ValueTier.choices),
                                    required=False)
     tiers = forms.CharField(label=gettext_lazy("tiers"), max_length=300, initial="0=5; 100=8",
-                            help_text=gettext_lazy("“attainment=rate” pairs in percent, e.g. 0=5; 100=8: 5 % up to quota, 8 % above."))
+                            help_text=gettext_lazy("“attainment=rate” pairs in percent, e.g. 0=5; 100=8: 5 percent up to the quota, 8 percent above it."))
 
 
 class CommissionAssignmentForm(StyledForm):

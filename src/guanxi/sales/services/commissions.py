@@ -86,7 +86,7 @@ def parse_tiers(text: str) -> list[tuple[Decimal, Decimal]]:
 def _check_tiers(tiers: list[tuple[Decimal, Decimal]]) -> list[tuple[Decimal, Decimal]]:
     tiers = sorted(tiers)
     if not tiers or tiers[0][0] != 0:
-        raise ValidationError({"tiers": _("The first tier starts at 0 % of quota.")})
+        raise ValidationError({"tiers": _("The first tier starts at an attainment of 0.")})
     if len({t[0] for t in tiers}) != len(tiers):
         raise ValidationError({"tiers": _("Two tiers start at the same attainment.")})
     for start, rate in tiers:
