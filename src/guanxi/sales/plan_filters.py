@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.filters import _users
 
-from .choices import StatementStatus
-from .models import CommissionPlan, CommissionStatement, ForecastAdjustment
+from .choices import ExpenseStatus, StatementStatus
+from .models import CommissionPlan, CommissionStatement, ExpenseClaim, ForecastAdjustment
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -43,4 +43,17 @@ class CommissionStatementFilterSet(filters.FilterSet):
 
     class Meta:
         model = CommissionStatement
+        fields: list[str] = []
+
+
+class ExpenseClaimFilterSet(filters.FilterSet):
+    q = filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains")
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=ExpenseStatus.choices)
+    owner = filters.ModelMultipleChoiceFilter(label=_("claimant"), queryset=_users)
+    account = filters.NumberFilter(label=_("account"))
+    opportunity = filters.NumberFilter(label=_("opportunity"))
+    approver = filters.ModelMultipleChoiceFilter(label=_("approver"), queryset=_users)
+
+    class Meta:
+        model = ExpenseClaim
         fields: list[str] = []

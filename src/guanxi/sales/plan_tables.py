@@ -32,3 +32,24 @@ class CommissionStatementTable(Table):
     won = Column(_("won"), render=lambda r: money(r.won_total, r.currency), css="text-end")
     total = Column(_("commission"), render=lambda r: money(r.total, r.currency), css="text-end", order_by=("-total", "id"))
     default_order = "statement"
+
+
+EXPENSE_CLASSES = {"draft": "bg-secondary", "submitted": "bg-warning text-dark", "approved": "bg-success", "rejected": "bg-danger"}
+
+
+def expense_status(record):
+    return format_html('<span class="badge {}">{}</span>', EXPENSE_CLASSES.get(record.status, "bg-secondary"), record.get_status_display())
+
+
+def linked_account(record):
+    return format_html('<a href="{}">{}</a>', record.account.get_absolute_url(), record.account) if record.account_id else "—"
+
+
+class ExpenseClaimTable(Table):
+    title = Column(_("title"), "title", linkify=True)
+    owner = Column(_("claimant"), "owner", order_by=("owner", "-created_at"))
+    account = Column(_("account"), render=linked_account)
+    status = Column(_("status"), render=expense_status, order_by=("status", "-created_at"))
+    total = Column(_("total"), render=lambda r: money(r.total, r.currency), css="text-end", order_by=("-total", "id"))
+    created = Column(_("created"), render=lambda r: r.created_at.date(), order_by=("-created_at", "-id"))
+    default_order = "created"

@@ -4,7 +4,7 @@ from django.urls import path
 
 from guanxi.framework.urls import model_urls
 
-from . import commission_views
+from . import commission_views, expense_views
 
 urlpatterns = [
     *model_urls("commissions/plans", "commissionplan", list=commission_views.CommissionPlanListView,
@@ -19,4 +19,10 @@ urlpatterns = [
                 detail=commission_views.CommissionStatementDetailView),
     path("commissions/statements/compute/", commission_views.commission_statements_compute, name="commissionstatement_add"),
     path("commissions/statements/<int:pk>/<str:action>/", commission_views.commission_statement_action, name="commission_statement_action"),
+    *model_urls("expenses", "expenseclaim", list=expense_views.ExpenseClaimListView, detail=expense_views.ExpenseClaimDetailView,
+                edit=expense_views.ExpenseClaimEditView),
+    path("expenses/<int:pk>/lines/add/", expense_views.expense_line_add, name="expense_line_add"),
+    path("expenses/<int:pk>/lines/<int:line_pk>/delete/", expense_views.expense_line_delete, name="expense_line_delete"),
+    path("expenses/<int:pk>/lines/<int:line_pk>/receipt/", expense_views.expense_receipt, name="expense_receipt"),
+    path("expenses/<int:pk>/<str:action>/", expense_views.expense_claim_action, name="expense_claim_action"),
 ]

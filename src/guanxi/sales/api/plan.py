@@ -8,14 +8,16 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from guanxi.core.api.base import GuanxiViewSet
+from guanxi.core.api.base import GuanxiViewSet, VisiblePrimaryKeyRelatedField
 from guanxi.core.models import Team
+from guanxi.customers.models import Account
 
 from .. import services
 from guanxi.framework.api_plumbing import ModelPermissions
 
-from ..models import CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier, ForecastAdjustment
-from ..plan_filters import CommissionPlanFilterSet, CommissionStatementFilterSet, ForecastAdjustmentFilterSet
+from ..models import CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier, ExpenseClaim, ExpenseLine, ForecastAdjustment, Opportunity
+from ..plan_filters import CommissionPlanFilterSet, CommissionStatementFilterSet, ExpenseClaimFilterSet, ForecastAdjustmentFilterSet
+from ..plan_selectors import expense_claims_visible
 from .serializers import active_users
 
 
@@ -166,3 +168,79 @@ class CommissionStatementViewSet(GuanxiViewSet):
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         return self._move(request, "sales.pay_commissionstatement", services.commission_statement_pay)
+
+
+class ExpenseLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ExpenseLine
+        fields = ["id", "date", "category", "amount", "description", "receipt"]
+
+
+class ExpenseClaimSerializer(serializers.ModelSerializer):
+    account = VisiblePrimaryKeyRelatedField(Account, required=False, allow_null=True)
+    opportunity = VisiblePrimaryKeyRelatedField(Opportunity, required=False, allow_null=True)
+    lines = ExpenseLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ExpenseClaim
+        fields = ["id", "title", "owner", "account", "opportunity", "status", "currency", "total", "approver", "submitted_at", "decided_by",
+                  "decided_at", "decision_comment", "lines", "created_at", "updated_at"]
+        read_only_fields = ["owner", "status", "total", "approver", "submitted_at", "decided_by", "decided_at", "decision_comment",
+                            "created_at", "updated_at"]
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+class ExpenseClaimViewSet(GuanxiViewSet):
+    """Expense claims: yours, those of the people you manage, or every claim with the finance permission.
+    Lines are added on the page (receipts are files); ``submit``, ``approve`` and ``reject`` move a claim on."""
+
+    queryset = ExpenseClaim.objects.all()
+    serializer_class = ExpenseClaimSerializer
+    filterset_class = ExpenseClaimFilterSet
+    select_related = ("owner",)
+    prefetch_related = ("lines",)
+    ordering_fields = {"created_at": "created_at", "total": "total"}
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return expense_claims_visible(self.request.user).select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+
+    def get_permissions(self):
+        if self.action in ("submit", "approve", "reject"):
+            return [ReadPermissions()]
+        return super().get_permissions()
+
+    def service_create(self, data):
+        return services.expense_claim_create(acting_user=self.request.user, **data)
+
+    def service_update(self, instance, data):
+        if instance.owner_id != self.request.user.pk and not self.request.user.is_superuser:
+            raise exceptions.PermissionDenied()
+        services.expense_claim_update(claim=instance, acting_user=self.request.user, **data)
+
+    @extend_schema(request=None, responses=ExpenseClaimSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        claim = self.get_object()
+        services.expense_claim_submit(claim=claim, acting_user=request.user)
+        return Response(ExpenseClaimSerializer(claim, context=self.get_serializer_context()).data)
+
+    def _decide(self, request, approve: bool):
+        claim = self.get_object()
+        payload = DecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.expense_claim_decide(claim=claim, acting_user=request.user, approve=approve, comment=payload.validated_data.get("comment", ""))
+        return Response(ExpenseClaimSerializer(claim, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=DecisionSerializer, responses=ExpenseClaimSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, True)
+
+    @extend_schema(request=DecisionSerializer, responses=ExpenseClaimSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, False)

@@ -20,5 +20,6 @@ router.register("contracts", views.ContractViewSet, basename="contract")
 router.register("forecast-adjustments", plan.ForecastAdjustmentViewSet, basename="forecastadjustment")
 router.register("commission-plans", plan.CommissionPlanViewSet, basename="commissionplan")
 router.register("commission-statements", plan.CommissionStatementViewSet, basename="commissionstatement")
+router.register("expense-claims", plan.ExpenseClaimViewSet, basename="expenseclaim")
 
 urlpatterns = router.urls

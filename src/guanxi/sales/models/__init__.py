@@ -4,6 +4,7 @@ from .activities import Activity, ActivityAttendee, CalendarFeed
 
 from .commissions import CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier
 from .contracts import Contract
+from .expenses import ExpenseClaim, ExpenseLine
 from .forecasts import ForecastAdjustment, Quota
 from .leads import Lead, LeadAssignmentRule, LeadScoringRule, WebToLeadForm
 from .opportunities import Competitor, Opportunity, Pipeline, Stage, StageChange
@@ -11,7 +12,7 @@ from .quotes import PriceBook, PriceBookEntry, Product, Quote, QuoteLine, SalesO
 
 __all__ = [
     "Activity", "ActivityAttendee", "CalendarFeed",
-    "CommissionAssignment", "CommissionLine", "CommissionPlan", "CommissionRule", "CommissionStatement", "CommissionTier", "Contract", "ForecastAdjustment", "Quota",
+    "CommissionAssignment", "CommissionLine", "CommissionPlan", "CommissionRule", "CommissionStatement", "CommissionTier", "Contract", "ExpenseClaim", "ExpenseLine", "ForecastAdjustment", "Quota",
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
     "WebToLeadForm", "PriceBook", "PriceBookEntry", "Product", "Quote", "QuoteLine", "SalesOrder",
 ]

@@ -12,3 +12,4 @@ from .quotes import *  # noqa: F401,F403
 from .contracts import *  # noqa: F401,F403
 from .forecasts import *  # noqa: F401,F403
 from .commissions import *  # noqa: F401,F403
+from .expenses import *  # noqa: F401,F403
