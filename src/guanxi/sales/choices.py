@@ -180,3 +180,26 @@ class ContractStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     RENEWED = "renewed", _("Renewed")
     TERMINATED = "terminated", _("Terminated")
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+
+
+class ExpenseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ExpenseCategory(models.TextChoices):
+    TRAVEL = "travel", _("Travel")
+    LODGING = "lodging", _("Lodging")
+    MEALS = "meals", _("Meals")
+    TRANSPORT = "transport", _("Local transport")
+    ENTERTAINMENT = "entertainment", _("Customer entertainment")
+    GIFTS = "gifts", _("Gifts")
+    OTHER = "other", _("Other")

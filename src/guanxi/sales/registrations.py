@@ -20,6 +20,9 @@ registry.add_nav(NavItem("sales", _("Sales"), "sales:lead_list", order=30, permi
     NavItem("quotes", _("Quotes"), "sales:quote_list", permission="sales.view_quote"),
     NavItem("orders", _("Sales orders"), "sales:salesorder_list", permission="sales.view_salesorder"),
     NavItem("contracts", _("Contracts"), "sales:contract_list", permission="sales.view_contract"),
+    NavItem("commission_statements", _("Commission statements"), "sales:commissionstatement_list", permission="sales.view_commissionstatement"),
+    NavItem("commission_plans", _("Commission plans"), "sales:commissionplan_list", permission="sales.view_commissionplan"),
+    NavItem("expenses", _("Expense claims"), "sales:expenseclaim_list", permission="sales.view_expenseclaim"),
     NavItem("activities", _("Activities"), "sales:activity_list", permission="sales.view_activity"),
     NavItem("calendar", _("Calendar"), "sales:calendar", permission="sales.view_activity"),
     NavItem("sales_settings", _("Sales settings"), "sales:settings", permission="sales.view_pipeline"),
@@ -83,6 +86,21 @@ registry.add_role_permissions(
 )
 registry.add_role_permissions(RoleCode.MARKETER, _perms(("view", "add"), ("lead",)) + _perms(("view",), ("webtoleadform", "competitor")))
 registry.add_role_permissions(RoleCode.ANALYST, _perms(("view",), _WORK + _SETTINGS + ("quota",)))
+# Forecast adjustments: managers write them, reps read theirs.
+registry.add_role_permissions(RoleCode.SALES_REP, ["sales.view_forecastadjustment"])
+registry.add_role_permissions(RoleCode.SALES_MANAGER, _perms(("view", "add"), ("forecastadjustment",)))
+registry.add_role_permissions(RoleCode.ANALYST, ["sales.view_forecastadjustment"])
+# Commissions: reps read their statements and the plans; managers compute and approve; paying is
+# the administrators' (or a finance role's) permission, given in Settings.
+_COMMISSION_CONFIG = ("commissionplan", "commissionrule", "commissiontier", "commissionassignment")
+registry.add_role_permissions(RoleCode.SALES_REP, _perms(("view",), _COMMISSION_CONFIG + ("commissionstatement",)))
+registry.add_role_permissions(RoleCode.SALES_MANAGER, _perms(("view",), _COMMISSION_CONFIG) + _perms(("view", "add"), ("commissionstatement",))
+                              + ["sales.approve_commissionstatement"])
+registry.add_role_permissions(RoleCode.ANALYST, _perms(("view",), _COMMISSION_CONFIG + ("commissionstatement",)))
+# Expenses: everyone in sales claims; managers decide on their teams' claims by the team rule, the
+# approve/view-all permissions are for finance (given in Settings).
+registry.add_role_permissions(RoleCode.SALES_REP, _perms(("view", "add", "change", "delete"), ("expenseclaim",)))
+registry.add_role_permissions(RoleCode.SALES_MANAGER, _perms(("view", "add", "change", "delete"), ("expenseclaim",)))
 
 
 def _build_demo(org, rng, now):

@@ -2,7 +2,7 @@ from django.urls import path
 
 from guanxi.framework.urls import model_urls
 
-from . import activity_views, forecast_views, quote_views, settings_views, views, webforms
+from . import activity_views, forecast_views, plan_urls, quote_views, settings_views, views, webforms
 
 app_name = "sales"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/competitors/", views.competitor_report, name="competitor_report"),
     path("forecast/", forecast_views.forecast, name="forecast"),
     path("forecast/quota/", forecast_views.quota_save, name="quota_save"),
+    path("forecast/adjust/", forecast_views.forecast_adjust, name="forecast_adjust"),
     path("w2l/<str:key>/", webforms.web_to_lead, name="web_to_lead"),
     *model_urls("activities", "activity", list=activity_views.ActivityListView, detail=activity_views.ActivityDetailView,
                 edit=activity_views.ActivityEditView, delete=activity_views.ActivityDeleteView),
@@ -72,4 +73,5 @@ urlpatterns = [
     path("settings/web-forms/add/", settings_views.WebToLeadFormEditView.as_view(), name="webtoleadform_add"),
     path("settings/web-forms/<int:pk>/edit/", settings_views.WebToLeadFormEditView.as_view(), name="webtoleadform_edit"),
     path("settings/<str:kind>/<int:pk>/delete/", settings_views.rule_delete, name="rule_delete"),
+    *plan_urls.urlpatterns,
 ]

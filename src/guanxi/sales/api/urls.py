@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import plan, views
 
 app_name = "sales_api"
 
@@ -16,5 +16,10 @@ router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("quotes", views.QuoteViewSet, basename="quote")
 router.register("sales-orders", views.SalesOrderViewSet, basename="salesorder")
 router.register("contracts", views.ContractViewSet, basename="contract")
+
+router.register("forecast-adjustments", plan.ForecastAdjustmentViewSet, basename="forecastadjustment")
+router.register("commission-plans", plan.CommissionPlanViewSet, basename="commissionplan")
+router.register("commission-statements", plan.CommissionStatementViewSet, basename="commissionstatement")
+router.register("expense-claims", plan.ExpenseClaimViewSet, basename="expenseclaim")
 
 urlpatterns = router.urls

@@ -2,14 +2,17 @@
 
 from .activities import Activity, ActivityAttendee, CalendarFeed
 
+from .commissions import CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier
 from .contracts import Contract
-from .forecasts import Quota
+from .expenses import ExpenseClaim, ExpenseLine
+from .forecasts import ForecastAdjustment, Quota
 from .leads import Lead, LeadAssignmentRule, LeadScoringRule, WebToLeadForm
 from .opportunities import Competitor, Opportunity, Pipeline, Stage, StageChange
 from .quotes import PriceBook, PriceBookEntry, Product, Quote, QuoteLine, SalesOrder
 
 __all__ = [
-    "Activity", "ActivityAttendee", "CalendarFeed", "Contract", "Quota",
+    "Activity", "ActivityAttendee", "CalendarFeed",
+    "CommissionAssignment", "CommissionLine", "CommissionPlan", "CommissionRule", "CommissionStatement", "CommissionTier", "Contract", "ExpenseClaim", "ExpenseLine", "ForecastAdjustment", "Quota",
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
     "WebToLeadForm", "PriceBook", "PriceBookEntry", "Product", "Quote", "QuoteLine", "SalesOrder",
 ]

@@ -11,3 +11,5 @@ from .activities import *  # noqa: F401,F403
 from .quotes import *  # noqa: F401,F403
 from .contracts import *  # noqa: F401,F403
 from .forecasts import *  # noqa: F401,F403
+from .commissions import *  # noqa: F401,F403
+from .expenses import *  # noqa: F401,F403

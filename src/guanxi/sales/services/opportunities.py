@@ -17,7 +17,7 @@ from .. import events
 from ..choices import ForecastCategory
 from ..models import Competitor, Opportunity, Pipeline, Stage, StageChange
 
-__all__ = ["OPPORTUNITY_FIELDS", "default_pipeline", "opportunity_create", "opportunity_delete", "opportunity_move", "opportunity_update"]
+__all__ = ["OPPORTUNITY_FIELDS", "default_forecast_category", "default_pipeline", "opportunity_create", "opportunity_delete", "opportunity_move", "opportunity_update"]
 
 OPPORTUNITY_FIELDS = {
     "name", "account", "contact", "owner", "pipeline", "stage", "amount", "currency", "expected_close_date", "probability",
@@ -59,6 +59,16 @@ def _tidy(data: dict[str, Any]) -> dict[str, Any]:
     return {k: tidy(v) if isinstance(v, str) and k != "description" else v for k, v in data.items()}
 
 
+def default_forecast_category(probability: int | None) -> str:
+    """The category an open deal takes from its probability until someone sets one:
+    commit from 90 %, best case from 60 %, else pipeline."""
+    if probability is not None and probability >= 90:
+        return ForecastCategory.COMMIT
+    if probability is not None and probability >= 60:
+        return ForecastCategory.BEST_CASE
+    return ForecastCategory.PIPELINE
+
+
 def _closing_fields(opportunity: Opportunity, stage: Stage, now) -> None:
     opportunity.status = stage.status
     if stage.is_closed:
@@ -85,6 +95,8 @@ def opportunity_create(*, acting_user, competitors: Iterable[Competitor] = (), l
         data["probability"] = data["stage"].probability
     if data.get("owner") is None:
         data["owner"] = acting_user
+    if not data.get("forecast_category"):
+        data["forecast_category"] = default_forecast_category(data["probability"])
     now = timezone.now()
     opportunity = Opportunity(**data, lead=lead, stage_entered_at=now)
     _closing_fields(opportunity, opportunity.stage, now)
@@ -150,6 +162,8 @@ def opportunity_move(
     previous = opportunity.stage
     seconds = max(0, int((now - opportunity.stage_entered_at).total_seconds()))
     probe = _probe(opportunity, {"stage": stage})
+    if probe.forecast_category == default_forecast_category(opportunity.probability):
+        probe.forecast_category = default_forecast_category(stage.probability)  # nobody chose it: follow the stage
     _closing_fields(probe, stage, now)
     data: dict[str, Any] = {
         "stage": stage, "status": probe.status, "probability": probe.probability if stage.is_closed else stage.probability,
