@@ -180,3 +180,8 @@ class ContractStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     RENEWED = "renewed", _("Renewed")
     TERMINATED = "terminated", _("Terminated")
+
+
+class BundlePricing(models.TextChoices):
+    FIXED = "fixed", _("the bundle's own price")
+    SUM = "sum", _("sum of the components, less the bundle discount")

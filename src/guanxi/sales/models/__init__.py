@@ -1,9 +1,11 @@
 """Models of the sales app, split by subdomain."""
 
 from .activities import Activity, ActivityAttendee, CalendarFeed
+from .catalog import BundleComponent, OpportunityLine, ProductOption, ProductOptionGroup, ProductOptionPrice, TaxRate
 
 from .contracts import Contract
 from .forecasts import Quota
+from .knowledge import KnowledgeComment, KnowledgeHelpful, KnowledgePost
 from .leads import Lead, LeadAssignmentRule, LeadScoringRule, WebToLeadForm
 from .opportunities import Competitor, Opportunity, Pipeline, Stage, StageChange
 from .quotes import PriceBook, PriceBookEntry, Product, Quote, QuoteLine, SalesOrder
@@ -12,4 +14,6 @@ __all__ = [
     "Activity", "ActivityAttendee", "CalendarFeed", "Contract", "Quota",
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
     "WebToLeadForm", "PriceBook", "PriceBookEntry", "Product", "Quote", "QuoteLine", "SalesOrder",
+    "BundleComponent", "KnowledgeComment", "KnowledgeHelpful", "KnowledgePost", "OpportunityLine", "ProductOption",
+    "ProductOptionGroup", "ProductOptionPrice", "TaxRate",
 ]

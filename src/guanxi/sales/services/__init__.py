@@ -11,3 +11,5 @@ from .activities import *  # noqa: F401,F403
 from .quotes import *  # noqa: F401,F403
 from .contracts import *  # noqa: F401,F403
 from .forecasts import *  # noqa: F401,F403
+from .catalog import *  # noqa: F401,F403
+from .knowledge import *  # noqa: F401,F403
