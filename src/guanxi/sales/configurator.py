@@ -9,7 +9,7 @@ A configuration is a product, a price book, a quantity and the chosen options. I
   discount, rounded half-up to the cent; otherwise the product's own price-book price (volume tiers) —
   :func:`pricing.unit_price_for`.
 - an option's extra price: its ``ProductOptionPrice`` in the price book's currency, else its ``price`` when
-  the price book is in the product's currency; otherwise the configuration is invalid (named).
+  the price book is in the product's currency (or when it is free); otherwise the configuration is invalid (named).
 
 Constraints, each broken one named in ``errors``: a group's *at least* (1 when required) and *at most*;
 an option that requires another; two options that exclude each other; options of another product.
@@ -77,16 +77,20 @@ def option_price(option: ProductOption, product: Product, price_book: PriceBook 
     for price in option.prices.all():
         if price.currency == currency:
             return price.price
-    return option.price if currency == product.currency else None
+    if currency == product.currency or option.price == 0:
+        return option.price  # a free option is free in every currency
+    return None
 
 
-def configure(*, product: Product, price_book: PriceBook | None, quantity: Decimal, option_ids=()) -> Configuration:
-    """Price and check a configuration (three queries: groups with options, prices and rules; components)."""
+def configure(*, product: Product, price_book: PriceBook | None, quantity: Decimal, option_ids=(), groups=None) -> Configuration:
+    """Price and check a configuration. ``groups``: the product's option groups, already fetched with
+    ``options__prices``, ``options__requires`` and ``options__excludes`` (else fetched here)."""
     config = Configuration(product=product, price_book=price_book, quantity=quantity)
     if quantity is None or quantity <= 0:
         config.errors.append(_("The quantity must be more than zero."))
         return config
-    groups = list(product.option_groups.prefetch_related("options__prices", "options__requires", "options__excludes"))
+    if groups is None:
+        groups = list(product.option_groups.prefetch_related("options__prices", "options__requires", "options__excludes"))
     by_id = {o.pk: o for g in groups for o in g.options.all()}
     wanted = {int(i) for i in option_ids if str(i).strip()}
     unknown = wanted - set(by_id)

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import catalog, views
 
 app_name = "sales_api"
 
@@ -16,5 +16,13 @@ router.register("activities", views.ActivityViewSet, basename="activity")
 router.register("quotes", views.QuoteViewSet, basename="quote")
 router.register("sales-orders", views.SalesOrderViewSet, basename="salesorder")
 router.register("contracts", views.ContractViewSet, basename="contract")
+
+# sales-catalog: tax rates, configurator, opportunity lines, knowledge board
+router.register("tax-rates", catalog.TaxRateViewSet, basename="taxrate")
+router.register("product-option-groups", catalog.OptionGroupViewSet, basename="productoptiongroup")
+router.register("bundle-components", catalog.BundleComponentViewSet, basename="bundlecomponent")
+router.register("configure", catalog.ConfigureViewSet, basename="configure")
+router.register("opportunity-lines", catalog.OpportunityLineViewSet, basename="opportunityline")
+router.register("sales-knowledge", catalog.KnowledgePostViewSet, basename="knowledgepost")
 
 urlpatterns = router.urls

@@ -180,11 +180,11 @@ def _rollup(opportunity: Opportunity, acting_user) -> None:
     """With lines, the amount is the sum of their net amounts."""
     total = OpportunityLine.objects.filter(opportunity=opportunity).aggregate(total=Sum("amount"))["total"]
     if total is not None:
-        base.update(opportunity, acting_user=acting_user, data={"amount": total})
+        base.update(opportunity, acting_user=acting_user, data={"amount": pricing.cents(Decimal(str(total)))})
 
 
-def _line_net(quantity: Decimal, unit_price: Decimal, discount: Decimal) -> Decimal:
-    return pricing.line_amounts(quantity, unit_price, discount, Decimal("0"))[1]
+def _line_net(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal) -> Decimal:
+    return pricing.line_amounts(quantity, unit_price, discount_percent, Decimal("0"))[1]
 
 
 def _position(opportunity: Opportunity) -> int:
