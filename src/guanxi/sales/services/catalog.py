@@ -274,6 +274,23 @@ def quote_add_configured(*, quote: Quote, acting_user, product: Product, quantit
     return main
 
 
+def parents_first(lines) -> list:
+    """Lines in position order, each configured line directly followed by its option lines."""
+    lines = list(lines)
+    children: dict[int, list] = {}
+    for line in lines:
+        if line.parent_id:
+            children.setdefault(line.parent_id, []).append(line)
+    out = []
+    for line in lines:
+        if not line.parent_id:
+            out.append(line)
+            out.extend(children.pop(line.pk, []))
+    for orphans in children.values():
+        out.extend(orphans)
+    return out
+
+
 def quote_copy_opportunity_lines(*, quote: Quote, acting_user) -> int:
     """A quote made from an opportunity starts with its product lines (options stay under their line)."""
     from .quotes import quote_line_add
@@ -282,7 +299,7 @@ def quote_copy_opportunity_lines(*, quote: Quote, acting_user) -> int:
         return 0
     copied: dict[int, QuoteLine] = {}
     lines = OpportunityLine.objects.filter(opportunity_id=quote.opportunity_id).select_related("product", "product__default_tax_rate")
-    for line in lines.order_by("parent_id", "position", "id"):
+    for line in parents_first(lines.order_by("position", "id")):
         parent = copied.get(line.parent_id) if line.parent_id else None
         if quote.currency != quote.opportunity.currency:
             raise ValidationError({"price_book": _("The opportunity's lines are in %(opp)s; choose a price book in that currency.") % {

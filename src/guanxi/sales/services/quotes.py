@@ -281,7 +281,9 @@ def quote_new_version(*, quote: Quote, acting_user) -> Quote:
     )
     base.create(copy, acting_user=acting_user)
     copied: dict[int, QuoteLine] = {}
-    for line in QuoteLine.objects.filter(quote=quote).order_by("parent_id", "position", "id"):  # configured lines before their options
+    from .catalog import parents_first
+
+    for line in parents_first(QuoteLine.objects.filter(quote=quote).order_by("position", "id")):  # configured lines before their options
         old_pk = line.pk
         line.pk = None
         line.quote = copy
