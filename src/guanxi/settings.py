@@ -167,6 +167,10 @@ USE_I18N = True
 USE_TZ = True
 GUANXI_DEFAULT_CURRENCY = os.environ.get("GUANXI_DEFAULT_CURRENCY", "CNY")
 GUANXI_DEFAULT_REGION = os.environ.get("GUANXI_DEFAULT_REGION", "CN")
+# Sales: a new or working lead untouched this many hours is escalated to the owner's manager;
+# a quote with a line discount above this percentage needs the manager's approval.
+GUANXI_LEAD_ESCALATION_HOURS = int(os.environ.get("GUANXI_LEAD_ESCALATION_HOURS", "48"))
+GUANXI_QUOTE_APPROVAL_DISCOUNT = os.environ.get("GUANXI_QUOTE_APPROVAL_DISCOUNT", "15")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -122,3 +122,32 @@ def query_terms(query: str) -> dict:
         "pinyin": pinyin_keys(folded)[0] if has_cjk(folded) else "",
         "initials_like": compact if compact.isascii() and compact.isalpha() else "",
     }
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+#: words too common to tell documents apart (search)
+STOP_WORDS = frozenset(
+    "的 了 是 在 和 与 及 或 我 你 他 她 它 我们 您 请 吗 呢 啊 怎么 如何 什么 为什么 一个 "
+    "the a an of to and or in on for is are be how what why do does can i you it".split()
+)
+
+
+def _jieba():
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def search_tokens(text: str) -> list[str]:
+    """Folded search tokens of ``text`` for full-text search in Chinese and English: jieba's search-mode
+    words (打印机 also yields 打印) and plain Latin words, stop words left out. Shared by the service
+    knowledge base and the sales knowledge board."""
+    words = []
+    for word in _jieba().cut_for_search(fold(text)):
+        for part in _WORD.findall(word):
+            if part not in STOP_WORDS:
+                words.append(part)
+    return words

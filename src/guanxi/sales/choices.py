@@ -203,3 +203,8 @@ class ExpenseCategory(models.TextChoices):
     ENTERTAINMENT = "entertainment", _("Customer entertainment")
     GIFTS = "gifts", _("Gifts")
     OTHER = "other", _("Other")
+
+
+class BundlePricing(models.TextChoices):
+    FIXED = "fixed", _("the bundle's own price")
+    SUM = "sum", _("sum of the components, less the bundle discount")

@@ -15,9 +15,8 @@ from guanxi.framework.widgets import LookupChoiceField
 from .choices import CloseReason, DisqualifyReason
 from .models import (
     Activity, Competitor, Contract, Lead, LeadAssignmentRule, LeadScoringRule, Opportunity, Pipeline, PriceBook, Product, Quote, SalesOrder,
-    Stage, WebToLeadForm,
+    Stage, TaxRate, WebToLeadForm,
 )
-from .pricing import VAT_RATES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -74,7 +73,7 @@ class OpportunityForm(StyledModelForm):
     class Meta:
         model = Opportunity
         fields = [
-            "name", "account", "contact", "owner", "pipeline", "stage", "amount", "currency", "expected_close_date",
+            "name", "account", "contact", "owner", "pipeline", "stage", "amount", "currency", "price_book", "expected_close_date",
             "probability", "forecast_category", "next_step", "competitors", "close_reason", "close_note", "won_against",
             "description",
         ]
@@ -94,6 +93,10 @@ class OpportunityForm(StyledModelForm):
         self.fields["stage"].required = False
         self.fields["probability"].required = False
         self.fields["probability"].help_text = _("Left empty, the stage's default probability.")
+        self.fields["price_book"].queryset = PriceBook.objects.filter(is_active=True)
+        if self.instance.pk is not None and self.instance.lines.exists():
+            self.fields["amount"].disabled = True
+            self.fields["amount"].help_text = _("The sum of the product lines.")
         if self.user is not None:
             self.fields["account"].queryset = Account.objects.visible_to(self.user)
             self.fields["contact"].queryset = Contact.objects.visible_to(self.user)
@@ -238,8 +241,8 @@ class QuoteLineForm(StyledForm):
     unit_price = forms.DecimalField(label=_("unit price"), max_digits=18, decimal_places=2, min_value=0, required=False,
                                     help_text=_("Empty: the price book's price for the quantity."))
     discount_percent = forms.DecimalField(label=_("discount (%)"), max_digits=5, decimal_places=2, min_value=0, max_value=100, initial=0)
-    tax_rate = forms.TypedChoiceField(label=_("VAT rate (%)"), coerce=Decimal, required=False, empty_value=None,
-                                      choices=[("", _("the product's rate")), *[(str(r), f"{r}%") for r in VAT_RATES]])
+    tax = forms.ModelChoiceField(label=_("tax rate"), queryset=TaxRate.objects.filter(is_active=True), required=False,
+                                 empty_label=_("the product's rate"))
     description = forms.CharField(label=_("description"), max_length=300, required=False)
 
 
@@ -251,8 +254,18 @@ class QuoteSendForm(StyledForm):
 class ProductForm(StyledModelForm):
     class Meta:
         model = Product
-        fields = ["code", "name", "unit", "list_price", "currency", "tax_rate", "is_active", "description"]
+        fields = ["code", "name", "unit", "list_price", "currency", "default_tax_rate", "is_active", "description", "bundle_pricing", "bundle_discount"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_tax_rate"].queryset = TaxRate.objects.filter(is_active=True)
+
+
+class TaxRateForm(StyledModelForm):
+    class Meta:
+        model = TaxRate
+        fields = ["name", "rate", "is_active", "is_default", "description"]
 
 
 class PriceBookForm(StyledModelForm):

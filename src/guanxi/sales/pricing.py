@@ -17,8 +17,6 @@ from django.utils.translation import gettext as _
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
-#: VAT rates offered in forms (China: 13 % goods, 9 % transport/construction, 6 % services, 0 %)
-VAT_RATES = (Decimal("13"), Decimal("9"), Decimal("6"), Decimal("0"))
 
 
 def cents(value: Decimal) -> Decimal:
@@ -27,7 +25,24 @@ def cents(value: Decimal) -> Decimal:
 
 def approval_threshold() -> Decimal:
     """A quote with any line discount above this percentage needs the manager's approval."""
-    return Decimal(str(getattr(settings, "GUANXI_QUOTE_APPROVAL_DISCOUNT", "15")))
+    return Decimal(str(settings.GUANXI_QUOTE_APPROVAL_DISCOUNT))
+
+
+def tax_for(product, tax=None, tax_rate: Decimal | None = None):
+    """``(TaxRate or None, rate %)`` of a new line: the chosen rate, else a rate given as a number, else the product's.
+
+    The rates are the ``TaxRate`` records (Sales settings → Tax rates); nothing here is hard-coded.
+    """
+    from .models import TaxRate
+
+    if tax is not None:
+        return tax, tax.rate
+    if tax_rate is not None:
+        return TaxRate.objects.filter(rate=tax_rate, is_active=True).order_by("-is_default", "id").first(), tax_rate
+    if product.default_tax_rate_id:
+        return product.default_tax_rate, product.default_tax_rate.rate
+    default = TaxRate.objects.filter(is_default=True, is_active=True).first()
+    return default, (default.rate if default else Decimal("0"))
 
 
 def unit_price_for(price_book, product, quantity: Decimal) -> Decimal:

@@ -15,6 +15,7 @@ from guanxi.framework.services import field_errors
 from guanxi.framework.views import ObjectDetailView, ObjectEditView, ObjectListView, apply_errors
 
 from . import pricing, services
+from .catalog_views import configurable_products
 from .choices import ORDER_TRANSITIONS, OrderStatus
 from .filters import ContractFilterSet, QuoteFilterSet, SalesOrderFilterSet
 from .forms import ContractForm, ContractRenewForm, PriceBookForm, PriceEntryForm, ProductForm, QuoteForm, QuoteLineForm, QuoteSendForm
@@ -65,6 +66,7 @@ class QuoteDetailView(ObjectDetailView):
             "may_decide": quote.status == "pending" and (user.pk == quote.approver_id or user.is_superuser),
             "order": getattr(quote, "order", None) if quote.status == "accepted" else None,
             "versions": Quote.objects.visible_to(user).filter(number=quote.number).order_by("version"),
+            "configurable_products": configurable_products(),
         }
 
 

@@ -17,6 +17,8 @@ registry.add_nav(NavItem("sales", _("Sales"), "sales:lead_list", order=30, permi
     NavItem("stage_report", _("Stage report"), "sales:stage_report", permission="sales.view_opportunity"),
     NavItem("forecast", _("Forecast"), "sales:forecast", permission="sales.view_opportunity"),
     NavItem("competitor_report", _("Win / loss by competitor"), "sales:competitor_report", permission="sales.view_opportunity"),
+    NavItem("sales_reports", _("Sales reports"), "sales:sales_reports", permission="sales.view_opportunity"),
+    NavItem("knowledge", _("Sales knowledge"), "sales:knowledgepost_list", permission="sales.view_knowledgepost"),
     NavItem("quotes", _("Quotes"), "sales:quote_list", permission="sales.view_quote"),
     NavItem("orders", _("Sales orders"), "sales:salesorder_list", permission="sales.view_salesorder"),
     NavItem("contracts", _("Contracts"), "sales:contract_list", permission="sales.view_contract"),
@@ -84,6 +86,13 @@ registry.add_role_permissions(
     + _perms(("add", "change", "delete"), ("competitor", "leadscoringrule", "leadassignmentrule", "webtoleadform", "product", "pricebook", "pricebookentry", "quota"))
     + ["sales.view_quota"],
 )
+# catalog (tax rates, configurator, opportunity lines) and the knowledge board (sales-catalog)
+_CATALOG = ("taxrate", "productoptiongroup", "productoption", "productoptionprice", "bundlecomponent")
+registry.add_role_permissions(RoleCode.SALES_REP, _perms(("view",), _CATALOG) + _perms(("view", "add", "change", "delete"), ("opportunityline",))
+                              + _perms(("view", "add"), ("knowledgepost", "knowledgecomment")))
+registry.add_role_permissions(RoleCode.SALES_MANAGER, _perms(("view", "add", "change", "delete"), _CATALOG + ("opportunityline", "knowledgepost", "knowledgecomment")))
+registry.add_role_permissions(RoleCode.MARKETER, _perms(("view", "add"), ("knowledgepost", "knowledgecomment")))
+registry.add_role_permissions(RoleCode.ANALYST, _perms(("view",), _CATALOG + ("opportunityline", "knowledgepost", "knowledgecomment")))
 registry.add_role_permissions(RoleCode.MARKETER, _perms(("view", "add"), ("lead",)) + _perms(("view",), ("webtoleadform", "competitor")))
 registry.add_role_permissions(RoleCode.ANALYST, _perms(("view",), _WORK + _SETTINGS + ("quota",)))
 # Forecast adjustments: managers write them, reps read theirs.
@@ -110,3 +119,12 @@ def _build_demo(org, rng, now):
 
 
 registry.add_demo_builder(DemoBuilder("sales", _build_demo, order=30))
+
+
+def _build_catalog_demo(org, rng, now):
+    from .demo_catalog import build
+
+    build(org, rng, now)
+
+
+registry.add_demo_builder(DemoBuilder("sales_catalog", _build_catalog_demo, order=35))

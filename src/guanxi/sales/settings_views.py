@@ -15,10 +15,10 @@ from guanxi.framework.views import ObjectDetailView, ObjectEditView, apply_error
 
 from . import services
 from .forms import AssignmentRuleForm, CompetitorForm, PipelineForm, ScoringRuleForm, StageForm, WebToLeadFormForm
-from .models import Competitor, LeadAssignmentRule, LeadScoringRule, Pipeline, PriceBook, Product, Stage, WebToLeadForm
+from .models import Competitor, LeadAssignmentRule, LeadScoringRule, Pipeline, PriceBook, Product, Stage, TaxRate, WebToLeadForm
 
 NS = "sales"
-SETTINGS_MODELS = (Pipeline, Competitor, LeadScoringRule, LeadAssignmentRule, WebToLeadForm, Product, PriceBook)
+SETTINGS_MODELS = (Pipeline, Competitor, LeadScoringRule, LeadAssignmentRule, WebToLeadForm, Product, PriceBook, TaxRate)
 
 
 def _can_view_any(user) -> bool:
@@ -34,7 +34,9 @@ def sales_settings(request):
     if user.has_perm("sales.view_pipeline"):
         sections.append(("pipelines", Pipeline, Pipeline.objects.prefetch_related("stages")))
     if user.has_perm("sales.view_product"):
-        sections.append(("products", Product, Product.objects.all()))
+        sections.append(("products", Product, Product.objects.select_related("default_tax_rate")))
+    if user.has_perm("sales.view_taxrate"):
+        sections.append(("taxrates", TaxRate, TaxRate.objects.all()))
     if user.has_perm("sales.view_pricebook"):
         sections.append(("pricebooks", PriceBook, PriceBook.objects.all()))
     if user.has_perm("sales.view_competitor"):

@@ -2,7 +2,7 @@ from django.urls import path
 
 from guanxi.framework.urls import model_urls
 
-from . import activity_views, forecast_views, plan_urls, quote_views, settings_views, views, webforms
+from . import activity_views, catalog_views, forecast_views, knowledge_views, plan_urls, quote_views, report_views, settings_views, views, webforms
 
 app_name = "sales"
 
@@ -74,4 +74,24 @@ urlpatterns = [
     path("settings/web-forms/<int:pk>/edit/", settings_views.WebToLeadFormEditView.as_view(), name="webtoleadform_edit"),
     path("settings/<str:kind>/<int:pk>/delete/", settings_views.rule_delete, name="rule_delete"),
     *plan_urls.urlpatterns,
+    # catalog: tax rates, product configurator, opportunity product lines (sales-catalog)
+    path("settings/tax-rates/", settings_views.sales_settings, name="taxrate_list"),
+    path("settings/tax-rates/add/", catalog_views.TaxRateEditView.as_view(), name="taxrate_add"),
+    path("settings/tax-rates/<int:pk>/edit/", catalog_views.TaxRateEditView.as_view(), name="taxrate_edit"),
+    path("settings/tax-rates/<int:pk>/delete/", catalog_views.taxrate_delete, name="taxrate_delete"),
+    path("settings/products/<int:pk>/options/", catalog_views.product_options, name="product_options"),
+    path("settings/options/<int:pk>/edit/", catalog_views.option_edit, name="option_edit"),
+    path("products/<int:pk>/configure/", catalog_views.configure, name="configure"),
+    path("opportunities/<int:pk>/lines/add/", catalog_views.opportunity_line_add, name="opportunity_line_add"),
+    path("opportunities/<int:pk>/lines/<int:line_pk>/delete/", catalog_views.opportunity_line_delete, name="opportunity_line_delete"),
+    # the sales knowledge board
+    path("knowledge/", knowledge_views.post_list, name="knowledgepost_list"),
+    path("knowledge/add/", knowledge_views.KnowledgePostEditView.as_view(), name="knowledgepost_add"),
+    path("knowledge/<int:pk>/", knowledge_views.post_detail, name="knowledgepost_detail"),
+    path("knowledge/<int:pk>/edit/", knowledge_views.KnowledgePostEditView.as_view(), name="knowledgepost_edit"),
+    path("knowledge/<int:pk>/delete/", knowledge_views.post_delete, name="knowledgepost_delete"),
+    path("knowledge/<int:pk>/comment/", knowledge_views.comment_add, name="knowledgepost_comment"),
+    path("knowledge/<int:pk>/helpful/", knowledge_views.helpful, name="knowledgepost_helpful"),
+    # charts of the pipeline: by stage, funnel, win rate, sales cycle
+    path("reports/", report_views.sales_reports, name="sales_reports"),
 ]

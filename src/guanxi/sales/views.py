@@ -17,6 +17,7 @@ from guanxi.framework.services import field_errors
 from guanxi.framework.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, apply_errors
 
 from . import selectors, services
+from .catalog_views import opportunity_lines_context
 from .choices import LEAD_TRANSITIONS, LeadStatus
 from .filters import LeadFilterSet, OpportunityFilterSet
 from .forms import LeadConvertForm, LeadDisqualifyForm, LeadForm, OpportunityCloseForm, OpportunityForm
@@ -169,7 +170,7 @@ class OpportunityListView(ObjectListView):
 class OpportunityDetailView(ObjectDetailView):
     model, url_namespace = Opportunity, NS
     template_name = "sales/opportunity_detail.html"
-    select_related = ("account", "contact", "owner", "pipeline", "stage", "won_against")
+    select_related = ("account", "contact", "owner", "pipeline", "stage", "won_against", "price_book")
 
     def get_context(self, opportunity):
         return {
@@ -177,6 +178,7 @@ class OpportunityDetailView(ObjectDetailView):
             "time_in_stages": selectors.time_in_stages(opportunity=opportunity),
             "competitors": opportunity.competitors.all(),
             "close_form": OpportunityCloseForm(user=self.request.user),
+            **opportunity_lines_context(self.request.user, opportunity),
         }
 
 
@@ -320,6 +322,11 @@ def lead_import(request):
 @login_required
 @permission_required("sales.view_opportunity", raise_exception=True)
 def competitor_report(request):
+    from .reports import bar_options
+
+    rows = selectors.competitor_win_loss(user=request.user)
+    chart = bar_options([str(r["competitor"]) for r in rows], [(_("won"), [r["won"] for r in rows]), (_("Lost"), [r["lost"] for r in rows])],
+                        horizontal=True, stack=True)
     return render(request, "sales/competitor_report.html", {
-        "rows": selectors.competitor_win_loss(user=request.user), "page_title": _("Win / loss by competitor"),
+        "rows": rows, "chart": chart, "page_title": _("Win / loss by competitor"),
     })

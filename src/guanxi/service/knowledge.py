@@ -15,34 +15,12 @@ would otherwise make every search rank tens of thousands of rows.
 
 from __future__ import annotations
 
-import logging
-import re
-
 from django.db import connection
 
-from guanxi.framework.text import fold
+from guanxi.framework.text import STOP_WORDS, search_tokens  # noqa: F401  (STOP_WORDS: re-exported)
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 CANDIDATES = 1000
-#: words too common to tell articles apart
-STOP_WORDS = frozenset("的 了 是 在 和 与 及 或 我 你 他 她 它 我们 您 请 吗 呢 啊 怎么 如何 什么 为什么 一个 the a an of to and or in on for is are be how what why do does can i you it".split())
-
-
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba
-
-
-def tokens(text: str) -> list[str]:
-    """Folded search tokens of ``text``: jieba's search-mode words (Chinese) and plain words (Latin)."""
-    words = []
-    for word in _jieba().cut_for_search(fold(text)):
-        for part in _WORD.findall(word):
-            if part not in STOP_WORDS:
-                words.append(part)
-    return words
+tokens = search_tokens  # shared with the sales knowledge board (guanxi.framework.text)
 
 
 def document(*, title: str, problem: str, solution: str) -> str:

@@ -14,6 +14,7 @@ from guanxi.core.models import Territory, User
 from guanxi.customers.models import Account, Contact
 
 from ..choices import CloseReason, DisqualifyReason, LeadStatus, OrderStatus
+from ..models import TaxRate
 from ..models import (
     Activity, Competitor, Contract, Lead, Opportunity, Pipeline, PriceBook, Product, Quote, QuoteLine, SalesOrder, Stage, StageChange,
 )
@@ -163,11 +164,14 @@ class QuoteLineSerializer(serializers.ModelSerializer):
                                           help_text=_("Left out, the price book's price for the quantity."))
     tax_rate = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True,
                                         help_text=_("Left out, the product's VAT rate."))
+    tax = serializers.PrimaryKeyRelatedField(queryset=TaxRate.objects.filter(is_active=True), required=False, allow_null=True,
+                                             help_text=_("A tax rate (id); wins over tax_rate."))
 
     class Meta:
         model = QuoteLine
-        fields = ["id", "position", "product", "description", "quantity", "unit_price", "discount_percent", "tax_rate", "net_amount", "tax_amount"]
-        read_only_fields = ["position", "net_amount", "tax_amount"]
+        fields = ["id", "position", "product", "description", "quantity", "unit_price", "discount_percent", "tax", "tax_rate", "net_amount",
+                  "tax_amount", "parent", "option"]
+        read_only_fields = ["position", "net_amount", "tax_amount", "parent", "option"]
 
 
 class QuoteSerializer(serializers.ModelSerializer):

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import plan, views
+from . import catalog, plan, views
 
 app_name = "sales_api"
 
@@ -21,5 +21,12 @@ router.register("forecast-adjustments", plan.ForecastAdjustmentViewSet, basename
 router.register("commission-plans", plan.CommissionPlanViewSet, basename="commissionplan")
 router.register("commission-statements", plan.CommissionStatementViewSet, basename="commissionstatement")
 router.register("expense-claims", plan.ExpenseClaimViewSet, basename="expenseclaim")
+# sales-catalog: tax rates, configurator, opportunity lines, knowledge board
+router.register("tax-rates", catalog.TaxRateViewSet, basename="taxrate")
+router.register("product-option-groups", catalog.OptionGroupViewSet, basename="productoptiongroup")
+router.register("bundle-components", catalog.BundleComponentViewSet, basename="bundlecomponent")
+router.register("configure", catalog.ConfigureViewSet, basename="configure")
+router.register("opportunity-lines", catalog.OpportunityLineViewSet, basename="opportunityline")
+router.register("sales-knowledge", catalog.KnowledgePostViewSet, basename="knowledgepost")
 
 urlpatterns = router.urls

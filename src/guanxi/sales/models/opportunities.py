@@ -96,6 +96,8 @@ class Opportunity(BusinessModel):
     status = models.CharField(_("status"), max_length=10, choices=OpportunityStatus.choices, default=OpportunityStatus.OPEN, editable=False)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, default=0, validators=[MinValueValidator(0)])
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    price_book = models.ForeignKey("sales.PriceBook", verbose_name=_("price book"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   help_text=_("Prices of the product lines; empty: the default price book in the opportunity's currency."))
     expected_close_date = models.DateField(_("expected close date"))
     probability = models.PositiveSmallIntegerField(_("probability (%)"), validators=PERCENT)
     forecast_category = models.CharField(_("forecast category"), max_length=12, choices=ForecastCategory.choices, default=ForecastCategory.PIPELINE)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.models import BaseModel, BusinessModel
 
-from ..choices import OrderStatus, QuoteStatus
+from ..choices import BundlePricing, OrderStatus, QuoteStatus
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 PERCENT = {"max_digits": 5, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(100)]}
@@ -24,9 +24,13 @@ class Product(BaseModel):
     unit = models.CharField(_("unit"), max_length=20, default="件")
     list_price = models.DecimalField(_("list price"), validators=[MinValueValidator(0)], **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    tax_rate = models.DecimalField(_("VAT rate (%)"), default=Decimal("13"), **PERCENT)
+    default_tax_rate = models.ForeignKey("sales.TaxRate", verbose_name=_("tax rate"), null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="products", help_text=_("Empty: the default tax rate."))
     is_active = models.BooleanField(_("active"), default=True)
     description = models.TextField(_("description"), blank=True)
+    bundle_pricing = models.CharField(_("bundle price"), max_length=10, choices=BundlePricing.choices, default=BundlePricing.FIXED,
+                                      help_text=_("For a product with components: its own price, or the sum of its components' prices."))
+    bundle_discount = models.DecimalField(_("bundle discount (%)"), default=0, help_text=_("Taken off the sum of the components."), **PERCENT)
 
     class Meta:
         verbose_name = _("product")
@@ -39,6 +43,16 @@ class Product(BaseModel):
 
     def get_absolute_url(self) -> str:
         return reverse("sales:product_edit", args=[self.pk])
+
+    @property
+    def tax_rate(self) -> Decimal:
+        """The VAT rate (%) a new line of this product takes: its own tax rate, else the default one, else 0."""
+        from .catalog import TaxRate
+
+        if self.default_tax_rate_id:
+            return self.default_tax_rate.rate
+        default = TaxRate.objects.filter(is_default=True, is_active=True).first()
+        return default.rate if default else Decimal("0")
 
 
 class PriceBook(BaseModel):
@@ -138,6 +152,11 @@ class QuoteLine(BaseModel):
     unit_price = models.DecimalField(_("unit price"), validators=[MinValueValidator(0)], **MONEY)
     discount_percent = models.DecimalField(_("discount (%)"), default=0, **PERCENT)
     tax_rate = models.DecimalField(_("VAT rate (%)"), **PERCENT)
+    tax = models.ForeignKey("sales.TaxRate", verbose_name=_("tax rate"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    parent = models.ForeignKey("self", verbose_name=_("configured line"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="option_lines", editable=False)
+    option = models.ForeignKey("sales.ProductOption", verbose_name=_("option"), null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", editable=False)
     net_amount = models.DecimalField(_("net amount"), default=0, editable=False, **MONEY)
     tax_amount = models.DecimalField(_("VAT"), default=0, editable=False, **MONEY)
 

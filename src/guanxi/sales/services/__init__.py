@@ -13,3 +13,5 @@ from .contracts import *  # noqa: F401,F403
 from .forecasts import *  # noqa: F401,F403
 from .commissions import *  # noqa: F401,F403
 from .expenses import *  # noqa: F401,F403
+from .catalog import *  # noqa: F401,F403
+from .knowledge import *  # noqa: F401,F403

@@ -207,7 +207,7 @@ def lead_escalate_stale(*, hours: float | None = None, now: datetime.datetime | 
 
     from ..assignment import _least_loaded
 
-    hours = hours if hours is not None else getattr(settings, "GUANXI_LEAD_ESCALATION_HOURS", DEFAULT_ESCALATION_HOURS)
+    hours = hours if hours is not None else settings.GUANXI_LEAD_ESCALATION_HOURS
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=hours)
     stale = (

@@ -22,6 +22,7 @@ __all__ = ["OPPORTUNITY_FIELDS", "default_forecast_category", "default_pipeline"
 OPPORTUNITY_FIELDS = {
     "name", "account", "contact", "owner", "pipeline", "stage", "amount", "currency", "expected_close_date", "probability",
     "forecast_category", "next_step", "description", "close_reason", "close_note", "won_against",
+    "price_book",
 }
 
 

@@ -37,14 +37,27 @@ def _tidy(data: dict[str, Any]) -> dict[str, Any]:
 
 # --- products and price books --------------------------------------------------------------------
 
+def _product_tax(data: dict[str, Any]) -> dict[str, Any]:
+    """``tax_rate=Decimal("6")`` is accepted for convenience: the active ``TaxRate`` of that rate."""
+    from ..models import TaxRate
+
+    if "tax_rate" in data:
+        rate = data.pop("tax_rate")
+        tax = TaxRate.objects.filter(rate=rate, is_active=True).order_by("-is_default", "id").first() if rate is not None else None
+        if rate is not None and tax is None:
+            raise ValidationError({"tax_rate": _("There is no active tax rate of %(rate)s%%; add it under Sales settings → Tax rates.") % {"rate": rate}})
+        data["default_tax_rate"] = tax
+    return data
+
+
 @transaction.atomic
 def product_create(*, acting_user, **data) -> Product:
-    return base.create(Product(**_tidy(data)), acting_user=acting_user)
+    return base.create(Product(**_product_tax(_tidy(data))), acting_user=acting_user)
 
 
 @transaction.atomic
 def product_update(*, product: Product, acting_user, **data) -> dict:
-    return base.update(product, acting_user=acting_user, data=_tidy(data))
+    return base.update(product, acting_user=acting_user, data=_product_tax(_tidy(data)))
 
 
 @transaction.atomic
@@ -112,7 +125,12 @@ def quote_create(*, acting_user, **data) -> Quote:
     quote = Quote(**data, currency=data["price_book"].currency, number=f"Q{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}")
     if quote.account_id:
         _check_quote(quote)
-    return base.create(quote, acting_user=acting_user)
+    base.create(quote, acting_user=acting_user)
+    if quote.opportunity_id:
+        from .catalog import quote_copy_opportunity_lines
+
+        quote_copy_opportunity_lines(quote=quote, acting_user=acting_user)
+    return quote
 
 
 @transaction.atomic
@@ -136,18 +154,20 @@ def quote_update(*, quote: Quote, acting_user, **data) -> dict:
 @transaction.atomic
 def quote_line_add(
     *, quote: Quote, acting_user, product: Product, quantity: Decimal, unit_price: Decimal | None = None,
-    discount_percent: Decimal = Decimal("0"), tax_rate: Decimal | None = None, description: str = "",
+    discount_percent: Decimal = Decimal("0"), tax_rate: Decimal | None = None, description: str = "", tax=None,
+    parent: QuoteLine | None = None, option=None,
 ) -> QuoteLine:
+    """Add a line; the tax rate is ``tax`` (a ``TaxRate``), else ``tax_rate`` (%), else the product's."""
     _editable(quote)
     if quantity is None or quantity <= 0:
         raise ValidationError({"quantity": _("The quantity must be more than zero.")})
     if unit_price is None:
         unit_price = pricing.unit_price_for(quote.price_book, product, quantity)
     position = (quote.lines.aggregate(top=Max("position"))["top"] or 0) + 10
+    tax, rate = pricing.tax_for(product, tax, tax_rate)
     line = QuoteLine(
         quote=quote, position=position, product=product, description=tidy(description) or product.name, quantity=quantity,
-        unit_price=unit_price, discount_percent=discount_percent or Decimal("0"),
-        tax_rate=product.tax_rate if tax_rate is None else tax_rate,
+        unit_price=unit_price, discount_percent=discount_percent or Decimal("0"), tax=tax, tax_rate=rate, parent=parent, option=option,
     )
     _gross, line.net_amount, line.tax_amount = pricing.line_amounts(line.quantity, line.unit_price, line.discount_percent, line.tax_rate)
     base.create(line, acting_user=acting_user)
@@ -159,7 +179,9 @@ def quote_line_add(
 def quote_line_update(*, line: QuoteLine, acting_user, **data) -> dict:
     quote = line.quote
     _editable(quote)
-    data = {k: v for k, v in data.items() if k in {"quantity", "unit_price", "discount_percent", "tax_rate", "description"}}
+    data = {k: v for k, v in data.items() if k in {"quantity", "unit_price", "discount_percent", "tax_rate", "tax", "description"}}
+    if data.get("tax") is not None:
+        data["tax_rate"] = data["tax"].rate
     probe = QuoteLine(**{f.attname: getattr(line, f.attname) for f in QuoteLine._meta.concrete_fields})
     for key, value in data.items():
         setattr(probe, key, value)
@@ -173,6 +195,8 @@ def quote_line_update(*, line: QuoteLine, acting_user, **data) -> dict:
 def quote_line_delete(*, line: QuoteLine, acting_user) -> None:
     quote = line.quote
     _editable(quote)
+    for option_line in list(line.option_lines.all()):
+        base.delete(option_line, acting_user=acting_user)
     base.delete(line, acting_user=acting_user)
     _recompute(quote, acting_user)
 
@@ -256,10 +280,17 @@ def quote_new_version(*, quote: Quote, acting_user) -> Quote:
         terms=quote.terms, **{k: getattr(quote, k) for k in ("subtotal", "discount_total", "tax_total", "total", "max_discount")},
     )
     base.create(copy, acting_user=acting_user)
-    for line in QuoteLine.objects.filter(quote=quote).order_by("position", "id"):
+    copied: dict[int, QuoteLine] = {}
+    from .catalog import parents_first
+
+    for line in parents_first(QuoteLine.objects.filter(quote=quote).order_by("position", "id")):  # configured lines before their options
+        old_pk = line.pk
         line.pk = None
         line.quote = copy
+        if line.parent_id:
+            line.parent = copied.get(line.parent_id)
         base.create(line, acting_user=acting_user)
+        copied[old_pk] = line
     base.update(quote, acting_user=acting_user, data={"status": QuoteStatus.SUPERSEDED})
     return copy
 
