@@ -71,15 +71,22 @@ class CaseForm(StyledForm):
     subject = forms.CharField(label=_("subject"), max_length=200)
     case_type = forms.ChoiceField(label=_("type"), choices=CaseType.choices, initial=CaseType.QUESTION)
     category = forms.ModelChoiceField(label=_("category"), queryset=None, required=False, empty_label=_("Not sure"))
+    installed_product = forms.ModelChoiceField(label=_("product"), queryset=None, required=False, empty_label=_("None or not listed"),
+                                               help_text=_("The unit the case is about, when it is one of yours."))
     description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 6}),
                                   help_text=_("What happened, what you expected, and any error message."))
     file = AttachmentField(label=_("attachment"), required=False)
 
-    def __init__(self, *args, categories=None, **kwargs):
+    def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
         from . import selectors
 
-        self.fields["category"].queryset = categories if categories is not None else selectors.portal_categories()
+        self.fields["category"].queryset = selectors.portal_categories()
+        units = selectors.unit_choices(account=account)
+        self.fields["installed_product"].queryset = units
+        self.fields["installed_product"].label_from_instance = lambda u: f"{u.product.name} · {u.serial_number}"
+        if not units.exists():
+            del self.fields["installed_product"]
 
 
 class ReplyForm(StyledForm):

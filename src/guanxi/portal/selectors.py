@@ -35,7 +35,7 @@ STATUS_FILTERS = {"open": OPEN_STATUSES, "resolved": (CaseStatus.RESOLVED,), "cl
 
 def portal_cases(*, account: Account, status: str = "", query: str = ""):
     """The account's cases, newest first; ``status`` is open / resolved / closed (else all)."""
-    cases = Case.objects.filter(account=account).select_related("contact", "category")
+    cases = Case.objects.filter(account=account).select_related("contact", "category", "installed_product__product")
     if status in STATUS_FILTERS:
         cases = cases.filter(status__in=STATUS_FILTERS[status])
     text = (query or "").strip()
@@ -45,7 +45,7 @@ def portal_cases(*, account: Account, status: str = "", query: str = ""):
 
 
 def portal_case(*, account: Account, pk) -> Case | None:
-    return Case.objects.filter(account=account, pk=pk).select_related("contact", "category", "merged_into").first()
+    return Case.objects.filter(account=account, pk=pk).select_related("contact", "category", "merged_into", "installed_product__product").first()
 
 
 def portal_case_notes(*, case: Case):
@@ -94,3 +94,30 @@ def portal_article_search(*, query: str, limit: int = 20) -> list[Article]:
 
 def recent_articles(*, limit: int = 5) -> list[Article]:
     return list(public_articles().order_by("-updated_at", "-id")[:limit])
+
+
+# --- installed products, service contracts, returns (read helpers of the service app) -------------
+
+def installed_products(*, account: Account) -> list[dict]:
+    return service_selectors.portal_installed_products(account)
+
+
+def service_contracts(*, account: Account) -> list[dict]:
+    return service_selectors.portal_service_contracts(account)
+
+
+def rmas(*, account: Account) -> list[dict]:
+    return service_selectors.portal_rmas(account)
+
+
+def rma(*, account: Account, pk) -> dict | None:
+    return service_selectors.portal_rma(account, pk)
+
+
+def unit_choices(*, account: Account):
+    """The account's units in service, for "which product is it about" on a new case."""
+    from guanxi.service.choices import InstalledProductStatus
+    from guanxi.service.models import InstalledProduct
+
+    return (InstalledProduct.objects.filter(account=account, status__in=[InstalledProductStatus.ACTIVE, InstalledProductStatus.IN_REPAIR])
+            .select_related("product").order_by("product__name", "serial_number"))

@@ -22,5 +22,9 @@ urlpatterns = [
     path("help/", views.knowledge, name="knowledge"),
     path("help/<int:pk>/", views.article_detail, name="article_detail"),
     path("help/<int:pk>/feedback/", views.article_feedback, name="article_feedback"),
+    path("products/", views.products, name="products"),
+    path("contracts/", views.contracts, name="contracts"),
+    path("returns/", views.rma_list, name="rma_list"),
+    path("returns/<int:pk>/", views.rma_detail, name="rma_detail"),
     path("api/", include("guanxi.portal.api.urls")),
 ]

@@ -177,15 +177,17 @@ def case_list(request):
 
 @portal_login_required
 def case_new(request):
-    form = CaseForm(request.POST or None, request.FILES or None)
+    form = CaseForm(request.POST or None, request.FILES or None, account=request.portal_account,
+                    initial={"installed_product": request.GET.get("installed_product")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        unit = {"installed_product": data["installed_product"]} if data.get("installed_product") else {}
         try:
             with transaction.atomic():
                 case = service_services.case_create(
                     acting_user=None, subject=data["subject"], description=data["description"], case_type=data["case_type"],
                     category=data["category"], account=request.portal_account, contact=request.portal_user.contact,
-                    channel=CaseChannel.PORTAL,
+                    channel=CaseChannel.PORTAL, **unit,
                 )
                 if data.get("file"):
                     service_services.case_attachment_add(case=case, acting_user=None, file=data["file"], is_public=True)
@@ -314,3 +316,28 @@ def article_feedback(request, pk: int):
     messages.success(request, _("Thank you for your feedback."))
     return redirect("portal:article_detail", pk=pk)
 
+
+
+# --- installed products, contracts, returns -----------------------------------------------------
+
+@portal_login_required
+def products(request):
+    return render(request, "portal/products.html", {"units": selectors.installed_products(account=request.portal_account)})
+
+
+@portal_login_required
+def contracts(request):
+    return render(request, "portal/contracts.html", {"contracts": selectors.service_contracts(account=request.portal_account)})
+
+
+@portal_login_required
+def rma_list(request):
+    return render(request, "portal/rma_list.html", {"rmas": selectors.rmas(account=request.portal_account)})
+
+
+@portal_login_required
+def rma_detail(request, pk: int):
+    found = selectors.rma(account=request.portal_account, pk=pk)
+    if found is None:
+        raise Http404
+    return render(request, "portal/rma_detail.html", {"rma": found})

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from guanxi.service.choices import CaseType
-from guanxi.service.models import Article, Case, CaseCategory, CaseNote
+from guanxi.service.models import Article, Case, CaseCategory, CaseNote, InstalledProduct
 
 from ..forms import check_upload
 
@@ -54,12 +54,18 @@ class CaseSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     category = serializers.CharField(source="category.name", default="", read_only=True)
     contact = serializers.CharField(source="contact.name", default="", read_only=True)
+    installed_product = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
-        fields = ["id", "number", "subject", "description", "status", "status_display", "case_type", "category", "contact",
+        fields = ["id", "number", "subject", "description", "status", "status_display", "case_type", "category", "contact", "installed_product",
                   "created_at", "updated_at", "resolved_at", "closed_at", "satisfaction"]
         read_only_fields = fields
+
+
+    def get_installed_product(self, case) -> str:
+        unit = case.installed_product
+        return f"{unit.product.name} · {unit.serial_number}" if unit is not None else ""
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -78,7 +84,15 @@ class CaseCreateSerializer(serializers.Serializer):
     description = serializers.CharField()
     case_type = serializers.ChoiceField(choices=CaseType.choices, default=CaseType.QUESTION)
     category = serializers.PrimaryKeyRelatedField(queryset=CaseCategory.objects.filter(is_active=True), required=False, allow_null=True)
+    installed_product = serializers.PrimaryKeyRelatedField(queryset=InstalledProduct.objects.none(), required=False, allow_null=True)
     file = UploadField(required=False)
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .. import selectors
+
+        # Only the account's own units: another account's id reads as "does not exist".
+        self.fields["installed_product"].queryset = selectors.unit_choices(account=account)
 
 
 class ReplySerializer(serializers.Serializer):

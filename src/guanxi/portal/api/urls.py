@@ -11,4 +11,8 @@ urlpatterns = [
     path("articles/", views.ArticleListView.as_view(), name="api_articles"),
     path("articles/<int:pk>/", views.ArticleDetailView.as_view(), name="api_article"),
     path("articles/<int:pk>/feedback/", views.ArticleFeedbackView.as_view(), name="api_article_feedback"),
+    path("products/", views.InstalledProductListView.as_view(), name="api_products"),
+    path("contracts/", views.ServiceContractListView.as_view(), name="api_contracts"),
+    path("returns/", views.RmaListView.as_view(), name="api_rmas"),
+    path("returns/<int:pk>/", views.RmaDetailView.as_view(), name="api_rma"),
 ]

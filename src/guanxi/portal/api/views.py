@@ -76,13 +76,15 @@ class CaseListView(PortalAPIView):
 
     @extend_schema(request=CaseCreateSerializer, responses=CaseSerializer)
     def post(self, request):
-        serializer = CaseCreateSerializer(data=request.data)
+        serializer = CaseCreateSerializer(data=request.data, account=self.account)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with transaction.atomic():
+            unit = data.get("installed_product")
             case = service_services.case_create(
                 acting_user=None, subject=data["subject"], description=data["description"], case_type=data["case_type"],
                 category=data.get("category"), account=self.account, contact=request.user.contact, channel=CaseChannel.PORTAL,
+                **({"installed_product": unit} if unit is not None else {}),
             )
             if data.get("file"):
                 service_services.case_attachment_add(case=case, acting_user=None, file=data["file"], is_public=True)
@@ -163,3 +165,30 @@ class ArticleFeedbackView(PortalAPIView):
         service_services.article_feedback(article=article, acting_user=None, **serializer.validated_data)
         session["portal_article_votes"] = [*votes, pk][-200:]
         return Response({"recorded": True}, status=status.HTTP_201_CREATED)
+
+
+class InstalledProductListView(PortalAPIView):
+    @extend_schema(responses=None)
+    def get(self, request):
+        return Response({"results": selectors.installed_products(account=self.account)})
+
+
+class ServiceContractListView(PortalAPIView):
+    @extend_schema(responses=None)
+    def get(self, request):
+        return Response({"results": selectors.service_contracts(account=self.account)})
+
+
+class RmaListView(PortalAPIView):
+    @extend_schema(responses=None)
+    def get(self, request):
+        return Response({"results": selectors.rmas(account=self.account)})
+
+
+class RmaDetailView(PortalAPIView):
+    @extend_schema(responses=None)
+    def get(self, request, pk: int):
+        found = selectors.rma(account=self.account, pk=pk)
+        if found is None:
+            raise Http404
+        return Response(found)
