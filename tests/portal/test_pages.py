@@ -171,3 +171,23 @@ def test_list_and_detail_query_counts_do_not_grow_with_rows(customers, clients, 
     assert _queries(clients.a, "/portal/cases/?status=all") == list_before
     assert _queries(clients.a, f"/portal/cases/{customers.a_case.pk}/") == detail_before
     assert detail_before <= 14
+
+
+def test_pages_in_chinese_show_no_untranslated_text(customers, desk):
+    from django.test import Client
+
+    from tests.core.test_i18n import english_words
+
+    from .conftest import PORTAL_PASSWORD
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    login = client.get("/portal/login/").content.decode()
+    assert english_words(login, set()) == set()
+    client.post("/portal/login/", {"email": customers.a.email, "password": PORTAL_PASSWORD})
+    service_services.case_set_status(case=customers.a_case, acting_user=desk.agent, status="resolved")
+    data_words = {"zhangsan", "example", "com", "cs-"}  # case numbers are data
+    for path in ("/portal/", "/portal/cases/?status=all", f"/portal/cases/{customers.a_case.pk}/", "/portal/cases/new/",
+                 "/portal/help/?q=打印机", f"/portal/help/{customers.public_article.pk}/", "/portal/products/", "/portal/contracts/",
+                 "/portal/returns/", "/portal/password-reset/"):
+        html = client.get(path).content.decode()
+        assert english_words(html, data_words) == set(), path

@@ -44,7 +44,8 @@ class NoteSerializer(serializers.ModelSerializer):
     def get_author(self, note) -> str:
         if note.from_customer:
             return note.case.contact.name if note.case.contact_id else ""
-        return note.author.get_full_name() or note.author.username if note.author_id else ""
+        # staff are shown by their display name, never by their log-in name
+        return note.author.display_name if note.author_id else ""
 
     def get_attachments(self, note) -> list[dict]:
         return AttachmentSerializer(getattr(note, "public_attachments", []), many=True).data
