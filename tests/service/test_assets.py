@@ -4,38 +4,22 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guanxi.customers.models import TimelineEvent
-from guanxi.sales.services.quotes import product_create
 from guanxi.service import selectors, services
 from guanxi.service.models import Case, InstalledProduct, Rma, ServiceContract
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def assets(org, desk):
-    admin, rep = org.admin, org.rep
-    printer = product_create(acting_user=admin, code="P-100", name="激光打印机", list_price=Decimal("3999"))
-    router = product_create(acting_user=admin, code="R-200", name="企业路由器", list_price=Decimal("1299"))
-    services.warranty_term_set(acting_user=admin, product=printer, months=12)
-    unit = services.installed_product_create(acting_user=rep, product=printer, serial_number="sn-0001", account=org.rep_account,
-                                             install_date=datetime.date(2026, 1, 31), location="上海市淮海中路1号 3楼")
-    other_unit = services.installed_product_create(acting_user=org.other, product=router, serial_number="R-9", account=org.other_account)
-    gold = services.sla_policy_create(acting_user=admin, name="金牌", calendar=desk.calendar, targets=[
-        {"priority": "normal", "first_response_minutes": 10, "resolution_minutes": 60}])
-    today = timezone.localdate()
-    contract = services.service_contract_create(
-        acting_user=rep, account=org.rep_account, name="打印机维保", start_date=today - datetime.timedelta(days=10),
-        end_date=today + datetime.timedelta(days=20), value=Decimal("12000.00"), sla_policy=gold, installed_products=[unit])
-    visits = services.entitlement_create(contract=contract, acting_user=rep, name="上门服务", unit="visit", quantity=Decimal("2"))
-    services.service_contract_set_status(contract=contract, acting_user=rep, status="active")
-    return SimpleNamespace(printer=printer, router=router, unit=unit, other_unit=other_unit, gold=gold, contract=contract, visits=visits)
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def test_warranty_end_is_computed_from_the_product_term(assets):
@@ -215,3 +199,26 @@ def test_visibility_of_the_new_records(org, assets):
         assert model.objects.visible_to(org.watcher).filter(pk=row.pk).exists()
         assert not model.objects.visible_to(org.other).filter(pk=row.pk).exists()
     assert not Case.objects.visible_to(org.other).filter(service_contract=assets.contract).exists()
+
+
+def test_demo_builder_adds_units_contracts_and_returns(org, desk):
+    import random
+    from types import SimpleNamespace
+
+    from guanxi.customers import services as customer_services
+    from guanxi.sales.services.quotes import product_create
+    from guanxi.service.demo import build_assets
+    from guanxi.service.models import Entitlement
+
+    for n in range(6):
+        customer_services.account_create(acting_user=org.rep, name=f"演示客户{n}有限公司")
+    for code in ("D-1", "D-2", "D-3"):
+        product_create(acting_user=org.admin, code=code, name=f"设备{code}", list_price=Decimal("100"))
+    demo_org = SimpleNamespace(admin=org.admin, users={"agent": desk.agent})
+    build_assets(demo_org, random.Random(7), timezone.now())
+    assert InstalledProduct.objects.count() >= 8 and all(u.warranty_end for u in InstalledProduct.objects.all())
+    assert ServiceContract.objects.filter(status="active").count() == 3 and ServiceContract.objects.filter(status="expired").count() == 1
+    assert Entitlement.objects.filter(used__gt=0).count() == 3
+    assert sorted(Rma.objects.values_list("status", flat=True)) == ["authorised", "received", "replaced", "shipped"]
+    build_assets(demo_org, random.Random(7), timezone.now())  # a second run adds nothing
+    assert Rma.objects.count() == 4

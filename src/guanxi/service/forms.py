@@ -53,8 +53,14 @@ class CaseForm(StyledModelForm):
         if self.user is not None:
             self.fields["installed_product"].queryset = InstalledProduct.objects.visible_to(self.user).select_related("product")
         account_id = self.data.get("account") or self.initial.get("account") or self.instance.account_id
-        contracts = ServiceContract.objects.filter(status="active").order_by("-end_date")
-        self.fields["service_contract"].queryset = contracts.filter(account_id=account_id) if str(account_id or "").isdigit() else contracts.none()
+        contracts = ServiceContract.objects.filter(status="active")
+        if str(account_id or "").isdigit():
+            contracts = contracts.filter(account_id=account_id)
+        else:
+            contracts = contracts.none()
+        if self.instance.service_contract_id:  # the case's own contract stays a choice after it expires
+            contracts = contracts | ServiceContract.objects.filter(pk=self.instance.service_contract_id)
+        self.fields["service_contract"].queryset = contracts.order_by("-end_date")
         self.fields["service_contract"].help_text = _("Empty: the account's (or the unit's) contract in force.")
 
 
@@ -268,6 +274,8 @@ class ServiceContractForm(StyledModelForm):
             self.fields["account"].queryset = Account.objects.visible_to(self.user)
             self.fields["contact"].queryset = Contact.objects.visible_to(self.user)
         self.fields["owner"].queryset = _active_users()
+        if not self.instance.pk and self.user is not None:
+            self.fields["owner"].initial = self.user.pk
         self.fields["sla_policy"].queryset = SlaPolicy.objects.order_by("name")
         # covered units: those of the contract's account (choose the account first, then its units)
         account_id = self.data.get("account") or self.initial.get("account") or self.instance.account_id
@@ -318,6 +326,8 @@ class RmaForm(StyledModelForm):
         self.fields["owner"].queryset = _active_users()
         if self.instance.pk:
             del self.fields["account"]
+        elif self.user is not None:
+            self.fields["owner"].initial = self.user.pk
         else:  # diagnosis and shipment come later, with the status
             for name in ("diagnosis", "return_carrier", "return_tracking_number"):
                 del self.fields[name]

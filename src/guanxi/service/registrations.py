@@ -114,3 +114,12 @@ def _demo(org, rng, now):
 
 
 registry.add_demo_builder(DemoBuilder("service", _demo, order=40))
+
+
+def _demo_assets(org, rng, now):
+    from .demo import build_assets
+
+    build_assets(org, rng, now)
+
+
+registry.add_demo_builder(DemoBuilder("service_assets", _demo_assets, order=41))

@@ -804,7 +804,8 @@ def service_contract_create(*, acting_user, installed_products=(), **data):
         raise ValidationError({"account": _("Choose the customer's account.")})
     installed_products = list(installed_products or [])
     _check_contract(data, installed_products=installed_products)
-    data.setdefault("owner", acting_user if getattr(acting_user, "pk", None) else None)
+    if data.get("owner") is None:
+        data["owner"] = acting_user if getattr(acting_user, "pk", None) else None
     contract = ServiceContract(**data)
     contract.number = next_number("SC")
     return base.create(contract, acting_user=acting_user, m2m={"installed_products": installed_products})
@@ -997,7 +998,8 @@ def rma_create(*, acting_user, lines=(), **data):
     if not data["reason"]:
         raise ValidationError({"reason": _("Say why the item is returned.")})
     _check_rma(data)
-    data.setdefault("owner", acting_user if getattr(acting_user, "pk", None) else None)
+    if data.get("owner") is None:
+        data["owner"] = acting_user if getattr(acting_user, "pk", None) else None
     rma = Rma(**data, status=RmaStatus.AUTHORISED, authorised_at=timezone.now())
     rma.number = next_number("RMA")
     base.create(rma, acting_user=acting_user)

@@ -64,7 +64,8 @@ class InstalledProduct(BusinessModel):
     status = models.CharField(_("status"), max_length=10, choices=InstalledProductStatus.choices, default=InstalledProductStatus.ACTIVE)
     notes = models.TextField(_("notes"), blank=True)
 
-    visibility_via = ("account",)
+    # Seen by whoever sees its account, and by the agents working one of its cases.
+    visibility_via = ("account", "cases")
 
     class Meta:
         verbose_name = _("installed product")
@@ -123,8 +124,9 @@ class ServiceContract(BusinessModel):
     notes = models.TextField(_("notes"), blank=True)
 
     audit_exclude = ("created_at", "updated_at", "renewal_reminded_at")
+    # Seen by its owner, whoever sees its account, and the agents working one of its cases.
     visibility_owner_field = "owner"
-    visibility_via = ("account",)
+    visibility_via = ("account", "cases")
 
     class Meta:
         verbose_name = _("service contract")
@@ -178,6 +180,9 @@ class Entitlement(BusinessModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_unit_display()})"
 
+    def get_absolute_url(self) -> str:
+        return self.contract.get_absolute_url()
+
     def audit_parent(self):
         return self.contract
 
@@ -209,6 +214,9 @@ class EntitlementUsage(BusinessModel):
     def __str__(self) -> str:
         return f"{self.entitlement} −{self.quantity}"
 
+    def get_absolute_url(self) -> str:
+        return self.entitlement.get_absolute_url()
+
     def audit_parent(self):
         return self.entitlement.contract
 
@@ -233,8 +241,9 @@ class Rma(BusinessModel):
     shipped_at = models.DateTimeField(_("shipped back"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
 
+    # Seen by its owner, whoever sees its account, and whoever sees its case.
     visibility_owner_field = "owner"
-    visibility_via = ("account",)
+    visibility_via = ("account", "case")
 
     class Meta:
         verbose_name = _("return (RMA)")
