@@ -78,3 +78,29 @@ def test_a_case_about_an_own_unit_only(customers, clients, assets):
     api = clients.a.post("/portal/api/cases/", {"subject": "API 设备", "description": "x", "installed_product": assets.a_unit.pk},
                          content_type="application/json")
     assert api.status_code == 201 and api.json()["installed_product"] == "激光打印机 · A-0001"
+
+
+def test_asset_pages_query_counts_do_not_grow(org, customers, clients, assets):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    paths = ["/portal/", "/portal/products/", "/portal/contracts/", "/portal/returns/", f"/portal/returns/{assets.a_rma.pk}/",
+             "/portal/help/", "/portal/api/cases/", "/portal/api/products/"]
+
+    def counts():
+        out = {}
+        for path in paths:
+            with CaptureQueriesContext(connection) as ctx:
+                assert clients.a.get(path).status_code == 200, path
+            out[path] = len(ctx.captured_queries)
+        return out
+
+    before = counts()
+    printer = assets.a_unit.product
+    for n in range(4):
+        unit = service_services.installed_product_create(acting_user=org.rep, product=printer, serial_number=f"A-10{n}", account=org.rep_account)
+        service_services.rma_line_add(rma=assets.a_rma, acting_user=org.rep, installed_product=unit)
+        service_services.rma_create(acting_user=org.rep, account=org.rep_account, reason=f"退货 {n}", lines=[{"installed_product": unit}])
+        service_services.case_create(acting_user=org.rep, account=org.rep_account, contact=org.rep_contact, subject=f"工单 {n}",
+                                     installed_product=unit)
+    assert counts() == before

@@ -19,6 +19,12 @@ from .conftest import PORTAL_PASSWORD, portal_client
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """The messages below are checked in English (the browser sends no language)."""
+    settings.LANGUAGE_CODE = "en"
+
+
 def test_log_in_rotates_the_session_key_and_lands_on_home(customers):
     client = Client()
     client.get("/portal/login/")
