@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "guanxi.quality",
     "guanxi.sales",
     "guanxi.service",
+    "guanxi.portal",
     "guanxi.demo",
 ]
 
@@ -245,6 +246,12 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("GUANXI_SECURE_COOKIES", F
 EMAIL_HOST = os.environ.get("GUANXI_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("GUANXI_SMTP_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("GUANXI_FROM_EMAIL", "guanxi@localhost")
+# Customer portal: where links in invitation and reset e-mails point (empty: the host the staff user used),
+# the largest upload, and the log-in lockout.
+GUANXI_PORTAL_URL = os.environ.get("GUANXI_PORTAL_URL", "")
+GUANXI_PORTAL_MAX_UPLOAD_BYTES = int(os.environ.get("GUANXI_PORTAL_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+GUANXI_PORTAL_LOGIN_FAILURE_LIMIT = int(os.environ.get("GUANXI_PORTAL_LOGIN_FAILURE_LIMIT", "5"))
+GUANXI_PORTAL_LOCKOUT_MINUTES = int(os.environ.get("GUANXI_PORTAL_LOCKOUT_MINUTES", "15"))
 if not os.environ.get("GUANXI_SMTP_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("quality/", include("guanxi.quality.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("service/", include("guanxi.service.urls")),
+    path("portal/", include("guanxi.portal.urls")),
+    path("portal-access/", include("guanxi.portal.staff_urls")),
     path("api/", include("guanxi.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("ops/admin/", admin.site.urls),

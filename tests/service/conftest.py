@@ -11,11 +11,15 @@ Who sees which case (``rep_account`` belongs to rep, team 华东销售, territor
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from django.utils import timezone
+
+from guanxi.sales.services.quotes import product_create
 from guanxi.service import services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -64,3 +68,25 @@ def cases(org, desk):
                                 description="办公室的打印机连不上网络", queue=desk.queue)
     theirs = services.case_create(acting_user=org.other, account=org.other_account, subject="发票抬头错误")
     return SimpleNamespace(mine=mine, theirs=theirs)
+
+
+@pytest.fixture
+def assets(org, desk):
+    """Two products (printers have a 12-month warranty), a unit of each account, an active contract of rep's account
+    on its printer granting the "金牌" policy and two visits."""
+    admin, rep = org.admin, org.rep
+    printer = product_create(acting_user=admin, code="P-100", name="激光打印机", list_price=Decimal("3999"))
+    router = product_create(acting_user=admin, code="R-200", name="企业路由器", list_price=Decimal("1299"))
+    services.warranty_term_set(acting_user=admin, product=printer, months=12)
+    unit = services.installed_product_create(acting_user=rep, product=printer, serial_number="sn-0001", account=org.rep_account,
+                                             install_date=datetime.date(2026, 1, 31), location="上海市淮海中路1号 3楼")
+    other_unit = services.installed_product_create(acting_user=org.other, product=router, serial_number="R-9", account=org.other_account)
+    gold = services.sla_policy_create(acting_user=admin, name="金牌", calendar=desk.calendar, targets=[
+        {"priority": "normal", "first_response_minutes": 10, "resolution_minutes": 60}])
+    today = timezone.localdate()
+    contract = services.service_contract_create(
+        acting_user=rep, account=org.rep_account, name="打印机维保", start_date=today - datetime.timedelta(days=10),
+        end_date=today + datetime.timedelta(days=20), value=Decimal("12000.00"), sla_policy=gold, installed_products=[unit])
+    visits = services.entitlement_create(contract=contract, acting_user=rep, name="上门服务", unit="visit", quantity=Decimal("2"))
+    services.service_contract_set_status(contract=contract, acting_user=rep, status="active")
+    return SimpleNamespace(printer=printer, router=router, unit=unit, other_unit=other_unit, gold=gold, contract=contract, visits=visits)

@@ -173,7 +173,13 @@ class ContactDetailView(ObjectDetailView):
     select_related = ("owner", "primary_account")
 
     def get_context(self, contact):
+        panels = []
+        for panel in registry.sorted(registry.contact_panels):
+            context = panel.context(self.request, contact)
+            if context is not None:
+                panels.append({"panel": panel, "context": context})
         return {
+            "panels": panels,
             "links": contact.account_links.select_related("account").filter(account__in=Account.objects.visible_to(self.request.user)),
             "addresses": contact.address_set.all(),
             "phones": contact.phonenumber_set.all(),

@@ -63,6 +63,8 @@ class Registry:
     def __init__(self) -> None:
         self.nav: dict[str, NavItem] = {}
         self.account_panels: dict[str, Panel] = {}
+        #: panels of the contact page: ``context(request, contact)``, as for accounts
+        self.contact_panels: dict[str, Panel] = {}
         self.search_providers: dict[str, SearchProvider] = {}
         self.timeline_sources: dict[str, TimelineSource] = {}
         self.merge_hooks: dict[str, Callable] = {}
@@ -72,12 +74,17 @@ class Registry:
         self.role_permissions: dict[str, list[str]] = {}
         #: key -> DemoBuilder; the small demo runs them after the customers are in
         self.demo_builders: dict[str, DemoBuilder] = {}
+        #: callables returning text ``guanxi demo`` prints after the staff logins (e.g. the portal's login)
+        self.demo_login_reports: list[Callable[[], str]] = []
 
     def add_nav(self, item: NavItem) -> None:
         self.nav[item.key] = item
 
     def add_account_panel(self, panel: Panel) -> None:
         self.account_panels[panel.key] = panel
+
+    def add_contact_panel(self, panel: Panel) -> None:
+        self.contact_panels[panel.key] = panel
 
     def add_search_provider(self, provider: SearchProvider) -> None:
         self.search_providers[provider.key] = provider
@@ -91,6 +98,9 @@ class Registry:
 
     def add_demo_builder(self, builder: DemoBuilder) -> None:
         self.demo_builders[builder.key] = builder
+
+    def add_demo_login_report(self, report: Callable[[], str]) -> None:
+        self.demo_login_reports.append(report)
 
     def sorted(self, mapping: dict) -> list:
         return sorted(mapping.values(), key=lambda item: (item.order, str(item.key)))

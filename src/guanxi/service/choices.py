@@ -83,3 +83,72 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("Friday")
     SATURDAY = 5, _("Saturday")
     SUNDAY = 6, _("Sunday")
+
+
+# --- service contracts, installed products, returns ---------------------------------------------
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+CONTRACT_TRANSITIONS = {
+    ContractStatus.DRAFT: {ContractStatus.ACTIVE, ContractStatus.CANCELLED},
+    ContractStatus.ACTIVE: {ContractStatus.EXPIRED, ContractStatus.CANCELLED},
+    ContractStatus.EXPIRED: {ContractStatus.ACTIVE},
+    ContractStatus.CANCELLED: set(),
+}
+
+
+class EntitlementUnit(models.TextChoices):
+    VISIT = "visit", _("On-site visits")
+    HOUR = "hour", _("Support hours")
+
+
+class InstalledProductStatus(models.TextChoices):
+    ACTIVE = "active", _("In service")
+    IN_REPAIR = "in_repair", _("In repair")
+    REPLACED = "replaced", _("Replaced")
+    RETIRED = "retired", _("Retired")
+
+
+class RmaStatus(models.TextChoices):
+    AUTHORISED = "authorised", _("Authorised")
+    RECEIVED = "received", _("Received")
+    DIAGNOSED = "diagnosed", _("Diagnosed")
+    REPAIRED = "repaired", _("Repaired")
+    REPLACED = "replaced", _("Replaced")
+    REFUNDED = "refunded", _("Refunded")
+    SHIPPED = "shipped", _("Shipped back")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: status -> the statuses a return may move to from it
+RMA_TRANSITIONS = {
+    RmaStatus.AUTHORISED: {RmaStatus.RECEIVED, RmaStatus.CANCELLED},
+    RmaStatus.RECEIVED: {RmaStatus.DIAGNOSED, RmaStatus.CANCELLED},
+    RmaStatus.DIAGNOSED: {RmaStatus.REPAIRED, RmaStatus.REPLACED, RmaStatus.REFUNDED},
+    RmaStatus.REPAIRED: {RmaStatus.SHIPPED},
+    RmaStatus.REPLACED: {RmaStatus.SHIPPED},
+    RmaStatus.REFUNDED: {RmaStatus.CLOSED},
+    RmaStatus.SHIPPED: {RmaStatus.CLOSED},
+    RmaStatus.CLOSED: set(),
+    RmaStatus.CANCELLED: set(),
+}
+OPEN_RMA_STATUSES = tuple(s for s in RmaStatus if s not in (RmaStatus.CLOSED, RmaStatus.CANCELLED))
+
+#: what the customer reads (portal, e-mails) for each status
+RMA_CUSTOMER_LABELS = {
+    RmaStatus.AUTHORISED: _("Return authorised: please send the item to us"),
+    RmaStatus.RECEIVED: _("We have received your item"),
+    RmaStatus.DIAGNOSED: _("Our engineers have examined your item"),
+    RmaStatus.REPAIRED: _("Repaired, being prepared for return"),
+    RmaStatus.REPLACED: _("Replacement being prepared for shipment"),
+    RmaStatus.REFUNDED: _("Refund issued"),
+    RmaStatus.SHIPPED: _("On its way back to you"),
+    RmaStatus.CLOSED: _("Completed"),
+    RmaStatus.CANCELLED: _("Cancelled"),
+}

@@ -100,3 +100,73 @@ def build(org, rng, now) -> None:
             services.case_set_status(case=case, acting_user=agent, status="pending" if status == "pending" else "resolved")
         if status == "closed":
             services.case_set_status(case=case, acting_user=agent, status="closed", satisfaction=rng.randint(3, 5), comment="处理及时。")
+
+
+def build_assets(org, rng, now) -> None:
+    """A few installed products with warranties, service contracts with entitlements, and returns in several states."""
+    from decimal import Decimal
+
+    from guanxi.sales.models import Product
+
+    from .models import InstalledProduct, SlaPolicy
+
+    if InstalledProduct.objects.exists():
+        return
+    products = list(Product.objects.filter(is_active=True).order_by("code")[:4])
+    policy = SlaPolicy.objects.filter(is_default=True).select_related("calendar").first()
+    if not products or policy is None:
+        return
+    admin, agent = org.admin, org.users["agent"]
+    for product, months in zip(products, (12, 24, 36, 12)):
+        services.warranty_term_set(acting_user=admin, product=product, months=months)
+    gold = services.sla_policy_create(
+        acting_user=admin, name="金牌维保", calendar=policy.calendar, pause_when_pending=True,
+        targets=[{"priority": p, "first_response_minutes": f, "resolution_minutes": r}
+                 for p, f, r in (("urgent", 15, 120), ("high", 30, 240), ("normal", 60, 480), ("low", 120, 960))],
+    )
+    today = now.date()
+    accounts = list(Account.objects.order_by("id")[:8])
+    units = {}
+    for n, account in enumerate(accounts):
+        owner = account.owner
+        for k in range(1 + n % 2):
+            product = products[(n + k) % len(products)]
+            installed = today - datetime.timedelta(days=rng.randint(30, 900))
+            units.setdefault(account.pk, []).append(services.installed_product_create(
+                acting_user=owner, product=product, account=account, serial_number=f"{product.code}-{2024 + n % 3}{n:02d}{k:02d}{rng.randint(100, 999)}",
+                install_date=installed, location=f"{account.name} · {rng.choice(['一楼机房', '二楼办公区', '仓库', '前台'])}",
+            ))
+    for n, account in enumerate(accounts[:4]):
+        expired = n == 3
+        start = today - datetime.timedelta(days=400 if expired else 120 + 30 * n)
+        contract = services.service_contract_create(
+            acting_user=account.owner, account=account, name="年度维保服务" if n % 2 == 0 else "金牌上门服务",
+            start_date=start, end_date=start + datetime.timedelta(days=364), value=Decimal(12000 + 6000 * n), sla_policy=gold,
+            installed_products=units[account.pk][:1] if n == 1 else [], renewal_reminder_days=60,
+        )
+        visits = services.entitlement_create(contract=contract, acting_user=account.owner, name="上门服务", unit="visit", quantity=Decimal(6))
+        services.entitlement_create(contract=contract, acting_user=account.owner, name="远程支持", unit="hour", quantity=Decimal(40))
+        if start + datetime.timedelta(days=364) >= today:
+            services.service_contract_set_status(contract=contract, acting_user=account.owner, status="active")
+            case = services.case_create(acting_user=agent, account=account, subject="设备定期保养", case_type="request",
+                                        installed_product=units[account.pk][0])
+            services.entitlement_consume(entitlement=visits, acting_user=agent, quantity=1 + n % 2, case=case, note="上门保养")
+        else:  # last year's contract, not renewed: it ran out (a contract cannot be put in force after its end)
+            from .models import ServiceContract
+
+            ServiceContract.objects.filter(pk=contract.pk).update(status="expired")
+    flows = [
+        ("设备无法开机", ["received", "diagnosed", "repaired", "shipped"]),
+        ("屏幕出现坏点", ["received"]),
+        ("运输途中损坏", ["received", "diagnosed", "replaced"]),
+        ("客户误购", []),
+    ]
+    for (reason, steps), account in zip(flows, accounts[4:8]):
+        unit = units[account.pk][0]
+        case = services.case_create(acting_user=agent, account=account, subject=reason, case_type="problem", installed_product=unit)
+        rma = services.rma_from_case(case=case, acting_user=agent, reason=reason)
+        for step in steps:
+            services.rma_set_status(rma=rma, acting_user=agent, status=step,
+                                    diagnosis="电源模块故障，更换后测试正常。" if step == "diagnosed" else None,
+                                    return_carrier="顺丰速运" if step == "shipped" else None,
+                                    return_tracking_number=f"SF{rng.randint(10**11, 10**12 - 1)}" if step == "shipped" else None)

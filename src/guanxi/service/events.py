@@ -19,6 +19,19 @@ TITLES = {
     "case.reopened": _("Case %(number)s reopened"),
     "case.sla_missed": _("Case %(number)s missed its service level"),
     "case.survey": _("Case %(number)s rated %(score)s of 5"),
+    "contract.activated": _("Service contract %(number)s in force: %(name)s"),
+    "contract.expired": _("Service contract %(number)s expired"),
+    "contract.cancelled": _("Service contract %(number)s cancelled"),
+    "unit.installed": _("%(product)s installed (serial number %(serial)s)"),
+    "rma.authorised": _("Return %(number)s authorised"),
+    "rma.received": _("Return %(number)s received"),
+    "rma.diagnosed": _("Return %(number)s diagnosed"),
+    "rma.repaired": _("Return %(number)s repaired"),
+    "rma.replaced": _("Return %(number)s replaced"),
+    "rma.refunded": _("Return %(number)s refunded"),
+    "rma.shipped": _("Return %(number)s shipped back (%(carrier)s %(tracking)s)"),
+    "rma.closed": _("Return %(number)s closed"),
+    "rma.cancelled": _("Return %(number)s cancelled"),
 }
 registry.event_titles.update(TITLES)
 
@@ -42,3 +55,11 @@ def case_status_changed(case, actor, status: str):
 
 def case_surveyed(case, actor, score: int):
     return _event(case, "case.survey", actor, score=score)
+
+
+def record_event(*, account_id: int, kind: str, actor, url: str, **data) -> TimelineEvent:
+    """A timeline event of a contract, unit or return (their wording is registered above)."""
+    return TimelineEvent.objects.create(
+        account_id=account_id, occurred_at=timezone.now(), kind=kind, title=(str(TITLES[kind]) % data)[:200],
+        data=data, actor=actor if getattr(actor, "pk", None) else None, url=url,
+    )

@@ -35,6 +35,8 @@ class CaseFilterSet(filters.FilterSet):
     unassigned = filters.BooleanFilter(label=_("unassigned"), field_name="assignee", lookup_expr="isnull")
     account = filters.NumberFilter(label=_("account"))
     contact = filters.NumberFilter(label=_("contact"))
+    installed_product = filters.NumberFilter(label=_("installed product"))
+    service_contract = filters.NumberFilter(label=_("service contract"))
     sla = filters.ChoiceFilter(label=_("service level"), choices=SLA_CHOICES, method="sla_state")
     created_after = filters.DateFilter(label=_("created from"), field_name="created_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"}))
     created_before = filters.DateFilter(label=_("created until"), field_name="created_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"}))
@@ -95,3 +97,111 @@ class ArticleFilterSet(filters.FilterSet):
         if not value.strip():
             return queryset
         return queryset.filter(pk__in=[pk for pk, _score in knowledge.ranked_ids(value, limit=200)])
+
+
+# --- installed products, service contracts, returns ---------------------------------------------
+
+def _products(request):
+    from guanxi.sales.models import Product
+
+    return Product.objects.order_by("code")
+
+
+def _date_filter(label, field, lookup):
+    return filters.DateFilter(label=label, field_name=field, lookup_expr=lookup, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class InstalledProductFilterSet(filters.FilterSet):
+    from .choices import InstalledProductStatus as _Status
+
+    q = filters.CharFilter(label=_("serial number"), method="search")
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=_Status.choices)
+    product = filters.ModelMultipleChoiceFilter(label=_("product"), queryset=_products)
+    account = filters.NumberFilter(label=_("account"))
+    contact = filters.NumberFilter(label=_("contact"))
+    under_warranty = filters.BooleanFilter(label=_("under warranty"), method="warranty")
+    installed_after = _date_filter(_("installed from"), "install_date", "gte")
+    installed_before = _date_filter(_("installed until"), "install_date", "lte")
+    warranty_ends_before = _date_filter(_("warranty ends until"), "warranty_end", "lte")
+
+    class Meta:
+        from .models import InstalledProduct
+
+        model = InstalledProduct
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        text = fold(value).upper().replace(" ", "")
+        return queryset.filter(serial_number__startswith=text) if text else queryset
+
+    def warranty(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        return queryset.filter(warranty_end__gte=today) if value else queryset.filter(Q(warranty_end__lt=today) | Q(warranty_end__isnull=True))
+
+
+class ServiceContractFilterSet(filters.FilterSet):
+    from .choices import ContractStatus as _Status
+
+    q = filters.CharFilter(label=_("Search"), method="search")
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=_Status.choices)
+    account = filters.NumberFilter(label=_("account"))
+    sla_policy = filters.NumberFilter(label=_("SLA policy"))
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_agents)
+    ends_after = _date_filter(_("ends from"), "end_date", "gte")
+    ends_before = _date_filter(_("ends until"), "end_date", "lte")
+
+    class Meta:
+        from .models import ServiceContract
+
+        model = ServiceContract
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        if text.upper().startswith("SC-"):
+            return queryset.filter(number__startswith=text.upper())
+        return queryset.filter(Q(name__icontains=text) | Q(number__endswith=text))
+
+
+class RmaFilterSet(filters.FilterSet):
+    from .choices import RmaStatus as _Status
+
+    q = filters.CharFilter(label=_("number"), method="search")
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=_Status.choices)
+    open = filters.BooleanFilter(label=_("open returns only"), method="open_only")
+    account = filters.NumberFilter(label=_("account"))
+    case = filters.NumberFilter(label=_("case"))
+    installed_product = filters.NumberFilter(label=_("installed product"), method="unit")
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_agents)
+    created_after = _date_filter(_("created from"), "created_at", "date__gte")
+    created_before = _date_filter(_("created until"), "created_at", "date__lte")
+
+    class Meta:
+        from .models import Rma
+
+        model = Rma
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        text = value.strip().upper()
+        if not text:
+            return queryset
+        if text.startswith("RMA-"):
+            return queryset.filter(number__startswith=text)
+        return queryset.filter(number__endswith=text)
+
+    def unit(self, queryset, name, value):
+        from .models import RmaLine
+
+        return queryset.filter(pk__in=RmaLine.objects.filter(installed_product_id=value).values("rma_id")) if value else queryset
+
+    def open_only(self, queryset, name, value):
+        from .choices import OPEN_RMA_STATUSES
+
+        if value is None:
+            return queryset
+        return queryset.filter(status__in=OPEN_RMA_STATUSES) if value else queryset.exclude(status__in=OPEN_RMA_STATUSES)

@@ -22,10 +22,15 @@ def _active_users():
 class CaseForm(StyledModelForm):
     account = LookupChoiceField(Account.objects.none(), "customers:account_lookup", label=_("account"))
     contact = LookupChoiceField(Contact.objects.none(), "customers:contact_lookup", label=_("contact"), required=False)
+    installed_product = LookupChoiceField(
+        Case._meta.get_field("installed_product").related_model.objects.none(), "service:installedproduct_lookup",
+        label=_("installed product"), required=False, help_text=_("Type a serial number."),
+    )
 
     class Meta:
         model = Case
-        fields = ["account", "contact", "subject", "description", "channel", "case_type", "category", "priority", "queue", "assignee"]
+        fields = ["account", "contact", "installed_product", "service_contract", "subject", "description", "channel", "case_type",
+                  "category", "priority", "queue", "assignee"]
         widgets = {"description": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
@@ -36,8 +41,27 @@ class CaseForm(StyledModelForm):
         self.fields["category"].queryset = CaseCategory.objects.filter(is_active=True)
         self.fields["queue"].queryset = Queue.objects.filter(is_active=True)
         self.fields["assignee"].queryset = _active_users()
+        self._limit_coverage()
         if self.instance.pk:  # queue and agent change through "Assign", which keeps the history straight
             del self.fields["queue"], self.fields["assignee"]
+
+
+    def _limit_coverage(self) -> None:
+        """Units the user can see; contracts of the case's account in force (empty on a new case: found from the account)."""
+        from .models import InstalledProduct, ServiceContract
+
+        if self.user is not None:
+            self.fields["installed_product"].queryset = InstalledProduct.objects.visible_to(self.user).select_related("product")
+        account_id = self.data.get("account") or self.initial.get("account") or self.instance.account_id
+        contracts = ServiceContract.objects.filter(status="active")
+        if str(account_id or "").isdigit():
+            contracts = contracts.filter(account_id=account_id)
+        else:
+            contracts = contracts.none()
+        if self.instance.service_contract_id:  # the case's own contract stays a choice after it expires
+            contracts = contracts | ServiceContract.objects.filter(pk=self.instance.service_contract_id)
+        self.fields["service_contract"].queryset = contracts.order_by("-end_date")
+        self.fields["service_contract"].help_text = _("Empty: the account's (or the unit's) contract in force.")
 
 
 class QuickCaseForm(StyledForm):
@@ -195,3 +219,162 @@ class FeedbackForm(StyledForm):
     helpful = forms.TypedChoiceField(label=_("Was this helpful?"), choices=[("1", _("Yes")), ("0", _("No"))], coerce=lambda v: v == "1")
     comment = forms.CharField(label=_("comment"), max_length=500, required=False)
     case = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+# --- installed products, service contracts, returns ---------------------------------------------
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class InstalledProductForm(StyledModelForm):
+    account = LookupChoiceField(Account.objects.none(), "customers:account_lookup", label=_("account"))
+    contact = LookupChoiceField(Contact.objects.none(), "customers:contact_lookup", label=_("contact"), required=False)
+
+    class Meta:
+        from .models import InstalledProduct
+
+        model = InstalledProduct
+        fields = ["account", "contact", "product", "serial_number", "install_date", "warranty_end", "location", "status", "notes"]
+        widgets = {"install_date": _date_input(), "warranty_end": _date_input(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        from guanxi.sales.models import Product
+
+        super().__init__(*args, **kwargs)
+        if self.user is not None:
+            self.fields["account"].queryset = Account.objects.visible_to(self.user)
+            self.fields["contact"].queryset = Contact.objects.visible_to(self.user)
+        active = Product.objects.filter(is_active=True)
+        if self.instance.pk:
+            active = Product.objects.filter(pk=self.instance.product_id) | active
+        self.fields["product"].queryset = active.order_by("code")
+
+    def _post_clean(self):  # the service validates (and folds the serial number before checking it is unique)
+        pass
+
+
+class ServiceContractForm(StyledModelForm):
+    account = LookupChoiceField(Account.objects.none(), "customers:account_lookup", label=_("account"))
+    contact = LookupChoiceField(Contact.objects.none(), "customers:contact_lookup", label=_("contact"), required=False)
+
+    class Meta:
+        from .models import ServiceContract
+
+        model = ServiceContract
+        fields = ["account", "contact", "name", "start_date", "end_date", "value", "currency", "sla_policy", "installed_products",
+                  "owner", "renewal_reminder_days", "notes"]
+        widgets = {"start_date": _date_input(), "end_date": _date_input(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        from .models import InstalledProduct
+
+        super().__init__(*args, **kwargs)
+        if self.user is not None:
+            self.fields["account"].queryset = Account.objects.visible_to(self.user)
+            self.fields["contact"].queryset = Contact.objects.visible_to(self.user)
+        self.fields["owner"].queryset = _active_users()
+        if not self.instance.pk and self.user is not None:
+            self.fields["owner"].initial = self.user.pk
+        self.fields["sla_policy"].queryset = SlaPolicy.objects.order_by("name")
+        # covered units: those of the contract's account (choose the account first, then its units)
+        account_id = self.data.get("account") or self.initial.get("account") or self.instance.account_id
+        units = InstalledProduct.objects.select_related("product").order_by("serial_number")
+        self.fields["installed_products"].queryset = units.filter(account_id=account_id) if str(account_id or "").isdigit() else units.none()
+        self.fields["installed_products"].required = False
+
+    def _post_clean(self):
+        pass
+
+
+class ContractStatusForm(StyledForm):
+    from .choices import ContractStatus as _ContractStatus
+
+    status = forms.ChoiceField(label=_("status"), choices=_ContractStatus.choices)
+
+
+class EntitlementForm(StyledForm):
+    from .choices import EntitlementUnit as _EntitlementUnit
+
+    name = forms.CharField(label=_("name"), max_length=100)
+    unit = forms.ChoiceField(label=_("unit"), choices=_EntitlementUnit.choices)
+    quantity = forms.DecimalField(label=_("quantity"), min_value=0, max_digits=10, decimal_places=2)
+
+
+class ConsumeForm(StyledForm):
+    quantity = forms.DecimalField(label=_("quantity"), min_value=0, max_digits=10, decimal_places=2, initial=1)
+    case = forms.CharField(label=_("case number"), max_length=20, required=False)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+
+class RmaForm(StyledModelForm):
+    account = LookupChoiceField(Account.objects.none(), "customers:account_lookup", label=_("account"))
+    contact = LookupChoiceField(Contact.objects.none(), "customers:contact_lookup", label=_("contact"), required=False)
+
+    class Meta:
+        from .models import Rma
+
+        model = Rma
+        fields = ["account", "contact", "reason", "owner", "diagnosis", "return_carrier", "return_tracking_number"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3}), "diagnosis": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is not None:
+            self.fields["account"].queryset = Account.objects.visible_to(self.user)
+            self.fields["contact"].queryset = Contact.objects.visible_to(self.user)
+        self.fields["owner"].queryset = _active_users()
+        if self.instance.pk:
+            del self.fields["account"]
+        elif self.user is not None:
+            self.fields["owner"].initial = self.user.pk
+        else:  # diagnosis and shipment come later, with the status
+            for name in ("diagnosis", "return_carrier", "return_tracking_number"):
+                del self.fields[name]
+
+    def _post_clean(self):
+        pass
+
+
+class RmaLineForm(StyledForm):
+    installed_product = forms.ModelChoiceField(None, label=_("installed product"), required=False)
+    product = forms.ModelChoiceField(None, label=_("product"), required=False, help_text=_("For an item without a registered unit."))
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1, initial=1)
+    problem = forms.CharField(label=_("problem"), max_length=300, required=False)
+
+    def __init__(self, *args, rma=None, **kwargs):
+        from guanxi.sales.models import Product
+
+        from .models import InstalledProduct
+
+        super().__init__(*args, **kwargs)
+        units = InstalledProduct.objects.select_related("product").order_by("serial_number")
+        self.fields["installed_product"].queryset = units.filter(account_id=rma.account_id) if rma is not None else units.none()
+        self.fields["product"].queryset = Product.objects.filter(is_active=True).order_by("code")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("installed_product") and not data.get("product"):
+            self.add_error("installed_product", _("Choose the returned unit, or a product."))
+        return data
+
+
+class RmaStatusForm(StyledForm):
+    from .choices import RmaStatus as _RmaStatus
+
+    status = forms.ChoiceField(label=_("status"), choices=_RmaStatus.choices)
+    diagnosis = forms.CharField(label=_("diagnosis"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    return_carrier = forms.CharField(label=_("return carrier"), max_length=60, required=False)
+    return_tracking_number = forms.CharField(label=_("return tracking number"), max_length=100, required=False)
+
+
+class WarrantyTermForm(StyledForm):
+    product = forms.ModelChoiceField(None, label=_("product"))
+    months = forms.IntegerField(label=_("warranty (months)"), min_value=0, max_value=240, required=False,
+                                help_text=_("Empty or 0: no warranty term."))
+
+    def __init__(self, *args, **kwargs):
+        from guanxi.sales.models import Product
+
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(is_active=True).order_by("code")

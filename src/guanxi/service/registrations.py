@@ -11,6 +11,9 @@ from . import selectors
 registry.add_nav(NavItem("service", _("Service"), "service:case_list", order=40, permission="service.view_case", children=[
     NavItem("cases", _("Cases"), "service:case_list", permission="service.view_case"),
     NavItem("quick_case", _("Quick case entry"), "service:quick_entry", permission="service.add_case"),
+    NavItem("service_contracts", _("Service contracts"), "service:servicecontract_list", permission="service.view_servicecontract"),
+    NavItem("installed_products", _("Installed products"), "service:installedproduct_list", permission="service.view_installedproduct"),
+    NavItem("returns", _("Returns (RMA)"), "service:rma_list", permission="service.view_rma"),
     NavItem("knowledge_base", _("Knowledge base"), "service:knowledge_base", permission="service.view_article"),
     NavItem("service_reports", _("Service reports"), "service:reports", permission="service.view_case"),
     NavItem("service_setup", _("Queues and service levels"), "service:setup", permission="service.view_queue"),
@@ -34,6 +37,46 @@ def _cases_panel(request, account):
 
 
 registry.add_account_panel(Panel("cases", _("Cases"), "service/_account_cases.html", _cases_panel, order=30))
+
+
+def _contracts_panel(request, account):
+    user = request.user
+    if not user.has_perm("service.view_servicecontract"):
+        return None
+    from .models import ServiceContract
+
+    contracts = ServiceContract.objects.visible_to(user).filter(account=account).select_related("sla_policy")
+    return {"account": account, "contracts": list(contracts.order_by("-end_date", "-id")[:5]), "can_add": user.has_perm("service.add_servicecontract")}
+
+
+def _units_panel(request, account):
+    user = request.user
+    if not user.has_perm("service.view_installedproduct"):
+        return None
+    from django.utils import timezone
+
+    from .models import InstalledProduct
+
+    units = InstalledProduct.objects.visible_to(user).filter(account=account)
+    return {"account": account, "units": list(units.select_related("product").order_by("-install_date", "-id")[:5]),
+            "count": units.count(), "today": timezone.localdate(), "can_add": user.has_perm("service.add_installedproduct")}
+
+
+def _rmas_panel(request, account):
+    user = request.user
+    if not user.has_perm("service.view_rma"):
+        return None
+    from .choices import OPEN_RMA_STATUSES
+    from .models import Rma
+
+    rmas = Rma.objects.visible_to(user).filter(account=account)
+    return {"account": account, "rmas": list(rmas.only("pk", "number", "reason", "status").order_by("-created_at", "-id")[:5]),
+            "open_count": rmas.filter(status__in=OPEN_RMA_STATUSES).count(), "can_add": user.has_perm("service.add_rma")}
+
+
+registry.add_account_panel(Panel("service_contracts", _("Service contracts"), "service/_account_contracts.html", _contracts_panel, order=31))
+registry.add_account_panel(Panel("installed_products", _("Installed products"), "service/_account_units.html", _units_panel, order=32))
+registry.add_account_panel(Panel("rmas", _("Returns (RMA)"), "service/_account_rmas.html", _rmas_panel, order=33))
 registry.add_search_provider(SearchProvider(
     "cases", _("Cases"),
     lambda user, query, limit: selectors.search_results_as_dicts(selectors.case_search(user=user, query=query, limit=limit), _("Case"))
@@ -43,19 +86,25 @@ registry.add_search_provider(SearchProvider(
 
 CASE_RECORDS = ("case", "casenote", "caseattachment", "caselink")
 KB_RECORDS = ("article", "articlecategory", "articlefeedback", "articleversion")
-SETUP_RECORDS = ("queue", "queuemember", "agentprofile", "casecategory", "businesscalendar", "calendarday", "slapolicy", "slatarget")
+ASSET_RECORDS = ("installedproduct", "servicecontract", "entitlement", "entitlementusage", "rma", "rmaline")
+SETUP_RECORDS = ("warrantyterm", "queue", "queuemember", "agentprofile", "casecategory", "businesscalendar", "calendarday", "slapolicy", "slatarget")
 
 
 def _perms(actions, models):
     return [f"service.{action}_{model}" for model in models for action in actions]
 
 
-registry.add_role_permissions("service_agent", _perms(("view", "add", "change"), CASE_RECORDS + KB_RECORDS) + _perms(("view",), SETUP_RECORDS))
-registry.add_role_permissions("supervisor", _perms(("view", "add", "change", "delete"), CASE_RECORDS + KB_RECORDS + SETUP_RECORDS))
+registry.add_role_permissions("service_agent", _perms(("view", "add", "change"), CASE_RECORDS + KB_RECORDS + ASSET_RECORDS)
+                              + _perms(("view",), SETUP_RECORDS))
+registry.add_role_permissions("supervisor", _perms(("view", "add", "change", "delete"), CASE_RECORDS + KB_RECORDS + SETUP_RECORDS + ASSET_RECORDS))
 registry.add_role_permissions("cc_agent", ["service.view_case", "service.add_case", "service.view_casenote", "service.add_casenote",
                                            "service.view_article", "service.view_articleversion", "service.add_articlefeedback"]
                               + _perms(("view",), ("queue", "casecategory", "articlecategory")))
-registry.add_role_permissions("analyst", _perms(("view",), CASE_RECORDS + KB_RECORDS + SETUP_RECORDS))
+registry.add_role_permissions("analyst", _perms(("view",), CASE_RECORDS + KB_RECORDS + SETUP_RECORDS + ASSET_RECORDS))
+# Sales reps sell service contracts and register what they installed; they see their accounts' returns.
+for _role in ("sales_rep", "sales_manager"):
+    registry.add_role_permissions(_role, _perms(("view", "add", "change"), ("installedproduct", "servicecontract", "entitlement"))
+                                  + _perms(("view",), ("entitlementusage", "rma", "rmaline", "warrantyterm")))
 
 
 def _demo(org, rng, now):
@@ -65,3 +114,12 @@ def _demo(org, rng, now):
 
 
 registry.add_demo_builder(DemoBuilder("service", _demo, order=40))
+
+
+def _demo_assets(org, rng, now):
+    from .demo import build_assets
+
+    build_assets(org, rng, now)
+
+
+registry.add_demo_builder(DemoBuilder("service_assets", _demo_assets, order=41))

@@ -110,3 +110,146 @@ def article_search(*, query: str, public_only: bool = False, limit: int = 20, an
 def suggested_articles(*, case: Case, limit: int = 5) -> list:
     """Articles that may answer ``case``: any word of its subject and description, best first."""
     return article_search(query=f"{case.subject} {case.description[:500]}", limit=limit, any_word=True)
+
+
+# --- installed products, service contracts, returns ---------------------------------------------
+
+def installed_product_list(*, user):
+    from .models import InstalledProduct
+
+    return InstalledProduct.objects.visible_to(user)
+
+
+def service_contract_list(*, user):
+    from .models import ServiceContract
+
+    return ServiceContract.objects.visible_to(user)
+
+
+def rma_list(*, user):
+    from .models import Rma
+
+    return Rma.objects.visible_to(user)
+
+
+def contracts_in_force(*, account_id: int, installed_product_id: int | None = None, on=None):
+    """Active contracts of an account on a day (today), those covering the unit first, then the whole-account
+    ones, latest end first. A contract that names covered units covers only those units."""
+    from django.db.models import Count, Exists, OuterRef
+    from django.utils import timezone
+
+    from .choices import ContractStatus
+    from .models import ServiceContract
+
+    on = on or timezone.localdate()
+    through = ServiceContract.installed_products.through
+    contracts = (
+        ServiceContract.objects.filter(account_id=account_id, status=ContractStatus.ACTIVE, start_date__lte=on, end_date__gte=on)
+        .annotate(units=Count("installed_products"))
+    )
+    if installed_product_id:
+        covers = Exists(through.objects.filter(servicecontract_id=OuterRef("pk"), installedproduct_id=installed_product_id))
+        contracts = contracts.annotate(covers=covers).filter(Q(covers=True) | Q(units=0)).order_by("-covers", "-end_date", "-id")
+    else:
+        contracts = contracts.filter(units=0).order_by("-end_date", "-id")
+    return contracts.select_related("sla_policy")
+
+
+def installed_product_history(*, unit, user) -> list[dict]:
+    """What happened to one unit, newest first: its cases, returns and contract coverage, as the user may see them."""
+    from .models import Case, Rma, ServiceContract
+
+    rows = []
+    for case in Case.objects.visible_to(user).filter(installed_product=unit).only("pk", "number", "subject", "status", "created_at"):
+        rows.append({"kind": "case", "when": case.created_at, "record": case, "status": case.get_status_display(), "title": f"{case.number} {case.subject}"})
+    for rma in Rma.objects.visible_to(user).filter(lines__installed_product=unit).distinct().only("pk", "number", "status", "reason", "created_at"):
+        rows.append({"kind": "rma", "when": rma.created_at, "record": rma, "status": rma.get_status_display(), "title": f"{rma.number} {rma.reason[:80]}"})
+    for contract in ServiceContract.objects.visible_to(user).filter(installed_products=unit).only("pk", "number", "name", "status", "start_date", "end_date", "created_at"):
+        rows.append({"kind": "contract", "when": contract.created_at, "record": contract, "status": contract.get_status_display(),
+                     "title": f"{contract.number} {contract.name} ({contract.start_date} – {contract.end_date})"})
+    rows.sort(key=lambda r: r["when"], reverse=True)
+    return rows
+
+
+# --- for the customer portal: by ACCOUNT (the portal has no staff user), customer-visible fields only ---
+
+def portal_installed_products(account) -> list[dict]:
+    """The account's units in service or in repair, with their warranty, newest installation first."""
+    from django.utils import timezone
+
+    from .choices import InstalledProductStatus
+    from .models import InstalledProduct
+
+    today = timezone.localdate()
+    units = (
+        InstalledProduct.objects.filter(account=account, status__in=[InstalledProductStatus.ACTIVE, InstalledProductStatus.IN_REPAIR])
+        .select_related("product").order_by("-install_date", "-id")
+    )
+    return [
+        {"id": u.pk, "product_code": u.product.code, "product_name": u.product.name, "serial_number": u.serial_number,
+         "install_date": u.install_date, "location": u.location, "warranty_end": u.warranty_end,
+         "under_warranty": u.under_warranty(today), "status": u.status, "status_label": u.get_status_display()}
+        for u in units
+    ]
+
+
+def portal_service_contracts(account) -> list[dict]:
+    """The account's contracts (drafts left out), with the service level and what is left of each entitlement."""
+    from django.db.models import Prefetch
+
+    from .choices import ContractStatus
+    from .models import Entitlement, ServiceContract
+
+    contracts = (
+        ServiceContract.objects.filter(account=account).exclude(status=ContractStatus.DRAFT)
+        .select_related("sla_policy").prefetch_related(Prefetch("entitlements", queryset=Entitlement.objects.order_by("name", "id")))
+        .prefetch_related(Prefetch("installed_products", queryset=_units_for_portal()))
+        .order_by("-end_date", "-id")
+    )
+    return [
+        {"id": c.pk, "number": c.number, "name": c.name, "status": c.status, "status_label": c.get_status_display(),
+         "start_date": c.start_date, "end_date": c.end_date, "value": c.value, "currency": c.currency,
+         "service_level": c.sla_policy.name if c.sla_policy_id else "",
+         "covered_products": [f"{u.product.name} · {u.serial_number}" for u in c.installed_products.all()],
+         "entitlements": [{"name": e.name, "unit": e.unit, "unit_label": e.get_unit_display(), "quantity": e.quantity,
+                           "used": e.used, "remaining": e.remaining} for e in c.entitlements.all()]}
+        for c in contracts
+    ]
+
+
+def _units_for_portal():
+    from .models import InstalledProduct
+
+    return InstalledProduct.objects.select_related("product").order_by("serial_number")
+
+
+def portal_rmas(account) -> list[dict]:
+    """The account's returns, newest first, with the wording a customer reads for their status (no internal diagnosis)."""
+    from django.db.models import Prefetch
+
+    from .models import Rma, RmaLine
+
+    rmas = (
+        Rma.objects.filter(account=account)
+        .prefetch_related(Prefetch("lines", queryset=RmaLine.objects.select_related("product", "installed_product").order_by("id")))
+        .order_by("-created_at", "-id")
+    )
+    return [_portal_rma(r) for r in rmas]
+
+
+def portal_rma(account, rma_id) -> dict | None:
+    """One return of the account (None when it is not the account's)."""
+    for row in portal_rmas(account):
+        if str(row["id"]) == str(rma_id):
+            return row
+    return None
+
+
+def _portal_rma(r) -> dict:
+    return {
+        "id": r.pk, "number": r.number, "status": r.status, "status_label": r.customer_status, "reason": r.reason,
+        "created_at": r.created_at, "received_at": r.received_at, "shipped_at": r.shipped_at, "closed_at": r.closed_at,
+        "return_carrier": r.return_carrier, "return_tracking_number": r.return_tracking_number,
+        "lines": [{"product_name": l.product.name, "serial_number": l.installed_product.serial_number if l.installed_product_id else "",
+                   "quantity": l.quantity, "problem": l.problem} for l in r.lines.all()],
+    }

@@ -30,7 +30,8 @@ from .models import (
     CaseNumberSequence, Queue, QueueMember, SlaPolicy, SlaTarget,
 )
 
-CASE_FIELDS = {"subject", "description", "account", "contact", "channel", "case_type", "category", "priority", "queue", "assignee"}
+CASE_FIELDS = {"subject", "description", "account", "contact", "channel", "case_type", "category", "priority", "queue", "assignee",
+               "installed_product", "service_contract"}
 #: the channel of the survey interaction, by the case's channel
 SURVEY_CHANNEL = {CaseChannel.PHONE: "phone", CaseChannel.EMAIL: "email", CaseChannel.WEB: "web", CaseChannel.PORTAL: "web", CaseChannel.CHAT: "chat"}
 
@@ -64,6 +65,18 @@ def _check_contact(account: Account | None, contact: Contact | None) -> None:
         raise ValidationError({"contact": _("This contact is not linked to the account.")})
 
 
+def _check_case_coverage(account: Account | None, data: dict) -> None:
+    """The case's unit and contract must be its account's, and the contract in force."""
+    unit, contract = data.get("installed_product"), data.get("service_contract")
+    if unit is not None and account is not None and unit.account_id != account.pk:
+        raise ValidationError({"installed_product": _("This unit belongs to another account.")})
+    if contract is not None:
+        if account is not None and contract.account_id != account.pk:
+            raise ValidationError({"service_contract": _("This contract belongs to another account.")})
+        if not contract.is_in_force():
+            raise ValidationError({"service_contract": _("Contract %(number)s is not in force.") % {"number": contract.number}})
+
+
 # --- cases --------------------------------------------------------------------------------------
 
 @transaction.atomic
@@ -74,6 +87,9 @@ def case_create(*, acting_user, auto_assign: bool = True, **data) -> Case:
     if not data.get("account"):
         raise ValidationError({"account": _("Choose the customer's account.")})
     _check_contact(data["account"], data.get("contact"))
+    _check_case_coverage(data["account"], data)
+    if data.get("service_contract") is None:
+        data["service_contract"] = contract_for_case(account=data["account"], installed_product=data.get("installed_product"))
     category = data.get("category")
     if data.get("queue") is None and category is not None and category.default_queue_id:
         data["queue"] = category.default_queue
@@ -99,10 +115,24 @@ def case_update(*, case: Case, acting_user, **data) -> dict:
     if "subject" in data:
         data["subject"] = tidy(data["subject"])
     _check_contact(data.get("account", case.account), data.get("contact", case.contact))
+    if any(k in data and data[k] != getattr(case, k) for k in ("installed_product", "service_contract", "account")):
+        _check_case_coverage(data.get("account", case.account), {
+            "installed_product": data.get("installed_product", case.installed_product),
+            "service_contract": data["service_contract"] if "service_contract" in data and data["service_contract"] != case.service_contract else None,
+        })
     derived: dict[str, Any] = {}
     if any(k in data and data[k] != getattr(case, k) for k in ("subject", "account")):
         probe = Case(number=case.number, subject=data.get("subject", case.subject), account=data.get("account", case.account))
         derived["search_text"] = _search_text(probe)
+    if "service_contract" in data and data["service_contract"] != case.service_contract and case.is_open:
+        # a case put under (or taken out of) a contract follows that contract's service level, counted from its opening
+        probe = Case(priority=data.get("priority", case.priority), account=data.get("account", case.account), queue=case.queue,
+                     service_contract=data["service_contract"], first_responded_at=case.first_responded_at,
+                     first_response_due_at=case.first_response_due_at, first_response_warn_at=case.first_response_warn_at)
+        fields = sla.deadlines(probe, start=case.created_at)
+        if fields["sla_policy"] != case.sla_policy:
+            data.update(fields)
+            derived["escalation_level"] = 0
     if "priority" in data and data["priority"] != case.priority and case.is_open:
         now = timezone.now()
         probe = Case(priority=data["priority"], account=data.get("account", case.account), queue=case.queue,
@@ -613,3 +643,475 @@ def article_category_create(*, acting_user, name: str):
     from .models import ArticleCategory
 
     return base.create(ArticleCategory(name=tidy(name)), acting_user=acting_user)
+
+
+# --- numbering ----------------------------------------------------------------------------------
+
+def next_number(prefix: str, now: datetime.datetime | None = None) -> str:
+    """<prefix>-<year>-<six digits>, counted per prefix and year; concurrent creators wait on the row."""
+    from .models import ServiceNumberSequence
+
+    year = timezone.localtime(now or timezone.now()).year
+    with transaction.atomic():
+        if not ServiceNumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1):
+            try:
+                with transaction.atomic():
+                    ServiceNumberSequence.objects.create(prefix=prefix, year=year, last=1)
+            except IntegrityError:
+                ServiceNumberSequence.objects.filter(prefix=prefix, year=year).update(last=F("last") + 1)
+        last = ServiceNumberSequence.objects.get(prefix=prefix, year=year).last
+    return f"{prefix}-{year}-{last:06d}"
+
+
+# --- installed products and warranties ----------------------------------------------------------
+
+UNIT_FIELDS = {"product", "serial_number", "account", "contact", "install_date", "location", "warranty_end", "status", "notes"}
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def warranty_end_for(product, install_date: datetime.date | None) -> datetime.date | None:
+    """The end of the warranty of a unit installed on ``install_date``, by its product's warranty term (inclusive)."""
+    from .models import WarrantyTerm
+
+    if product is None or install_date is None:
+        return None
+    term = WarrantyTerm.objects.filter(product=product).first()
+    if term is None:
+        return None
+    return add_months(install_date, term.months) - datetime.timedelta(days=1)
+
+
+def _check_unit(data: dict, unit=None) -> None:
+    from .models import InstalledProduct
+
+    product = data.get("product", getattr(unit, "product", None))
+    serial = data.get("serial_number", getattr(unit, "serial_number", ""))
+    if product is not None and serial:
+        clash = InstalledProduct.objects.filter(product=product, serial_number=serial)
+        if unit is not None:
+            clash = clash.exclude(pk=unit.pk)
+        if clash.exists():
+            raise ValidationError({"serial_number": _("%(product)s already has a unit with serial number %(serial)s.") % {
+                "product": product.name, "serial": serial}})
+    _check_contact(data.get("account", getattr(unit, "account", None)), data.get("contact", getattr(unit, "contact", None)))
+    install, end = data.get("install_date", getattr(unit, "install_date", None)), data.get("warranty_end", getattr(unit, "warranty_end", None))
+    if install and end and end < install:
+        raise ValidationError({"warranty_end": _("The warranty cannot end before the unit was installed.")})
+
+
+def _unit_text(data: dict) -> dict:
+    data = dict(data)
+    for key in ("serial_number", "location"):
+        if isinstance(data.get(key), str):
+            data[key] = tidy(data[key])
+    if "serial_number" in data:
+        data["serial_number"] = fold(data["serial_number"]).upper().replace(" ", "") if data["serial_number"] else ""
+    return data
+
+
+@transaction.atomic
+def installed_product_create(*, acting_user, **data):
+    """Register a unit at a customer's site; without a warranty end it is computed from the product's warranty term."""
+    from .models import InstalledProduct
+
+    _reject_unknown(data, UNIT_FIELDS)
+    data = _unit_text(data)
+    if not data.get("account"):
+        raise ValidationError({"account": _("Choose the customer's account.")})
+    if not data.get("serial_number"):
+        raise ValidationError({"serial_number": _("Enter the unit's serial number.")})
+    _check_unit(data)
+    if not data.get("warranty_end"):
+        data["warranty_end"] = warranty_end_for(data.get("product"), data.get("install_date"))
+    unit = base.create(InstalledProduct(**data), acting_user=acting_user)
+    events.record_event(account_id=unit.account_id, kind="unit.installed", actor=acting_user, url=unit.get_absolute_url(),
+                        product=unit.product.name, serial=unit.serial_number)
+    return unit
+
+
+@transaction.atomic
+def installed_product_update(*, unit, acting_user, **data) -> dict:
+    """Change a unit; an emptied warranty end (or a new install date or product while it was computed) is computed again."""
+    _reject_unknown(data, UNIT_FIELDS)
+    data = _unit_text(data)
+    _check_unit(data, unit)
+    was_computed = unit.warranty_end is not None and unit.warranty_end == warranty_end_for(unit.product, unit.install_date)
+    moved = any(k in data and data[k] != getattr(unit, k) for k in ("install_date", "product"))
+    if "warranty_end" in data and not data["warranty_end"] or (moved and was_computed and data.get("warranty_end") in (None, unit.warranty_end)):
+        data["warranty_end"] = warranty_end_for(data.get("product", unit.product), data.get("install_date", unit.install_date))
+    return base.update(unit, acting_user=acting_user, data=data)
+
+
+@transaction.atomic
+def installed_product_delete(*, unit, acting_user) -> None:
+    """Delete a unit entered by mistake; one with returns keeps its history and cannot be deleted (retire it)."""
+    if unit.rma_lines.exists():
+        raise ValidationError({"__all__": _("This unit has returns; set its status to retired instead of deleting it.")})
+    base.delete(unit, acting_user=acting_user)
+
+
+@transaction.atomic
+def warranty_term_set(*, acting_user, product, months: int | None):
+    """Set (or, with no months, remove) the warranty length of a product."""
+    from .models import WarrantyTerm
+
+    term = WarrantyTerm.objects.filter(product=product).first()
+    if not months:
+        if term is not None:
+            base.delete(term, acting_user=acting_user)
+        return None
+    if term is None:
+        return base.create(WarrantyTerm(product=product, months=months), acting_user=acting_user)
+    base.update(term, acting_user=acting_user, data={"months": months})
+    return term
+
+
+# --- service contracts and entitlements ---------------------------------------------------------
+
+CONTRACT_FIELDS = {"name", "account", "contact", "start_date", "end_date", "value", "currency", "sla_policy", "owner",
+                   "renewal_reminder_days", "notes"}
+
+
+def _check_contract(data: dict, contract=None, installed_products=None) -> None:
+    account = data.get("account", getattr(contract, "account", None))
+    _check_contact(account, data.get("contact", getattr(contract, "contact", None)))
+    start, end = data.get("start_date", getattr(contract, "start_date", None)), data.get("end_date", getattr(contract, "end_date", None))
+    if start and end and end < start:
+        raise ValidationError({"end_date": _("The contract cannot end before it starts.")})
+    if installed_products and account is not None:
+        foreign = [u for u in installed_products if u.account_id != account.pk]
+        if foreign:
+            raise ValidationError({"installed_products": _("%(unit)s belongs to another account.") % {"unit": foreign[0]}})
+
+
+@transaction.atomic
+def service_contract_create(*, acting_user, installed_products=(), **data):
+    """A draft contract (activate it to put it in force); covered units must be the account's."""
+    from .models import ServiceContract
+
+    _reject_unknown(data, CONTRACT_FIELDS)
+    if data.get("name"):
+        data["name"] = tidy(data["name"])
+    if not data.get("account"):
+        raise ValidationError({"account": _("Choose the customer's account.")})
+    installed_products = list(installed_products or [])
+    _check_contract(data, installed_products=installed_products)
+    if data.get("owner") is None:
+        data["owner"] = acting_user if getattr(acting_user, "pk", None) else None
+    contract = ServiceContract(**data)
+    contract.number = next_number("SC")
+    return base.create(contract, acting_user=acting_user, m2m={"installed_products": installed_products})
+
+
+@transaction.atomic
+def service_contract_update(*, contract, acting_user, installed_products=None, **data) -> dict:
+    """Change a contract; a later end date (a renewal) sends the renewal reminder again when it comes near."""
+    _reject_unknown(data, CONTRACT_FIELDS)
+    if data.get("name"):
+        data["name"] = tidy(data["name"])
+    if contract.status == "cancelled":
+        raise ValidationError({"__all__": _("A cancelled contract cannot be changed.")})
+    if installed_products is not None:
+        installed_products = list(installed_products)
+    _check_contract(data, contract, installed_products)
+    derived = {}
+    if "end_date" in data and data["end_date"] != contract.end_date:
+        derived["renewal_reminded_at"] = None
+    m2m = {"installed_products": installed_products} if installed_products is not None else None
+    return base.update(contract, acting_user=acting_user, data=data, m2m=m2m, derived=derived or None)
+
+
+@transaction.atomic
+def service_contract_set_status(*, contract, acting_user, status: str) -> dict:
+    """draft -> active -> expired (or cancelled); an expired contract may be made active again after a renewal."""
+    from .choices import CONTRACT_TRANSITIONS, ContractStatus
+
+    if status not in ContractStatus.values:
+        raise ValidationError({"status": _("“%(value)s” is not a contract status.") % {"value": status}})
+    if status == contract.status:
+        return {}
+    if status not in CONTRACT_TRANSITIONS[contract.status]:
+        raise ValidationError({"status": _("A contract cannot go from %(old)s to %(new)s.") % {
+            "old": contract.get_status_display(), "new": ContractStatus(status).label}})
+    if status == ContractStatus.ACTIVE and contract.end_date < timezone.localdate():
+        raise ValidationError({"end_date": _("The contract ended on %(date)s; move its end date first.") % {"date": contract.end_date}})
+    changes = base.update(contract, acting_user=acting_user, data={"status": status})
+    kind = {"active": "contract.activated", "expired": "contract.expired", "cancelled": "contract.cancelled"}[status]
+    events.record_event(account_id=contract.account_id, kind=kind, actor=acting_user, url=contract.get_absolute_url(),
+                        number=contract.number, name=contract.name)
+    return changes
+
+
+@transaction.atomic
+def service_contract_delete(*, contract, acting_user) -> None:
+    """Delete a draft entered by mistake; a contract that was in force is cancelled instead, to keep its history."""
+    if contract.status != "draft":
+        raise ValidationError({"__all__": _("Only a draft contract can be deleted; cancel this one instead.")})
+    base.delete(contract, acting_user=acting_user)
+
+
+ENTITLEMENT_FIELDS = {"name", "unit", "quantity"}
+
+
+@transaction.atomic
+def entitlement_create(*, contract, acting_user, **data):
+    from .models import Entitlement
+
+    _reject_unknown(data, ENTITLEMENT_FIELDS)
+    if data.get("name"):
+        data["name"] = tidy(data["name"])
+    return base.create(Entitlement(contract=contract, **data), acting_user=acting_user)
+
+
+@transaction.atomic
+def entitlement_update(*, entitlement, acting_user, **data) -> dict:
+    _reject_unknown(data, ENTITLEMENT_FIELDS)
+    if "quantity" in data and data["quantity"] is not None and data["quantity"] < entitlement.used:
+        raise ValidationError({"quantity": _("%(used)s are already used; the quantity cannot be less.") % {"used": entitlement.used}})
+    return base.update(entitlement, acting_user=acting_user, data=data)
+
+
+@transaction.atomic
+def entitlement_delete(*, entitlement, acting_user) -> None:
+    if entitlement.usages.exists():
+        raise ValidationError({"__all__": _("This entitlement has been used; set its quantity instead of deleting it.")})
+    base.delete(entitlement, acting_user=acting_user)
+
+
+@transaction.atomic
+def entitlement_consume(*, entitlement, acting_user, quantity, case: Case | None = None, note: str = ""):
+    """Use visits or hours of a contract (for a case); refused past what is left, or when the contract is not in force."""
+    from decimal import Decimal, InvalidOperation
+
+    from .models import Entitlement, EntitlementUsage
+
+    try:
+        amount = Decimal(str(quantity))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({"quantity": _("Enter a number.")}) from None
+    if amount <= 0:
+        raise ValidationError({"quantity": _("Use more than zero.")})
+    locked = Entitlement.objects.select_for_update().select_related("contract").get(pk=entitlement.pk)
+    contract = locked.contract
+    if not contract.is_in_force():
+        raise ValidationError({"entitlement": _("Contract %(number)s is not in force (%(status)s, %(start)s – %(end)s).") % {
+            "number": contract.number, "status": contract.get_status_display(), "start": contract.start_date, "end": contract.end_date}})
+    if case is not None and case.account_id != contract.account_id:
+        raise ValidationError({"case": _("The case is of another account than the contract.")})
+    if locked.used + amount > locked.quantity:
+        raise ValidationError({"quantity": _("Only %(left)s of %(name)s left on contract %(number)s; %(asked)s asked.") % {
+            "left": locked.remaining.normalize(), "name": locked.name, "number": contract.number, "asked": amount.normalize()}})
+    usage = base.create(EntitlementUsage(entitlement=locked, case=case, quantity=amount, note=(note or "").strip()[:300],
+                                         used_by=acting_user if getattr(acting_user, "pk", None) else None), acting_user=acting_user)
+    base.update(locked, acting_user=acting_user, data={"used": locked.used + amount})
+    entitlement.used = locked.used
+    return usage
+
+
+@transaction.atomic
+def entitlement_usage_delete(*, usage, acting_user) -> None:
+    """Undo a use recorded by mistake: its quantity is given back."""
+    from .models import Entitlement
+
+    locked = Entitlement.objects.select_for_update().get(pk=usage.entitlement_id)
+    base.update(locked, acting_user=acting_user, data={"used": max(locked.used - usage.quantity, 0)})
+    base.delete(usage, acting_user=acting_user)
+
+
+def contract_reminders(*, today: datetime.date | None = None) -> dict:
+    """The daily pass: expire active contracts past their end, and remind owners of contracts ending soon (once each)."""
+    from django.urls import reverse
+
+    from guanxi.core.models import Notification
+
+    from .choices import ContractStatus
+    from .models import ServiceContract
+
+    today = today or timezone.localdate()
+    expired = 0
+    for contract in ServiceContract.objects.filter(status=ContractStatus.ACTIVE, end_date__lt=today).select_related("account"):
+        service_contract_set_status(contract=contract, acting_user=None, status=ContractStatus.EXPIRED)
+        expired += 1
+    due = (
+        ServiceContract.objects.filter(status=ContractStatus.ACTIVE, renewal_reminded_at__isnull=True, end_date__gte=today,
+                                       end_date__lte=today + datetime.timedelta(days=366))
+        .select_related("account").order_by("end_date", "id")
+    )
+    reminded = 0
+    now = timezone.now()
+    with transaction.atomic():
+        for contract in due:
+            if contract.end_date - datetime.timedelta(days=contract.renewal_reminder_days) > today:
+                continue
+            recipient = contract.owner_id or contract.account.owner_id
+            if recipient:
+                Notification.objects.create(
+                    recipient_id=recipient, url=contract.get_absolute_url(),
+                    title=(_("Service contract %(number)s of %(account)s ends on %(date)s: time to renew") % {
+                        "number": contract.number, "account": contract.account.name, "date": contract.end_date})[:200],
+                )
+            ServiceContract.objects.filter(pk=contract.pk).update(renewal_reminded_at=now)
+            reminded += 1
+    return {"expired": expired, "reminded": reminded, "list_url": reverse("service:servicecontract_list")}
+
+
+def contract_for_case(*, account, installed_product=None):
+    """The contract in force a new case of this account (or unit) falls under, or None."""
+    from . import selectors
+
+    if account is None:
+        return None
+    return selectors.contracts_in_force(account_id=account.pk, installed_product_id=getattr(installed_product, "pk", None)).first()
+
+
+# --- returns (RMA) ------------------------------------------------------------------------------
+
+RMA_FIELDS = {"account", "contact", "case", "reason", "owner", "diagnosis", "return_carrier", "return_tracking_number"}
+
+
+def _check_rma(data: dict, rma=None) -> None:
+    account = data.get("account", getattr(rma, "account", None))
+    _check_contact(account, data.get("contact", getattr(rma, "contact", None)))
+    case = data.get("case", getattr(rma, "case", None))
+    if case is not None and account is not None and case.account_id != account.pk:
+        raise ValidationError({"case": _("The case is of another account.")})
+
+
+@transaction.atomic
+def rma_create(*, acting_user, lines=(), **data):
+    """Authorise a return; ``lines``: ``[{"installed_product": unit, "product": …, "quantity": 1, "problem": "…"}]``."""
+    from .choices import RmaStatus
+    from .models import Rma
+
+    _reject_unknown(data, RMA_FIELDS)
+    if not data.get("account"):
+        raise ValidationError({"account": _("Choose the customer's account.")})
+    data["reason"] = (data.get("reason") or "").strip()
+    if not data["reason"]:
+        raise ValidationError({"reason": _("Say why the item is returned.")})
+    _check_rma(data)
+    if data.get("owner") is None:
+        data["owner"] = acting_user if getattr(acting_user, "pk", None) else None
+    rma = Rma(**data, status=RmaStatus.AUTHORISED, authorised_at=timezone.now())
+    rma.number = next_number("RMA")
+    base.create(rma, acting_user=acting_user)
+    for line in lines:
+        rma_line_add(rma=rma, acting_user=acting_user, **line)
+    events.record_event(account_id=rma.account_id, kind="rma.authorised", actor=acting_user, url=rma.get_absolute_url(), number=rma.number)
+    return rma
+
+
+@transaction.atomic
+def rma_from_case(*, case: Case, acting_user, reason: str = ""):
+    """A return for a case: its account and contact, and its installed product as the first line."""
+    lines = [{"installed_product": case.installed_product}] if case.installed_product_id else []
+    return rma_create(acting_user=acting_user, account=case.account, contact=case.contact, case=case,
+                      reason=reason or case.subject, lines=lines)
+
+
+@transaction.atomic
+def rma_update(*, rma, acting_user, **data) -> dict:
+    _reject_unknown(data, RMA_FIELDS - {"account"})
+    if rma.status in ("closed", "cancelled"):
+        raise ValidationError({"__all__": _("A closed or cancelled return cannot be changed.")})
+    for key in ("reason", "diagnosis", "return_carrier", "return_tracking_number"):
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()
+    if "reason" in data and not data["reason"]:
+        raise ValidationError({"reason": _("Say why the item is returned.")})
+    _check_rma(data, rma)
+    return base.update(rma, acting_user=acting_user, data=data)
+
+
+@transaction.atomic
+def rma_line_add(*, rma, acting_user, installed_product=None, product=None, quantity: int = 1, problem: str = ""):
+    from .models import RmaLine
+
+    if rma.status not in ("authorised", "received"):
+        raise ValidationError({"__all__": _("Lines can be added only before the return is diagnosed.")})
+    if installed_product is not None:
+        if installed_product.account_id != rma.account_id:
+            raise ValidationError({"installed_product": _("This unit belongs to another account.")})
+        product = product or installed_product.product
+        if product.pk != installed_product.product_id:
+            raise ValidationError({"product": _("The unit is a %(product)s.") % {"product": installed_product.product.name}})
+        if quantity != 1:
+            raise ValidationError({"quantity": _("A unit with a serial number is returned one at a time.")})
+    if product is None:
+        raise ValidationError({"product": _("Choose the returned product or unit.")})
+    return base.create(RmaLine(rma=rma, installed_product=installed_product, product=product, quantity=quantity,
+                               problem=(problem or "").strip()[:300]), acting_user=acting_user)
+
+
+@transaction.atomic
+def rma_line_delete(*, line, acting_user) -> None:
+    if line.rma.status not in ("authorised", "received"):
+        raise ValidationError({"__all__": _("Lines can be removed only before the return is diagnosed.")})
+    base.delete(line, acting_user=acting_user)
+
+
+#: the status a return's units get when it reaches a status
+_UNIT_STATUS = {"received": "in_repair", "replaced": "replaced", "refunded": "retired", "cancelled": "active"}
+
+
+@transaction.atomic
+def rma_set_status(*, rma, acting_user, status: str, diagnosis: str | None = None, return_carrier: str | None = None,
+                   return_tracking_number: str | None = None) -> dict:
+    """authorised -> received -> diagnosed -> repaired / replaced / refunded -> shipped back -> closed (cancel before diagnosis).
+
+    Diagnosing needs the diagnosis; shipping back needs the carrier and tracking number. The units follow:
+    in repair when received, back in service when a repaired unit is shipped, replaced or retired otherwise.
+    """
+    from .choices import RMA_TRANSITIONS, RmaStatus
+    from .models import InstalledProduct
+
+    if status not in RmaStatus.values:
+        raise ValidationError({"status": _("“%(value)s” is not a return status.") % {"value": status}})
+    if status == rma.status:
+        return {}
+    if status not in RMA_TRANSITIONS[rma.status]:
+        raise ValidationError({"status": _("A return cannot go from %(old)s to %(new)s.") % {
+            "old": rma.get_status_display(), "new": RmaStatus(status).label}})
+    now = timezone.now()
+    data: dict[str, Any] = {"status": status}
+    if diagnosis is not None:
+        data["diagnosis"] = diagnosis.strip()
+    if return_carrier is not None:
+        data["return_carrier"] = tidy(return_carrier)
+    if return_tracking_number is not None:
+        data["return_tracking_number"] = return_tracking_number.strip()
+    if status == RmaStatus.RECEIVED and not rma.lines.exists():
+        raise ValidationError({"status": _("Add the returned items before marking the return received.")})
+    if status == RmaStatus.DIAGNOSED and not data.get("diagnosis", rma.diagnosis):
+        raise ValidationError({"diagnosis": _("Write the diagnosis.")})
+    if status == RmaStatus.SHIPPED:
+        if not data.get("return_carrier", rma.return_carrier):
+            raise ValidationError({"return_carrier": _("Name the carrier of the return shipment.")})
+        if not data.get("return_tracking_number", rma.return_tracking_number):
+            raise ValidationError({"return_tracking_number": _("Enter the tracking number of the return shipment.")})
+    stamp = {"received": "received_at", "diagnosed": "diagnosed_at", "repaired": "resolved_at", "replaced": "resolved_at",
+             "refunded": "resolved_at", "shipped": "shipped_at", "closed": "closed_at", "cancelled": "closed_at"}[status]
+    derived = {stamp: now}
+    previous = rma.status
+    changes = base.update(rma, acting_user=acting_user, data=data, derived=derived)
+    changes.setdefault(stamp, [None, now])
+    unit_status = _UNIT_STATUS.get(status)
+    if status == RmaStatus.SHIPPED and previous == RmaStatus.REPAIRED:
+        unit_status = "active"
+    if unit_status:
+        unit_ids = [pk for pk in rma.lines.values_list("installed_product_id", flat=True) if pk]
+        for unit in InstalledProduct.objects.filter(pk__in=unit_ids).exclude(status=unit_status):
+            if status == RmaStatus.CANCELLED and unit.status != "in_repair":
+                continue
+            base.update(unit, acting_user=acting_user, data={"status": unit_status})
+    events.record_event(account_id=rma.account_id, kind=f"rma.{status}", actor=acting_user, url=rma.get_absolute_url(),
+                        number=rma.number, carrier=rma.return_carrier, tracking=rma.return_tracking_number)
+    return changes

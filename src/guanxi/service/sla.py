@@ -25,6 +25,9 @@ DEADLINES = ("first_response", "resolution")
 
 
 def policy_for(case: Case) -> SlaPolicy | None:
+    """The policy of a case: its service contract's, else its queue's, else the default policy."""
+    if case.service_contract_id and case.service_contract.sla_policy_id:
+        return case.service_contract.sla_policy
     if case.queue_id and case.queue.sla_policy_id:
         return case.queue.sla_policy
     return SlaPolicy.objects.filter(is_default=True).select_related("calendar").first()

@@ -59,3 +59,79 @@ class CaseTable(Table):
     due = Column(_("resolution due"), render=due, order_by=("resolution_due_at", "id"), optional=True)
     created = Column(_("created"), render=created, order_by=("-created_at", "-id"))
     default_order = "created"
+
+
+# --- installed products, service contracts, returns ---------------------------------------------
+
+CONTRACT_STATUS_CLASSES = {"draft": "bg-light text-dark", "active": "bg-success", "expired": "bg-secondary", "cancelled": "bg-dark"}
+UNIT_STATUS_CLASSES = {"active": "bg-success", "in_repair": "bg-warning text-dark", "replaced": "bg-secondary", "retired": "bg-dark"}
+RMA_STATUS_CLASSES = {"authorised": "bg-info text-dark", "received": "bg-primary", "diagnosed": "bg-primary", "repaired": "bg-success",
+                      "replaced": "bg-success", "refunded": "bg-success", "shipped": "bg-warning text-dark", "closed": "bg-secondary",
+                      "cancelled": "bg-dark"}
+
+
+def _badge(classes):
+    def render(record):
+        return format_html('<span class="badge {}">{}</span>', classes.get(record.status, "bg-secondary"), record.get_status_display())
+    return render
+
+
+def _link(attr):
+    def render(record):
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), getattr(record, attr))
+    return render
+
+
+def _date(name):
+    def render(record):
+        value = getattr(record, name)
+        return value.isoformat() if value else ""
+    return render
+
+
+def warranty(record):
+    if record.warranty_end is None:
+        return ""
+    if record.under_warranty():
+        return format_html('<span class="text-success">{}</span>', record.warranty_end.isoformat())
+    return format_html('<span class="text-muted">{}</span>', record.warranty_end.isoformat())
+
+
+def contract_value(record):
+    return f"{record.value:,.2f} {record.currency}"
+
+
+class InstalledProductTable(Table):
+    serial_number = Column(_("serial number"), render=_link("serial_number"), order_by=("serial_number", "id"))
+    product = Column(_("product"), render=lambda r: r.product.name)
+    account = Column(_("account"), render=account)
+    status = Column(_("status"), render=_badge(UNIT_STATUS_CLASSES))
+    install_date = Column(_("install date"), render=_date("install_date"), order_by=("install_date", "id"))
+    warranty_end = Column(_("warranty end"), render=warranty, order_by=("warranty_end", "id"))
+    location = Column(_("location"), "location", optional=True)
+    created = Column(_("created"), render=created, order_by=("-created_at", "-id"), optional=True)
+    default_order = "created"
+
+
+class ServiceContractTable(Table):
+    number = Column(_("number"), render=_link("number"), order_by=("-created_at", "-id"))
+    name = Column(_("name"), "name")
+    account = Column(_("account"), render=account)
+    status = Column(_("status"), render=_badge(CONTRACT_STATUS_CLASSES))
+    start_date = Column(_("start date"), render=_date("start_date"), order_by=("start_date", "id"), optional=True)
+    end_date = Column(_("end date"), render=_date("end_date"), order_by=("end_date", "id"))
+    sla_policy = Column(_("SLA policy"), "sla_policy", optional=True)
+    value = Column(_("value"), render=contract_value, css="text-end", optional=True)
+    default_order = "number"
+
+
+class RmaTable(Table):
+    number = Column(_("number"), render=_link("number"), order_by=("-created_at", "-id"))
+    account = Column(_("account"), render=account)
+    status = Column(_("status"), render=_badge(RMA_STATUS_CLASSES))
+    reason = Column(_("reason for return"), render=lambda r: r.reason[:60])
+    case = Column(_("case"), render=lambda r: format_html('<a href="{}">{}</a>', r.case.get_absolute_url(), r.case.number) if r.case_id else "", optional=True)
+    owner = Column(_("owner"), "owner", optional=True)
+    updated = Column(_("updated"), render=lambda r: _time(r.updated_at), order_by=("-updated_at", "-id"), optional=True)
+    created = Column(_("created"), render=created, order_by=("-created_at", "-id"))
+    default_order = "created"

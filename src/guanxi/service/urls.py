@@ -2,7 +2,7 @@ from django.urls import path
 
 from guanxi.framework.urls import model_urls
 
-from . import views
+from . import asset_views, views
 
 app_name = "service"
 
@@ -31,4 +31,20 @@ urlpatterns = [
     path("calendars/<int:pk>/days/", views.calendar_day, name="calendar_day"),
     *model_urls("sla-policies", "slapolicy", detail=views.SlaPolicyDetailView, edit=views.SlaPolicyEditView),
     path("sla-policies/<int:pk>/targets/", views.sla_target, name="sla_target"),
+    path("setup/warranty-terms/", asset_views.warranty_term, name="warranty_term"),
+    # installed products, service contracts, returns
+    *model_urls("installed-products", "installedproduct", list=asset_views.InstalledProductListView, detail=asset_views.InstalledProductDetailView,
+                edit=asset_views.InstalledProductEditView, delete=asset_views.InstalledProductDeleteView),
+    path("installed-products/lookup/", asset_views.installed_product_lookup, name="installedproduct_lookup"),
+    *model_urls("contracts", "servicecontract", list=asset_views.ServiceContractListView, detail=asset_views.ServiceContractDetailView,
+                edit=asset_views.ServiceContractEditView, delete=asset_views.ServiceContractDeleteView),
+    path("contracts/<int:pk>/status/", asset_views.contract_status, name="servicecontract_status"),
+    path("contracts/<int:pk>/entitlements/", asset_views.entitlement_add, name="entitlement_add"),
+    path("entitlements/<int:pk>/use/", asset_views.entitlement_consume, name="entitlement_consume"),
+    path("entitlement-uses/<int:pk>/undo/", asset_views.usage_delete, name="entitlementusage_delete"),
+    *model_urls("returns", "rma", list=asset_views.RmaListView, detail=asset_views.RmaDetailView, edit=asset_views.RmaEditView),
+    path("returns/<int:pk>/status/", asset_views.rma_status, name="rma_status"),
+    path("returns/<int:pk>/lines/", asset_views.rma_line_add, name="rma_line_add"),
+    path("returns/<int:pk>/lines/<int:line_pk>/delete/", asset_views.rma_line_delete, name="rma_line_delete"),
+    path("cases/<int:pk>/return/", asset_views.rma_from_case, name="case_rma"),
 ]

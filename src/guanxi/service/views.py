@@ -24,9 +24,12 @@ from .choices import TRANSITIONS, CaseStatus
 from .filters import CaseFilterSet
 from .forms import (
     AgentForm, ArticleForm, FeedbackForm, AssignForm, CalendarDayForm, CalendarForm, CaseForm, CategoryForm, LinkForm, MergeForm, NoteForm, QueueForm,
-    QuickCaseForm, SeedForm, SlaPolicyForm, SlaTargetForm, StatusForm, SurveyForm,
+    QuickCaseForm, SeedForm, SlaPolicyForm, SlaTargetForm, StatusForm, SurveyForm, WarrantyTermForm,
 )
-from .models import AgentProfile, Article, ArticleCategory, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, Queue, SlaPolicy, SlaTarget
+from .models import (
+    AgentProfile, Article, ArticleCategory, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, Queue, SlaPolicy, SlaTarget,
+    WarrantyTerm,
+)
 from .tables import CaseTable
 
 NS = "service"
@@ -72,11 +75,14 @@ class CaseListView(ObjectListView):
 class CaseDetailView(ObjectDetailView):
     model, url_namespace = Case, NS
     template_name = "service/case_detail.html"
-    select_related = ("account", "contact", "category", "queue", "assignee", "sla_policy", "merged_into", "created_by")
+    select_related = ("account", "contact", "category", "queue", "assignee", "sla_policy", "merged_into", "created_by",
+                      "installed_product__product", "service_contract")
 
     def get_context(self, case):
         user = self.request.user
         return {
+            "entitlements": list(case.service_contract.entitlements.all()) if case.service_contract_id else [],
+            "rmas": case.rmas.visible_to(user).only("pk", "number", "status") if user.has_perm("service.view_rma") else [],
             "notes": selectors.case_notes(case=case),
             "attachments": selectors.case_attachments(case=case),
             "links": selectors.case_links(case=case, user=user),
@@ -96,7 +102,7 @@ class CaseDetailView(ObjectDetailView):
 
 class CaseEditView(ObjectEditView):
     model, url_namespace, form_class = Case, NS, CaseForm
-    initial_from_query = ("account", "contact")
+    initial_from_query = ("account", "contact", "installed_product")
 
     def save(self, form, instance):
         data = dict(form.cleaned_data)
@@ -283,6 +289,8 @@ def setup(request):
         "calendars": BusinessCalendar.objects.all(),
         "policies": SlaPolicy.objects.select_related("calendar"),
         "category_form": CategoryForm(user=request.user),
+        "warranty_terms": WarrantyTerm.objects.select_related("product"),
+        "warranty_form": WarrantyTermForm(user=request.user),
     }
     return render(request, "service/setup.html", context)
 

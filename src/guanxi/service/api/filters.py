@@ -30,3 +30,34 @@ class CaseLinkFilterSet(CaseChildFilterSet):
     class Meta:
         model = CaseLink
         fields: list[str] = []
+
+
+class EntitlementFilterSet(filters.FilterSet):
+    contract = filters.NumberFilter(label=_("service contract"))
+
+    class Meta:
+        from ..models import Entitlement
+
+        model = Entitlement
+        fields: list[str] = []
+
+
+class EntitlementUsageFilterSet(filters.FilterSet):
+    entitlement = filters.NumberFilter(label=_("entitlement"))
+    case = filters.NumberFilter(label=_("case"))
+
+    class Meta:
+        from ..models import EntitlementUsage
+
+        model = EntitlementUsage
+        fields: list[str] = []
+
+
+class RmaLineFilterSet(filters.FilterSet):
+    rma = filters.NumberFilter(label=_("return (RMA)"))
+
+    class Meta:
+        from ..models import RmaLine
+
+        model = RmaLine
+        fields: list[str] = []

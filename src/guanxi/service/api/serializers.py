@@ -34,11 +34,18 @@ class CaseSerializer(serializers.ModelSerializer):
         queryset=active_users(), required=False, allow_null=True, help_text=_("On creation only; afterwards use the assign action."),
     )
     status = serializers.CharField(read_only=True, help_text=_("Changed with the status action."))
+    installed_product = VisiblePrimaryKeyRelatedField(__import__("guanxi.service.models", fromlist=["InstalledProduct"]).InstalledProduct,
+                                                      required=False, allow_null=True)
+    service_contract = VisiblePrimaryKeyRelatedField(
+        __import__("guanxi.service.models", fromlist=["ServiceContract"]).ServiceContract, required=False, allow_null=True,
+        help_text=_("Empty on creation: the account's (or the unit's) contract in force."),
+    )
 
     class Meta:
         model = Case
         fields = [
-            "id", "number", "subject", "description", "account", "account_name", "contact", "channel", "case_type", "category",
+            "id", "number", "subject", "description", "account", "account_name", "contact", "installed_product", "service_contract",
+            "channel", "case_type", "category",
             "priority", "status", "queue", "assignee", "sla_policy", "first_response_due_at", "first_responded_at",
             "resolution_due_at", "resolved_at", "closed_at", "sla_paused_at", "sla_breached", "escalation_level",
             "merged_into", "reopen_count", "satisfaction", "satisfaction_comment", "created_at", "updated_at",
@@ -161,3 +168,152 @@ class ArticleFeedbackSerializer(serializers.Serializer):
     helpful = serializers.BooleanField()
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     case = VisiblePrimaryKeyRelatedField(Case, required=False, allow_null=True)
+
+
+# --- installed products, service contracts, returns ---------------------------------------------
+
+class InstalledProductSerializer(serializers.ModelSerializer):
+    from ..models import InstalledProduct as _Unit
+
+    account = VisiblePrimaryKeyRelatedField(Account)
+    contact = VisiblePrimaryKeyRelatedField(Contact, required=False, allow_null=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    under_warranty = serializers.SerializerMethodField()
+
+    class Meta:
+        from ..models import InstalledProduct
+
+        model = InstalledProduct
+        fields = ["id", "product", "product_name", "serial_number", "account", "contact", "install_date", "location", "warranty_end",
+                  "under_warranty", "status", "notes", "created_at", "updated_at"]
+        validators: list = []  # the service checks the serial number (after folding it) and says which field
+
+    def get_under_warranty(self, unit) -> bool:
+        return unit.under_warranty()
+
+
+class EntitlementSerializer(serializers.ModelSerializer):
+    from ..models import ServiceContract as _Contract
+
+    contract = VisiblePrimaryKeyRelatedField(_Contract)
+    remaining = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
+
+    class Meta:
+        from ..models import Entitlement
+
+        model = Entitlement
+        fields = ["id", "contract", "name", "unit", "quantity", "used", "remaining"]
+        read_only_fields = ["used"]
+
+
+class ServiceContractSerializer(serializers.ModelSerializer):
+    from ..models import InstalledProduct as _Unit
+
+    account = VisiblePrimaryKeyRelatedField(Account)
+    contact = VisiblePrimaryKeyRelatedField(Contact, required=False, allow_null=True)
+    installed_products = VisiblePrimaryKeyRelatedField(_Unit, many=True, required=False)
+    owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False, allow_null=True)
+    status = serializers.CharField(read_only=True, help_text=_("Changed with the status action."))
+    entitlements = serializers.SerializerMethodField()
+
+    class Meta:
+        from ..models import ServiceContract
+
+        model = ServiceContract
+        fields = ["id", "number", "name", "account", "contact", "status", "start_date", "end_date", "value", "currency", "sla_policy",
+                  "installed_products", "owner", "renewal_reminder_days", "renewal_reminded_at", "notes", "entitlements",
+                  "created_at", "updated_at"]
+        read_only_fields = ["number", "renewal_reminded_at"]
+
+    def get_entitlements(self, contract) -> list[dict]:
+        return [{"id": e.pk, "name": e.name, "unit": e.unit, "quantity": str(e.quantity), "used": str(e.used), "remaining": str(e.remaining)}
+                for e in contract.entitlements.all()]
+
+    def validate(self, attrs):  # the model's date check names the field; the service checks it too
+        return attrs
+
+
+class ContractStatusSerializer(serializers.Serializer):
+    from ..choices import ContractStatus as _Status
+
+    status = serializers.ChoiceField(choices=_Status.choices)
+
+
+class EntitlementUsageSerializer(serializers.ModelSerializer):
+    from ..models import Entitlement as _Entitlement
+
+    entitlement = VisiblePrimaryKeyRelatedField(_Entitlement)
+    case = VisiblePrimaryKeyRelatedField(Case, required=False, allow_null=True)
+    quantity = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+    class Meta:
+        from ..models import EntitlementUsage
+
+        model = EntitlementUsage
+        fields = ["id", "entitlement", "case", "quantity", "note", "used_by", "created_at"]
+        read_only_fields = ["used_by"]
+
+
+class RmaLineSerializer(serializers.ModelSerializer):
+    from ..models import InstalledProduct as _Unit
+    from ..models import Rma as _Rma
+
+    rma = VisiblePrimaryKeyRelatedField(_Rma)
+    installed_product = VisiblePrimaryKeyRelatedField(_Unit, required=False, allow_null=True)
+
+    class Meta:
+        from ..models import RmaLine
+
+        model = RmaLine
+        fields = ["id", "rma", "installed_product", "product", "quantity", "problem"]
+        extra_kwargs = {"product": {"required": False}}
+
+
+class RmaLineInputSerializer(serializers.Serializer):
+    from ..models import InstalledProduct as _Unit
+
+    installed_product = VisiblePrimaryKeyRelatedField(_Unit, required=False, allow_null=True)
+    product = serializers.PrimaryKeyRelatedField(queryset=__import__("guanxi.sales.models", fromlist=["Product"]).Product.objects.all(),
+                                                 required=False, allow_null=True)
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    problem = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+
+
+class RmaSerializer(serializers.ModelSerializer):
+    account = VisiblePrimaryKeyRelatedField(Account)
+    contact = VisiblePrimaryKeyRelatedField(Contact, required=False, allow_null=True)
+    case = VisiblePrimaryKeyRelatedField(Case, required=False, allow_null=True)
+    owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False, allow_null=True)
+    status = serializers.CharField(read_only=True, help_text=_("Changed with the status action."))
+    customer_status = serializers.CharField(read_only=True)
+    lines = serializers.SerializerMethodField()
+    new_lines = RmaLineInputSerializer(many=True, write_only=True, required=False, help_text=_("On creation: the returned items."))
+
+    class Meta:
+        from ..models import Rma
+
+        model = Rma
+        fields = ["id", "number", "account", "contact", "case", "reason", "status", "customer_status", "diagnosis", "return_carrier",
+                  "return_tracking_number", "owner", "authorised_at", "received_at", "diagnosed_at", "resolved_at", "shipped_at",
+                  "closed_at", "lines", "new_lines", "created_at", "updated_at"]
+
+    def get_lines(self, rma) -> list[dict]:
+        return [{"id": l.pk, "installed_product": l.installed_product_id, "product": l.product_id, "quantity": l.quantity, "problem": l.problem}
+                for l in rma.lines.all()]
+
+
+class RmaStatusSerializer(serializers.Serializer):
+    from ..choices import RmaStatus as _Status
+
+    status = serializers.ChoiceField(choices=_Status.choices)
+    diagnosis = serializers.CharField(required=False, allow_blank=True)
+    return_carrier = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    return_tracking_number = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class WarrantyTermSerializer(serializers.ModelSerializer):
+    class Meta:
+        from ..models import WarrantyTerm
+
+        model = WarrantyTerm
+        fields = ["id", "product", "months"]

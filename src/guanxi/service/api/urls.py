@@ -16,5 +16,12 @@ router.register("queues", views.QueueViewSet, basename="queue")
 router.register("case-categories", views.CaseCategoryViewSet, basename="casecategory")
 router.register("sla-policies", views.SlaPolicyViewSet, basename="slapolicy")
 router.register("business-calendars", views.BusinessCalendarViewSet, basename="businesscalendar")
+router.register("installed-products", views.InstalledProductViewSet, basename="installedproduct")
+router.register("service-contracts", views.ServiceContractViewSet, basename="servicecontract")
+router.register("entitlements", views.EntitlementViewSet, basename="entitlement")
+router.register("entitlement-uses", views.EntitlementUsageViewSet, basename="entitlementusage")
+router.register("rmas", views.RmaViewSet, basename="rma")
+router.register("rma-lines", views.RmaLineViewSet, basename="rmaline")
+router.register("warranty-terms", views.WarrantyTermViewSet, basename="warrantyterm")
 
 urlpatterns = router.urls

@@ -261,3 +261,175 @@ class ArticleViewSet(SetupViewSet):
         services.article_feedback(article=article, acting_user=request.user, **serializer.validated_data)
         article.refresh_from_db()
         return Response(serializers.ArticleSerializer(article, context=self.get_serializer_context()).data)
+
+
+# --- installed products, service contracts, returns ---------------------------------------------
+
+from ..filters import InstalledProductFilterSet, RmaFilterSet, ServiceContractFilterSet  # noqa: E402
+from ..models import Entitlement, EntitlementUsage, InstalledProduct, Rma, RmaLine, ServiceContract, WarrantyTerm  # noqa: E402
+from . import filters as api_filters  # noqa: E402
+
+
+def _check_perm(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise exceptions.PermissionDenied()
+
+
+@extend_schema_view(list=extend_schema(description=_("Units at customers' sites you can see. `q` matches the start of the serial number.")))
+class InstalledProductViewSet(GuanxiViewSet):
+    queryset = InstalledProduct.objects.all()
+    serializer_class = serializers.InstalledProductSerializer
+    filterset_class = InstalledProductFilterSet
+    select_related = ("product",)
+    ordering_fields = {"created_at": "created_at", "install_date": "install_date", "warranty_end": "warranty_end", "serial_number": "serial_number"}
+
+    def service_create(self, data):
+        return services.installed_product_create(acting_user=self.request.user, **data)
+
+    def service_update(self, instance, data):
+        services.installed_product_update(unit=instance, acting_user=self.request.user, **data)
+
+    def service_delete(self, instance):
+        services.installed_product_delete(unit=instance, acting_user=self.request.user)
+
+    @extend_schema(description=_("The unit's cases, returns and contract coverage, newest first."))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        unit = self.get_object()
+        rows = selectors.installed_product_history(unit=unit, user=request.user)
+        return Response([{"kind": r["kind"], "id": r["record"].pk, "title": r["title"], "status": r["status"], "time": r["when"]} for r in rows])
+
+
+@extend_schema_view(list=extend_schema(description=_("Service contracts you can see, with their entitlements.")))
+class ServiceContractViewSet(GuanxiViewSet):
+    queryset = ServiceContract.objects.all()
+    serializer_class = serializers.ServiceContractSerializer
+    filterset_class = ServiceContractFilterSet
+    prefetch_related = ("entitlements", "installed_products")
+    ordering_fields = {"created_at": "created_at", "end_date": "end_date", "start_date": "start_date"}
+
+    def service_create(self, data):
+        data = dict(data)
+        units = data.pop("installed_products", [])
+        return services.service_contract_create(acting_user=self.request.user, installed_products=units, **data)
+
+    def service_update(self, instance, data):
+        data = dict(data)
+        units = data.pop("installed_products", None)
+        services.service_contract_update(contract=instance, acting_user=self.request.user, installed_products=units, **data)
+
+    def service_delete(self, instance):
+        services.service_contract_delete(contract=instance, acting_user=self.request.user)
+
+    @extend_schema(request=serializers.ContractStatusSerializer, responses=serializers.ServiceContractSerializer,
+                   description=_("draft -> active -> expired or cancelled; an expired contract may be made active again."))
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        _check_perm(request, "service.change_servicecontract")
+        contract = self.get_object()
+        serializer = serializers.ContractStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            services.service_contract_set_status(contract=contract, acting_user=request.user, status=serializer.validated_data["status"])
+        contract = self.get_queryset().get(pk=contract.pk)
+        return Response(serializers.ServiceContractSerializer(contract, context=self.get_serializer_context()).data)
+
+
+class EntitlementViewSet(GuanxiViewSet):
+    queryset = Entitlement.objects.all()
+    serializer_class = serializers.EntitlementSerializer
+    filterset_class = api_filters.EntitlementFilterSet
+    ordering_fields = {"id": "id"}
+
+    def service_create(self, data):
+        data = dict(data)
+        return services.entitlement_create(contract=data.pop("contract"), acting_user=self.request.user, **data)
+
+    def service_update(self, instance, data):
+        data = {k: v for k, v in data.items() if k != "contract"}
+        services.entitlement_update(entitlement=instance, acting_user=self.request.user, **data)
+
+    def service_delete(self, instance):
+        services.entitlement_delete(entitlement=instance, acting_user=self.request.user)
+
+
+@extend_schema_view(create=extend_schema(description=_("Use visits or hours of an entitlement (refused past what is left).")),
+                    destroy=extend_schema(description=_("Undo a use: its quantity is given back.")))
+class EntitlementUsageViewSet(GuanxiViewSet):
+    queryset = EntitlementUsage.objects.all()
+    serializer_class = serializers.EntitlementUsageSerializer
+    filterset_class = api_filters.EntitlementUsageFilterSet
+    ordering_fields = {"created_at": "created_at"}
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def service_create(self, data):
+        return services.entitlement_consume(entitlement=data["entitlement"], acting_user=self.request.user, quantity=data["quantity"],
+                                            case=data.get("case"), note=data.get("note", ""))
+
+    def service_delete(self, instance):
+        services.entitlement_usage_delete(usage=instance, acting_user=self.request.user)
+
+
+@extend_schema_view(list=extend_schema(description=_("Returns (RMA) you can see. `q` matches the number.")))
+class RmaViewSet(GuanxiViewSet):
+    queryset = Rma.objects.all()
+    serializer_class = serializers.RmaSerializer
+    filterset_class = RmaFilterSet
+    prefetch_related = ("lines",)
+    ordering_fields = {"created_at": "created_at", "updated_at": "updated_at"}
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def service_create(self, data):
+        data = dict(data)
+        lines = data.pop("new_lines", [])
+        return services.rma_create(acting_user=self.request.user, lines=lines, **data)
+
+    def service_update(self, instance, data):
+        data = {k: v for k, v in data.items() if k not in ("account", "new_lines")}
+        services.rma_update(rma=instance, acting_user=self.request.user, **data)
+
+    @extend_schema(request=serializers.RmaStatusSerializer, responses=serializers.RmaSerializer,
+                   description=_("authorised -> received -> diagnosed -> repaired, replaced or refunded -> shipped back -> closed."))
+    @action(detail=True, methods=["post"])
+    def status(self, request, pk=None):
+        _check_perm(request, "service.change_rma")
+        rma = self.get_object()
+        serializer = serializers.RmaStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            services.rma_set_status(rma=rma, acting_user=request.user, status=data["status"], diagnosis=data.get("diagnosis"),
+                                    return_carrier=data.get("return_carrier"), return_tracking_number=data.get("return_tracking_number"))
+        rma = self.get_queryset().get(pk=rma.pk)
+        return Response(serializers.RmaSerializer(rma, context=self.get_serializer_context()).data)
+
+
+class RmaLineViewSet(GuanxiViewSet):
+    queryset = RmaLine.objects.all()
+    serializer_class = serializers.RmaLineSerializer
+    filterset_class = api_filters.RmaLineFilterSet
+    ordering_fields = {"id": "id"}
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def service_create(self, data):
+        data = dict(data)
+        return services.rma_line_add(rma=data.pop("rma"), acting_user=self.request.user, **data)
+
+    def service_delete(self, instance):
+        services.rma_line_delete(line=instance, acting_user=self.request.user)
+
+
+class WarrantyTermViewSet(SetupViewSet):
+    queryset = WarrantyTerm.objects.all()
+    serializer_class = serializers.WarrantyTermSerializer
+    ordering_fields = {"id": "id"}
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def service_create(self, data):
+        return services.warranty_term_set(acting_user=self.request.user, product=data["product"], months=data["months"])
+
+    def service_update(self, instance, data):
+        services.warranty_term_set(acting_user=self.request.user, product=instance.product, months=data.get("months", instance.months))
+
+    def service_delete(self, instance):
+        services.warranty_term_set(acting_user=self.request.user, product=instance.product, months=None)

@@ -1,6 +1,9 @@
 """Models of customer service: queues and agents, cases and their notes, links and attachments, SLA."""
 
 from .knowledge import Article, ArticleCategory, ArticleFeedback, ArticleVersion
+from .assets import (
+    Entitlement, EntitlementUsage, InstalledProduct, Rma, RmaLine, ServiceContract, ServiceNumberSequence, WarrantyTerm,
+)
 from .cases import Case, CaseAttachment, CaseCategory, CaseLink, CaseNote, CaseNumberSequence
 from .queues import AgentProfile, Queue, QueueMember
 from .sla import BusinessCalendar, CalendarDay, SlaPolicy, SlaTarget
@@ -8,5 +11,5 @@ from .sla import BusinessCalendar, CalendarDay, SlaPolicy, SlaTarget
 __all__ = [
     "Article", "ArticleCategory", "ArticleFeedback", "ArticleVersion",
     "AgentProfile", "BusinessCalendar", "CalendarDay", "Case", "CaseAttachment", "CaseCategory", "CaseLink", "CaseNote",
-    "CaseNumberSequence", "Queue", "QueueMember", "SlaPolicy", "SlaTarget",
+    "CaseNumberSequence", "Entitlement", "EntitlementUsage", "InstalledProduct", "Queue", "QueueMember", "Rma", "RmaLine", "ServiceContract", "ServiceNumberSequence", "SlaPolicy", "SlaTarget", "WarrantyTerm",
 ]

@@ -58,6 +58,13 @@ class Case(BusinessModel):
         settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True, on_delete=models.SET_NULL, related_name="service_cases",
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    installed_product = models.ForeignKey(
+        "service.InstalledProduct", verbose_name=_("installed product"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases",
+    )
+    service_contract = models.ForeignKey(
+        "service.ServiceContract", verbose_name=_("service contract"), null=True, blank=True, on_delete=models.SET_NULL, related_name="cases",
+        help_text=_("Empty: the account's (or the unit's) contract in force when the case is opened."),
+    )
 
     # Service level
     sla_policy = models.ForeignKey("service.SlaPolicy", verbose_name=_("SLA policy"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -119,6 +126,8 @@ class Case(BusinessModel):
             ],
             models.Index(fields=["sla_breached", "-created_at"], name="case_breached_idx"),
             models.Index(fields=["-updated_at", "-id"], name="case_updated_idx"),
+            models.Index(fields=["installed_product", "-created_at"], name="case_unit_idx"),
+            models.Index(fields=["service_contract", "-created_at"], name="case_contract_idx"),
         ]
 
     def __str__(self) -> str:

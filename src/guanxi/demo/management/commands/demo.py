@@ -26,6 +26,7 @@ from guanxi.demo.org import BENCH_MANAGER, DEMO_PASSWORD, logins_table
 from guanxi.demo.rows import BENCH_INTERACTIONS, Plan
 from guanxi.demo.small import is_loaded, load_small
 from guanxi.framework.context import Source, change_source, current_source
+from guanxi.framework.registry import registry
 
 SIZES = {"small": 300, "large": 1_000_000}
 
@@ -75,6 +76,11 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
         self.stdout.write(logins_table())
+        for report in registry.demo_login_reports:
+            text = report()
+            if text:
+                self.stdout.write("")
+                self.stdout.write(text)
 
     def load(self, size: str, count: int, seed: int, reset: bool, options: dict) -> None:
         if size == "small":
