@@ -84,6 +84,11 @@ registry.add_search_provider(SearchProvider(
     order=30,
 ))
 
+registry.add_search_provider(SearchProvider(
+    "service_assets", _("Contracts, units and returns"),
+    lambda user, query, limit: selectors.asset_search(user=user, query=query, limit=limit), order=31,
+))
+
 CASE_RECORDS = ("case", "casenote", "caseattachment", "caselink")
 KB_RECORDS = ("article", "articlecategory", "articlefeedback", "articleversion")
 ASSET_RECORDS = ("installedproduct", "servicecontract", "entitlement", "entitlementusage", "rma", "rmaline")
