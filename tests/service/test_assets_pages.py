@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from guanxi.core.models import Notification
 from guanxi.service import services
@@ -244,11 +244,13 @@ def test_api_contract_entitlement_and_rma(org, desk, assets):
 
 def test_daily_contracts_command_reminds_once_and_expires(org, assets):
     out = StringIO()
-    call_command("service_contracts", stdout=out)
+    with translation.override("en"):
+        call_command("service_contracts", stdout=out)
     assert "1 renewal reminders sent" in out.getvalue()
     assert Notification.objects.filter(recipient=org.rep, url=assets.contract.get_absolute_url()).count() == 1
     out = StringIO()
-    call_command("service_contracts", "--date", (assets.contract.end_date + datetime.timedelta(days=1)).isoformat(), stdout=out)
+    with translation.override("en"):
+        call_command("service_contracts", "--date", (assets.contract.end_date + datetime.timedelta(days=1)).isoformat(), stdout=out)
     assert "1 contracts expired" in out.getvalue()
     assets.contract.refresh_from_db()
     assert assets.contract.status == "expired"
