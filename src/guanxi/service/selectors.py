@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Account, Contact
@@ -183,7 +183,7 @@ def portal_installed_products(account) -> list[dict]:
     today = timezone.localdate()
     units = (
         InstalledProduct.objects.filter(account=account, status__in=[InstalledProductStatus.ACTIVE, InstalledProductStatus.IN_REPAIR])
-        .select_related("product").order_by("-install_date", "-id")
+        .select_related("product").order_by(F("install_date").desc(nulls_last=True), "-id")
     )
     return [
         {"id": u.pk, "product_code": u.product.code, "product_name": u.product.name, "serial_number": u.serial_number,
