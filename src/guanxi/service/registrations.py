@@ -53,12 +53,14 @@ def _units_panel(request, account):
     user = request.user
     if not user.has_perm("service.view_installedproduct"):
         return None
+    from django.db.models import F
     from django.utils import timezone
 
     from .models import InstalledProduct
 
     units = InstalledProduct.objects.visible_to(user).filter(account=account)
-    return {"account": account, "units": list(units.select_related("product").order_by("-install_date", "-id")[:5]),
+    latest = (F("install_date").desc(nulls_last=True), "-id")  # units without an install date last, on every database
+    return {"account": account, "units": list(units.select_related("product").order_by(*latest)[:5]),
             "count": units.count(), "today": timezone.localdate(), "can_add": user.has_perm("service.add_installedproduct")}
 
 
@@ -82,6 +84,11 @@ registry.add_search_provider(SearchProvider(
     lambda user, query, limit: selectors.search_results_as_dicts(selectors.case_search(user=user, query=query, limit=limit), _("Case"))
     if user.has_perm("service.view_case") else [],
     order=30,
+))
+
+registry.add_search_provider(SearchProvider(
+    "service_assets", _("Contracts, units and returns"),
+    lambda user, query, limit: selectors.asset_search(user=user, query=query, limit=limit), order=31,
 ))
 
 CASE_RECORDS = ("case", "casenote", "caseattachment", "caselink")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Account, Contact
@@ -183,7 +183,7 @@ def portal_installed_products(account) -> list[dict]:
     today = timezone.localdate()
     units = (
         InstalledProduct.objects.filter(account=account, status__in=[InstalledProductStatus.ACTIVE, InstalledProductStatus.IN_REPAIR])
-        .select_related("product").order_by("-install_date", "-id")
+        .select_related("product").order_by(F("install_date").desc(nulls_last=True), "-id")
     )
     return [
         {"id": u.pk, "product_code": u.product.code, "product_name": u.product.name, "serial_number": u.serial_number,
@@ -253,3 +253,31 @@ def _portal_rma(r) -> dict:
         "lines": [{"product_name": l.product.name, "serial_number": l.installed_product.serial_number if l.installed_product_id else "",
                    "quantity": l.quantity, "problem": l.problem} for l in r.lines.all()],
     }
+
+
+def asset_search(*, user, query: str, limit: int = 10) -> list[dict]:
+    """Global search: a return or contract by its number (RMA-…, SC-…), a unit by the start of its serial number."""
+    from .models import InstalledProduct, Rma, ServiceContract
+
+    text = fold(query).upper().replace(" ", "")
+    if len(text) < 3:
+        return []
+    out: list[dict] = []
+    if text.startswith("RMA-") and user.has_perm("service.view_rma"):
+        for r in Rma.objects.visible_to(user).filter(number__startswith=text).select_related("account").order_by("-number")[:limit]:
+            out.append({"title": r.number, "subtitle": f"{r.account} · {r.get_status_display()}", "url": r.get_absolute_url(), "kind": _kind("rma")})
+    elif text.startswith("SC-") and user.has_perm("service.view_servicecontract"):
+        for c in ServiceContract.objects.visible_to(user).filter(number__startswith=text).select_related("account").order_by("-number")[:limit]:
+            out.append({"title": f"{c.number} {c.name}", "subtitle": f"{c.account} · {c.get_status_display()}", "url": c.get_absolute_url(),
+                        "kind": _kind("contract")})
+    elif user.has_perm("service.view_installedproduct"):
+        units = InstalledProduct.objects.visible_to(user).filter(serial_number__startswith=text).select_related("account", "product")
+        for u in units.order_by("serial_number")[:limit]:
+            out.append({"title": f"{u.serial_number} {u.product.name}", "subtitle": str(u.account), "url": u.get_absolute_url(), "kind": _kind("unit")})
+    return out
+
+
+def _kind(name: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {"rma": _("Return"), "contract": _("Contract"), "unit": _("installed product")}[name]
