@@ -211,13 +211,16 @@ class Builder:
             party = Contact(**data)
             if row.account is not None:
                 party.primary_account = row.account
-        party.name_pinyin, party.name_initials = full[:400], initials[:100]
+        meta = party._meta  # cut to the model's lengths: a too-long name is reported as the name alone
+        party.name_pinyin = full[:min(400, meta.get_field("name_pinyin").max_length)]
+        party.name_initials = initials[:min(100, meta.get_field("name_initials").max_length)]
         party.search_text = search_document(
             party.name, party.name_pinyin, party.name_initials, *([phone_search_keys(phone)] if phone else []),
             *([row.email] if row.email else []),
         )
         party.primary_phone, party.primary_email = phone, row.email
-        party.full_clean(validate_unique=False, validate_constraints=False)
+        # the related records (owner, account, territory) were looked up above: no query per row for them
+        party.full_clean(exclude=["owner", "primary_account", "territory"], validate_unique=False, validate_constraints=False)
         return party
 
     def children(self, row: Row, party) -> list:
