@@ -44,12 +44,12 @@ from guanxi.customers import events
 from guanxi.customers.models import Account, AccountContact, Address, Contact, EmailAddress, PhoneNumber, TimelineEvent
 from guanxi.framework import audit
 from guanxi.framework.context import current_source
-from guanxi.framework.text import phone_kind, phone_search_keys, pinyin_keys, search_document, tidy
+from guanxi.framework.text import fold, phone_kind, phone_search_keys, pinyin_keys, search_document, tidy
 
 from .. import matching
 from ..choices import ImportKey, ImportMode, RecordAction
 from ..models import ImportedRecord, MatchKey
-from ..normalizers import parse_address
+from ..normalizers import company_key, parse_address
 from ..normalizers.email import validate_email
 from .fields import PARTY
 
@@ -179,6 +179,7 @@ class Builder:
         self.writer = writer
         self.user = writer.user
         self._territories: dict[tuple, int | None] = {}
+        self._pinyin: dict[str, tuple[str, str]] = {}
 
     def territory_id(self, province: str, city: str, postal_code: str, industry: str) -> int | None:
         probe = (province, city, postal_code, industry)
@@ -187,13 +188,30 @@ class Builder:
             self._territories[probe] = territory.pk if territory else None
         return self._territories[probe]
 
+    def pinyin(self, name: str) -> tuple[str, str]:
+        """``pinyin_keys`` once per distinct name of the chunk (names repeat; pinyin is the costliest key)."""
+        if name not in self._pinyin:
+            self._pinyin[name] = pinyin_keys(name)
+        return self._pinyin[name]
+
+    def match_keys(self, kind: str, name: str, phone: str, email: str) -> list[tuple[str, str]]:
+        """``matching.keys_for`` with the pinyin computed once (the equivalence test compares both)."""
+        keys = {"name": fold(name).replace(" ", ""), "pinyin": self.pinyin(name)[0]}
+        if kind == "account":
+            keys["company"] = company_key(name)
+        out = [(k, v[:matching.MAX_VALUE]) for k, v in keys.items() if v]
+        if phone:
+            out.append(("phone", phone))
+        if email:
+            out.append(("email", matching.safe_email_key(email)))
+        return out
+
     def party(self, row: Row):
         data = dict(row.party_data)
         data.pop("id", None)
         if not data.get("name") and not (data.get("family_name") or data.get("given_name")):
             raise ValidationError({"name": _("A name is needed to create a record.")})
         phone = row.values.get("phone", "")
-        full, initials = pinyin_keys(data.get("name") or "") if data.get("name") else ("", "")
         if self.writer.model is Account:
             data.setdefault("owner", self.user)
             data.setdefault("currency", settings.GUANXI_DEFAULT_CURRENCY)
@@ -205,12 +223,12 @@ class Builder:
             party.territory_id = self.territory_id(party.province, party.city, party.postal_code, party.industry)
         else:
             _split_name(data)
-            full, initials = pinyin_keys(data["name"])
             row.account = account_of(self.writer, row)
             data.setdefault("owner", row.account.owner if row.account is not None else self.user)
             party = Contact(**data)
             if row.account is not None:
                 party.primary_account = row.account
+        full, initials = self.pinyin(party.name)
         meta = party._meta  # cut to the model's lengths: a too-long name is reported as the name alone
         party.name_pinyin = full[:min(400, meta.get_field("name_pinyin").max_length)]
         party.name_initials = initials[:min(100, meta.get_field("name_initials").max_length)]
@@ -296,7 +314,7 @@ def write_chunk(batch, writer, header, rows, outcome, errors_for) -> None:
         made.append((row, party, kids))
 
     # --- write them -----------------------------------------------------------------------------
-    _write_new(batch, writer, made, outcome)
+    _write_new(batch, writer, builder, made, outcome)
 
     # --- rows that update an existing record (or one created above): through the services -----
     if updates:
@@ -314,7 +332,7 @@ def write_chunk(batch, writer, header, rows, outcome, errors_for) -> None:
                     outcome.error_rows += 1
 
 
-def _write_new(batch, writer, made, outcome) -> None:
+def _write_new(batch, writer, builder, made, outcome) -> None:
     if not made:
         return
     user = writer.user
@@ -347,7 +365,7 @@ def _write_new(batch, writer, made, outcome) -> None:
     _insert(MatchKey, [
         MatchKey(party=kind, object_id=party.pk, kind=k, value=v)
         for row, party, _k in made
-        for k, v in matching.keys_for(kind, party.name, [row.values.get("phone", "")], [row.email] if row.email else [])
+        for k, v in builder.match_keys(kind, party.name, row.values.get("phone", ""), row.email)
     ])
 
     now = timezone.now()
