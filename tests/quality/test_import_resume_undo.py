@@ -8,7 +8,7 @@ from guanxi.customers import services as customers
 from guanxi.customers.models import Account, AccountContact, Contact, EmailAddress, PhoneNumber
 from guanxi.framework import jobs
 from guanxi.quality import services
-from guanxi.quality.importer import runner
+from guanxi.quality.importer import bulk, runner
 
 from .conftest import run_queued, upload
 
@@ -19,12 +19,14 @@ def _rows(n: int) -> list[list[str]]:
     return [["姓名", "手机", "公司"]] + [[f"导入{i:03d}", f"139{i:08d}", "张三科技有限公司"] for i in range(n)]
 
 
-def test_crash_mid_import_then_resume_without_duplicates(org, monkeypatch, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("bulk_path", [True, False], ids=["bulk", "per-row"])
+def test_crash_mid_import_then_resume_without_duplicates(org, monkeypatch, django_capture_on_commit_callbacks, bulk_path):
     monkeypatch.setattr(runner, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(runner, "BULK", bulk_path)
     batch = upload(org.rep, _rows(35))
     services.batch_configure(batch=batch, acting_user=org.rep, mapping=batch.mapping, mode="create")
 
-    real_create = customers.contact_create
+    real_create, real_insert = customers.contact_create, bulk._insert
     calls = {"n": 0}
 
     def crashing_create(**kwargs):
@@ -33,7 +35,17 @@ def test_crash_mid_import_then_resume_without_duplicates(org, monkeypatch, djang
             raise RuntimeError("worker killed")
         return real_create(**kwargs)
 
-    monkeypatch.setattr(customers, "contact_create", crashing_create)
+    def crashing_insert(model, objs):
+        if model is PhoneNumber:
+            calls["n"] += 1
+            if calls["n"] == 3:  # the third chunk dies after its contacts were inserted, before their phones
+                raise RuntimeError("worker killed")
+        return real_insert(model, objs)
+
+    if bulk_path:
+        monkeypatch.setattr(bulk, "_insert", crashing_insert)
+    else:
+        monkeypatch.setattr(customers, "contact_create", crashing_create)
     job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_start(batch=batch, acting_user=org.rep))
     assert job.status == "failed" and "worker killed" in job.error
     batch.refresh_from_db()
@@ -43,6 +55,7 @@ def test_crash_mid_import_then_resume_without_duplicates(org, monkeypatch, djang
     assert batch.records.filter(model="contact").count() == 20
 
     monkeypatch.setattr(customers, "contact_create", real_create)
+    monkeypatch.setattr(bulk, "_insert", real_insert)
     assert services.can_resume(batch)
     job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_resume(batch=batch, acting_user=org.rep))
     assert job.status == "done", job.error

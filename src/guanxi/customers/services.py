@@ -87,6 +87,13 @@ def _refresh_party(party) -> None:
     type(party).objects.filter(pk=party.pk).update(**fields)
 
 
+def party_refresh(*, party) -> None:
+    """Recompute an account's or contact's derived keys (search text, pinyin, primary phone / e-mail, the
+    account's place and territory) from its current phones, e-mails and addresses. For code that moved
+    child rows by other means than these services (a merge re-pointing them, a bulk load)."""
+    _refresh_party(party)
+
+
 def _placement(account: Account, province: str, city: str, postal_code: str, industry: str) -> dict[str, Any]:
     if account.territory_locked:
         return {}

@@ -30,8 +30,34 @@ MERGE_FIELDS = {
 }
 RESTRICTIONS = ["do_not_call", "do_not_email", "do_not_sms", "do_not_mail", "do_not_visit"]
 CONSENTS = ["consent_email", "consent_sms", "consent_phone"]
-RULES = ("most_complete", "most_recent")
-RULE_LABELS = {"most_complete": _("most complete"), "most_recent": _("most recent")}
+RULES = ("most_complete", "most_recent", "source_priority")
+RULE_LABELS = {"most_complete": _("most complete"), "most_recent": _("most recent"), "source_priority": _("source priority")}
+#: how a record came in (the source of its creation's audit row), most trusted first; the setting
+#: ``GUANXI_MERGE_SOURCE_PRIORITY`` replaces it. Sources not listed rank after those listed.
+DEFAULT_SOURCE_PRIORITY = ("web", "api", "import", "cli", "job", "system")
+
+
+def source_priority() -> tuple[str, ...]:
+    from django.conf import settings
+
+    return tuple(getattr(settings, "GUANXI_MERGE_SOURCE_PRIORITY", DEFAULT_SOURCE_PRIORITY))
+
+
+def record_source(record) -> str:
+    """How ``record`` entered the CRM: the source of its creation's audit row (web = typed in by hand,
+    api, import …); "" when no such row is left."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from guanxi.core.models import AuditEntry
+
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(record)), object_id=str(record.pk), action="create",
+    ).order_by("created_at", "id").values_list("source", flat=True).first() or ""
+
+
+def source_rank(source: str) -> int:
+    order = source_priority()
+    return order.index(source) if source in order else len(order)
 
 
 def model_for(party: str):
@@ -46,17 +72,21 @@ def picks(party: str, survivor, merged, rule: str = "most_complete", overrides: 
     """Per field, "survivor" or "merged": by ``rule`` unless ``overrides`` names the side.
 
     ``most_complete``: the survivor's value unless it is empty (the longer description wins);
-    ``most_recent``: the value of the record changed last, unless that value is empty.
+    ``most_recent``: the value of the record changed last, unless that value is empty;
+    ``source_priority``: the value of the record from the more trusted source (:func:`source_priority`;
+    a tie keeps the survivor's), unless that value is empty.
     """
     overrides = overrides or {}
-    newer_is_merged = merged.updated_at > survivor.updated_at
+    prefer_merged = merged.updated_at > survivor.updated_at
+    if rule == "source_priority":
+        prefer_merged = source_rank(record_source(merged)) < source_rank(record_source(survivor))
     out = {}
     for name in MERGE_FIELDS[party]:
         mine, theirs = getattr(survivor, name), getattr(merged, name)
         pick = overrides.get(name)
         if pick not in ("survivor", "merged"):
-            if rule == "most_recent":
-                pick = "merged" if (newer_is_merged and not _empty(theirs)) or _empty(mine) else "survivor"
+            if rule in ("most_recent", "source_priority"):  # the preferred record's value unless empty
+                pick = "merged" if (prefer_merged and not _empty(theirs)) or _empty(mine) else "survivor"
             elif name == "description":
                 pick = "merged" if len(theirs or "") > len(mine or "") else "survivor"
             else:

@@ -154,7 +154,8 @@ class MatchKey(models.Model):
         verbose_name = _("match key")
         verbose_name_plural = _("match keys")
         indexes = [
-            models.Index(fields=["kind", "value", "party"], name="match_key_lookup_idx"),
+            # object_id in the index: the duplicate check and the import's key lookups are index-only probes
+            models.Index(fields=["kind", "value", "party", "object_id"], name="match_key_probe_idx"),
             models.Index(fields=["party", "object_id"], name="match_key_record_idx"),
         ]
 

@@ -201,7 +201,7 @@ def _refresh(party: str, record) -> None:
     """Derived keys of a party whose phones, e-mails or addresses moved (search text, primary phone, links)."""
     from guanxi.customers import services as customers
 
-    customers._refresh_party(record)  # no public name yet; see docs/subsystems/quality.md
+    customers.party_refresh(party=record)
     if party == "account":
         customers.account_links_sync(account=record)
     matching.refresh(party, record.pk)

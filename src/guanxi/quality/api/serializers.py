@@ -92,7 +92,7 @@ class MergeRequestSerializer(serializers.Serializer):
     party = serializers.ChoiceField(choices=[("account", _("account")), ("contact", _("contact"))])
     survivor = serializers.IntegerField(help_text=_("id of the record that stays"))
     merged = serializers.IntegerField(help_text=_("id of the record merged into it (and deleted)"))
-    rule = serializers.ChoiceField(choices=[("most_complete", _("most complete")), ("most_recent", _("most recent"))], default="most_complete")
+    rule = serializers.ChoiceField(choices=[("most_complete", _("most complete")), ("most_recent", _("most recent")), ("source_priority", _("source priority"))], default="most_complete")
     fields = serializers.DictField(child=serializers.ChoiceField(choices=[("survivor", _("survivor")), ("merged", _("merged"))]),
                                    required=False, default=dict, help_text=_("field -> whose value to keep, overriding the rule"))
 
