@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from guanxi.framework.urls import model_urls
 
@@ -31,4 +31,5 @@ urlpatterns = [
     path("calendars/<int:pk>/days/", views.calendar_day, name="calendar_day"),
     *model_urls("sla-policies", "slapolicy", detail=views.SlaPolicyDetailView, edit=views.SlaPolicyEditView),
     path("sla-policies/<int:pk>/targets/", views.sla_target, name="sla_target"),
+    path("", include("guanxi.service.fieldservice_urls")),
 ]

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import fieldservice, views
 
 app_name = "service_api"
 
@@ -16,5 +16,10 @@ router.register("queues", views.QueueViewSet, basename="queue")
 router.register("case-categories", views.CaseCategoryViewSet, basename="casecategory")
 router.register("sla-policies", views.SlaPolicyViewSet, basename="slapolicy")
 router.register("business-calendars", views.BusinessCalendarViewSet, basename="businesscalendar")
+router.register("work-orders", fieldservice.WorkOrderViewSet, basename="workorder")
+router.register("work-order-parts", fieldservice.WorkOrderPartViewSet, basename="workorderpart")
+router.register("visit-reports", fieldservice.VisitReportViewSet, basename="visitreport")
+router.register("technicians", fieldservice.TechnicianViewSet, basename="technician")
+router.register("technician-time-off", fieldservice.TimeOffViewSet, basename="techniciantimeoff")
 
 urlpatterns = router.urls

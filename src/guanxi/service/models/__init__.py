@@ -1,6 +1,7 @@
 """Models of customer service: queues and agents, cases and their notes, links and attachments, SLA."""
 
 from .knowledge import Article, ArticleCategory, ArticleFeedback, ArticleVersion
+from .fieldservice import Technician, TechnicianTimeOff, VisitReport, WorkOrder, WorkOrderNumberSequence, WorkOrderPart
 from .cases import Case, CaseAttachment, CaseCategory, CaseLink, CaseNote, CaseNumberSequence
 from .queues import AgentProfile, Queue, QueueMember
 from .sla import BusinessCalendar, CalendarDay, SlaPolicy, SlaTarget
@@ -8,5 +9,6 @@ from .sla import BusinessCalendar, CalendarDay, SlaPolicy, SlaTarget
 __all__ = [
     "Article", "ArticleCategory", "ArticleFeedback", "ArticleVersion",
     "AgentProfile", "BusinessCalendar", "CalendarDay", "Case", "CaseAttachment", "CaseCategory", "CaseLink", "CaseNote",
-    "CaseNumberSequence", "Queue", "QueueMember", "SlaPolicy", "SlaTarget",
+    "CaseNumberSequence", "Queue",
+    "Technician", "TechnicianTimeOff", "VisitReport", "WorkOrder", "WorkOrderNumberSequence", "WorkOrderPart", "QueueMember", "SlaPolicy", "SlaTarget",
 ]
