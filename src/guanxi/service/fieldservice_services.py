@@ -68,10 +68,10 @@ def next_work_order_number(now: datetime.datetime | None = None) -> str:
 
 
 def _check_refs(account: Account | None, contact: Contact | None, case: Case | None) -> None:
-    if contact is not None and account is not None and not contact.account_links.filter(account=account).exists():
-        raise ValidationError({"contact": _("This contact is not linked to the account.")})
     if case is not None and account is not None and case.account_id != account.pk:
         raise ValidationError({"case": _("The case belongs to another account.")})
+    if contact is not None and account is not None and not contact.account_links.filter(account=account).exists():
+        raise ValidationError({"contact": _("This contact is not linked to the account.")})
 
 
 def _check_window(start, end, field: str = "window_end") -> None:
@@ -80,7 +80,7 @@ def _check_window(start, end, field: str = "window_end") -> None:
 
 
 def default_address(account: Account) -> str:
-    address = account.addresses.order_by("-is_primary", "id").first() if account else None
+    address = account.address_set.order_by("-is_primary", "id").first() if account else None
     return str(address) if address else ""
 
 
