@@ -249,6 +249,10 @@ def suggest_technicians(*, work_order: WorkOrder, user, day: datetime.date | Non
 
 # --- the dispatch board and calendars -----------------------------------------------------------
 
+#: unassigned work orders the board lists (the most urgent first); the rest are one click away in the list
+BOARD_UNASSIGNED = 50
+
+
 @dataclass
 class BoardRow:
     technician: Technician
@@ -283,7 +287,9 @@ def dispatch_board(*, user, day: datetime.date, days: int = 1) -> dict:
             per_day.append(cell)
         time_off = [o for o in offs.get(tech.user_id, []) if o.starts_at < end and o.ends_at > start]
         rows.append(BoardRow(tech, per_day, time_off))
-    return {"rows": rows, "dates": dates, "unassigned": unassigned_work_orders(user=user), "start": start, "end": end}
+    unassigned = unassigned_work_orders(user=user, limit=BOARD_UNASSIGNED + 1)
+    return {"rows": rows, "dates": dates, "unassigned": unassigned[:BOARD_UNASSIGNED], "more_unassigned": len(unassigned) > BOARD_UNASSIGNED,
+            "start": start, "end": end}
 
 
 def technician_calendar(*, technician: Technician, user, day: datetime.date, days: int = 7) -> dict:

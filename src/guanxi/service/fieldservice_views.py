@@ -13,7 +13,9 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -253,6 +255,29 @@ def work_order_suggestions(request, pk):
 BOARD_HOURS = range(7, 20)
 
 
+def _board_cards(jobs, can_change: bool, zone, urls) -> str:
+    """The cards of one board cell, built in Python: a week of a large team is thousands of cards."""
+    detail, schedule, unschedule = urls
+    cards = []
+    for job, conflicts, start, end in jobs:
+        times = f"{timezone.localtime(start, zone):%H:%M}–{timezone.localtime(end, zone):%H:%M}"
+        if job is None:  # a job of an account the dispatcher cannot see: busy time only
+            cards.append(format_html('<div class="badge bg-light text-muted border mb-1">{} {}</div>', _("busy"), times))
+            continue
+        pk = f"/{job.pk}/"
+        warnings = format_html_join("", '<div class="text-warning-emphasis conflict" data-conflict="{}">⚠ {}: {}</div>',
+                                    ((c.kind, c.label, c.message) for c in conflicts))
+        cards.append(format_html(
+            '<article class="card mb-1 wo-card{}" draggable="{}" data-work-order="{}" data-schedule-url="{}" data-unschedule-url="{}" '
+            'data-time="{}" tabindex="0"><div class="card-body p-1"><a class="fw-semibold" href="{}">{}</a> '
+            '<span class="badge bg-secondary">{}</span><div>{} {}</div>{}</div></article>',
+            " border-warning" if conflicts else "", "true" if can_change and job.status != WorkOrderStatus.IN_PROGRESS else "false",
+            job.pk, schedule.replace("/0/", pk), unschedule.replace("/0/", pk), f"{timezone.localtime(start, zone):%H:%M}",
+            detail.replace("/0/", pk), job.number, job.get_status_display(), times, str(job.account)[:18], warnings,
+        ))
+    return mark_safe("".join(cards))
+
+
 def _board_hour(moment: datetime.datetime, day: datetime.date) -> int:
     hour = moment.hour if moment.date() == day else (BOARD_HOURS[0] if moment.date() < day else BOARD_HOURS[-1])
     return min(max(hour, BOARD_HOURS[0]), BOARD_HOURS[-1])
@@ -268,21 +293,24 @@ def dispatch_board(request):
         day = day - datetime.timedelta(days=day.weekday())
     board = selectors.dispatch_board(user=request.user, day=day, days=7 if week else 1)
     zone = selectors.local_zone()
+    can_change = request.user.has_perm("service.change_workorder")
+    urls = [reverse(f"service:workorder_{name}", args=[0]) for name in ("detail", "schedule", "unschedule")]  # "/0/" replaced per card
     for row in board["rows"]:
         if week:
-            row.slots = [{"date": date, "time": "", "jobs": jobs} for date, jobs in zip(board["dates"], row.days)]
+            row.slots = [{"date": date, "time": "", "cards": _board_cards(jobs, can_change, zone, urls)} for date, jobs in zip(board["dates"], row.days)]
             continue
         row.slots = []
         for hour in BOARD_HOURS:
             # a job sits in the column of its start hour; those before or after the grid in its first or last column
             jobs = [c for c in row.days[0] if _board_hour(timezone.localtime(c[2], zone), day) == hour]
-            row.slots.append({"date": day, "time": f"{hour:02d}:00", "jobs": jobs})
+            row.slots.append({"date": day, "time": f"{hour:02d}:00", "cards": _board_cards(jobs, can_change, zone, urls)})
     board["hours"] = [datetime.time(h) for h in BOARD_HOURS]
     step = datetime.timedelta(days=7 if week else 1)
     context = {
         **board, "day": day, "week": week, "prev_day": day - step, "next_day": day + step, "today": timezone.localdate(),
-        "can_change": request.user.has_perm("service.change_workorder"), "page_title": _("Dispatch board"),
-        "schedule_form": ScheduleForm(user=request.user, technicians=[r.technician for r in board["rows"]]),
+        "can_change": can_change, "page_title": _("Dispatch board"),
+        # the same options in every unassigned card's fallback form: rendered once
+        "technician_options": format_html_join("", '<option value="{}">{}</option>', ((r.technician.user_id, str(r.technician)) for r in board["rows"])),
     }
     template = "service/fieldservice/_board.html" if request.htmx and not request.htmx.boosted else "service/fieldservice/dispatch_board.html"
     return render(request, template, context)
