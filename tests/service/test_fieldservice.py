@@ -224,7 +224,7 @@ def test_conflicts_overlap_skills_time_off_hours_territory(org, desk, field):
     kinds = {c.kind for c in fs.work_order_schedule(work_order=far, acting_user=field.dispatcher, technician=field.tech.user, start=_monday(14))}
     assert kinds == {"territory"}
     saturday = at(2030, 3, 9, 10, 0)
-    assert {c.kind for c in fs.work_order_schedule(work_order=far, acting_user=field.dispatcher, technician=field.tech3.user,
+    assert {c.kind for c in fs.work_order_schedule(work_order=far, acting_user=org.admin, technician=field.tech3.user,
                                                    start=saturday)} == {"hours"}
 
 
@@ -348,6 +348,9 @@ def test_api_work_order_life_cycle(org, desk, cases, field):
     assert suggestions[0]["technician"] == field.tech.user.pk
     response = client.post(f"/api/work-orders/{pk}/schedule/", {"technician": field.tech.user.pk, "scheduled_start": _monday(9).isoformat()}, format="json")
     assert response.status_code == 200 and response.json()["work_order"]["status"] == "scheduled" and response.json()["conflicts"] == []
+    response = client.post(f"/api/work-orders/{pk}/schedule/", {"technician": field.tech3.user.pk, "scheduled_start": _monday(9).isoformat()},
+                           format="json")
+    assert response.status_code == 400 and "technician" in response.json()["error"]["fields"]  # not one the dispatcher plans for
     response = client.post(f"/api/work-orders/{pk}/status/", {"status": "completed"}, format="json")
     assert response.status_code == 400
     response = client.post(f"/api/work-orders/{pk}/status/", {"status": "in_progress"}, format="json")

@@ -162,6 +162,11 @@ def work_order_schedule(*, work_order: WorkOrder, acting_user, technician, start
     profile = Technician.objects.filter(user=technician).first()
     if profile is None or not profile.is_active or not technician.is_active:
         raise ValidationError({"technician": _("%(user)s is not an active technician.") % {"user": technician}})
+    if getattr(acting_user, "pk", None):
+        from .fieldservice_selectors import technicians_in_scope
+
+        if not technicians_in_scope(user=acting_user).filter(pk=profile.pk).exists():
+            raise ValidationError({"technician": _("%(user)s is not one of the technicians you plan for.") % {"user": technician}})
     if start is None:
         raise ValidationError({"scheduled_start": _("Choose when the visit starts.")})
     end = end or start + datetime.timedelta(minutes=work_order.duration_minutes)
