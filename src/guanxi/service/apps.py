@@ -8,4 +8,4 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self):
-        from . import registrations  # noqa: F401
+        from . import fieldservice_registrations, registrations  # noqa: F401

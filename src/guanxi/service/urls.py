@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from guanxi.framework.urls import model_urls
 
@@ -47,4 +47,5 @@ urlpatterns = [
     path("returns/<int:pk>/lines/", asset_views.rma_line_add, name="rma_line_add"),
     path("returns/<int:pk>/lines/<int:line_pk>/delete/", asset_views.rma_line_delete, name="rma_line_delete"),
     path("cases/<int:pk>/return/", asset_views.rma_from_case, name="case_rma"),
+    path("", include("guanxi.service.fieldservice_urls")),
 ]

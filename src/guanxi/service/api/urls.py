@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import fieldservice, views
 
 app_name = "service_api"
 
@@ -23,5 +23,10 @@ router.register("entitlement-uses", views.EntitlementUsageViewSet, basename="ent
 router.register("rmas", views.RmaViewSet, basename="rma")
 router.register("rma-lines", views.RmaLineViewSet, basename="rmaline")
 router.register("warranty-terms", views.WarrantyTermViewSet, basename="warrantyterm")
+router.register("work-orders", fieldservice.WorkOrderViewSet, basename="workorder")
+router.register("work-order-parts", fieldservice.WorkOrderPartViewSet, basename="workorderpart")
+router.register("visit-reports", fieldservice.VisitReportViewSet, basename="visitreport")
+router.register("technicians", fieldservice.TechnicianViewSet, basename="technician")
+router.register("technician-time-off", fieldservice.TimeOffViewSet, basename="techniciantimeoff")
 
 urlpatterns = router.urls

@@ -4,6 +4,7 @@ from .knowledge import Article, ArticleCategory, ArticleFeedback, ArticleVersion
 from .assets import (
     Entitlement, EntitlementUsage, InstalledProduct, Rma, RmaLine, ServiceContract, ServiceNumberSequence, WarrantyTerm,
 )
+from .fieldservice import Technician, TechnicianTimeOff, VisitReport, WorkOrder, WorkOrderNumberSequence, WorkOrderPart
 from .cases import Case, CaseAttachment, CaseCategory, CaseLink, CaseNote, CaseNumberSequence
 from .queues import AgentProfile, Queue, QueueMember
 from .sla import BusinessCalendar, CalendarDay, SlaPolicy, SlaTarget
@@ -12,4 +13,5 @@ __all__ = [
     "Article", "ArticleCategory", "ArticleFeedback", "ArticleVersion",
     "AgentProfile", "BusinessCalendar", "CalendarDay", "Case", "CaseAttachment", "CaseCategory", "CaseLink", "CaseNote",
     "CaseNumberSequence", "Entitlement", "EntitlementUsage", "InstalledProduct", "Queue", "QueueMember", "Rma", "RmaLine", "ServiceContract", "ServiceNumberSequence", "SlaPolicy", "SlaTarget", "WarrantyTerm",
+    "Technician", "TechnicianTimeOff", "VisitReport", "WorkOrder", "WorkOrderNumberSequence", "WorkOrderPart",
 ]
