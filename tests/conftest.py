@@ -7,6 +7,7 @@ by each rep. Tests add what they need with the same services.
 
 from __future__ import annotations
 
+from importlib import import_module
 from types import SimpleNamespace
 
 import pytest
@@ -19,8 +20,23 @@ from guanxi.customers import services as customer_services
 PASSWORD = "correct-horse-battery-42"
 
 
+def _reseed_migration_data() -> None:
+    """Put back the rows data migrations write (China's VAT rates), when a flush emptied them.
+
+    A browser test runs in a transaction-less database that pytest-django flushes afterwards; with the
+    suite spread over several workers, an ordinary test can follow it on the same worker.
+    """
+    from django.apps import apps
+
+    from guanxi.sales.models import TaxRate
+
+    if not TaxRate.objects.exists():
+        import_module("guanxi.sales.migrations.0008_catalog_knowledge").seed_tax_rates(apps, None)
+
+
 @pytest.fixture
 def roles(db):
+    _reseed_migration_data()
     return {role.code: role for role in core_services.role_bootstrap()}
 
 

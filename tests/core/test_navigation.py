@@ -29,7 +29,7 @@ def english(user) -> Client:
 
 def test_administrator_menu_lists_what_exists(org):
     entries = menu(org.admin, "/")
-    assert [e["key"] for e in entries] == ["workspace", "customers", "sales", "service", "quality", "settings", "help"]
+    assert [e["key"] for e in entries] == ["workspace", "customers", "sales", "service", "field_service", "quality", "settings", "help"]
     customers = entries[1]
     assert [c["key"] for c in customers["children"]][:3] == ["accounts", "contacts", "interactions"]
 

@@ -48,7 +48,7 @@ def catalog(org):
     return dict(server=server, support=support, freight=freight, book=book, usd=usd, m64=m64, m256=m256, w5=w5, gpu=gpu, nic=nic, vat=vat)
 
 
-def test_china_vat_rates_are_seeded_with_13_percent_as_default(db):
+def test_china_vat_rates_are_seeded_with_13_percent_as_default(roles):  # roles: the migration's rows, even after a flush
     rates = {t.rate: t for t in TaxRate.objects.all()}
     assert set(rates) >= {D("13"), D("9"), D("6"), D("0")}
     assert rates[D("13")].is_default and TaxRate.objects.filter(is_default=True).count() == 1
