@@ -426,3 +426,93 @@ def tag_update(*, tag: Tag, acting_user, **data) -> dict:
 @transaction.atomic
 def tag_delete(*, tag: Tag, acting_user) -> None:
     base.delete(tag, acting_user=acting_user)
+
+
+# --- territory realignment ----------------------------------------------------------------------
+
+REALIGN_BATCH = 2000
+REALIGN_PERMISSIONS = ("core.change_territory", "customers.change_account")
+
+
+def _check_realign_permission(user) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not user.has_perms(REALIGN_PERMISSIONS):
+        raise PermissionDenied(_("Realigning accounts needs the permissions to change territories and accounts."))
+
+
+def accounts_realign_start(*, acting_user, from_territory=None, to_territory=None):
+    """Start the background job that applies a realignment; returns the job (its page shows progress)."""
+    from guanxi.framework import jobs
+
+    _check_realign_permission(acting_user)
+    params = {"from_territory": getattr(from_territory, "pk", None), "to_territory": getattr(to_territory, "pk", None)}
+    return jobs.start(user=acting_user, kind="customers_realign", title=_("Realign accounts to their territories"), params=params)
+
+
+def accounts_realign(*, acting_user, from_territory=None, to_territory=None, batch_size: int = REALIGN_BATCH, on_progress=None) -> int:
+    """Move every non-locked account the user can see into the territory its criteria give now.
+
+    The plan is computed afresh (see ``customers.realign``), then applied in batches of ``batch_size``
+    accounts, each batch in its own transaction: the accounts' territory, their contact links'
+    ``account_territory`` copy, and one audit row per moved account. A batch that is done stays done,
+    so an interrupted run is resumed by running it again, and a second run moves nothing. Owners are
+    kept. Returns the number of accounts moved.
+    """
+    from .realign import realign_plan
+
+    _check_realign_permission(acting_user)
+    plan = realign_plan(user=acting_user, from_territory=from_territory, to_territory=to_territory)
+    total = plan.total
+    if on_progress:
+        on_progress(0, total)
+    moving = plan.moving().order_by("pk").values_list("pk", "name", "territory_id", "realign_key")
+    moved, last = 0, 0
+    while True:
+        batch = list(moving.filter(pk__gt=last)[:batch_size])
+        if not batch:
+            break
+        last = batch[-1][0]
+        moved += _realign_batch(batch, plan, acting_user)
+        if on_progress:
+            on_progress(moved, total)
+    return moved
+
+
+@transaction.atomic
+def _realign_batch(batch: list[tuple], plan, acting_user) -> int:
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from guanxi.core.models import AuditEntry
+    from guanxi.framework.context import current_source
+
+    by_target: dict[int, list[tuple]] = {}
+    for row in batch:
+        by_target.setdefault(plan.target_for(row[3]), []).append(row)
+    now = timezone.now()
+    source = current_source()
+    content_type = ContentType.objects.get_for_model(Account)
+    actor = acting_user if getattr(acting_user, "pk", None) else None
+    moved = 0
+    entries = []
+    for target, rows in by_target.items():
+        ids = [row[0] for row in rows]
+        # Locked since the plan was made, or moved by someone else: such rows are left alone.
+        still = dict(Account.objects.select_for_update().filter(pk__in=ids, territory_locked=False).exclude(territory_id=target)
+                     .values_list("pk", "territory_id"))
+        if not still:
+            continue
+        Account.objects.filter(pk__in=still).update(territory_id=target, updated_at=now)
+        AccountContact.objects.filter(account_id__in=still).update(account_territory_id=target)
+        entries += [
+            AuditEntry(
+                actor=actor, action="update", content_type=content_type, object_id=str(pk), object_repr=name[:200],
+                changes={"territory": [still[pk], target]}, source=source.source, source_detail=source.detail[:200],
+                ip=source.ip, request_id=source.request_id,
+            )
+            for pk, name, _old, _key in rows if pk in still
+        ]
+        moved += len(still)
+    AuditEntry.objects.bulk_create(entries)
+    return moved
