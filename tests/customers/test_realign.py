@@ -172,3 +172,15 @@ def _api(user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     return client
+
+
+def test_preview_page_in_chinese_has_no_english(org, land):
+    from django.test import Client
+
+    from tests.core.test_i18n import english_words
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    client.force_login(org.admin)
+    html = client.get(URL).content.decode()
+    assert "将有 3 个客户变更区域" in html and "当前区域" in html and "移动 3 个客户" in html
+    assert english_words(html, {"admin", "rep"}) == set()
