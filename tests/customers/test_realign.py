@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -90,7 +91,7 @@ def test_page_previews_and_starts_the_job(org, land, django_capture_on_commit_ca
     scoped = client.get(URL, {"from_territory": org.region.pk}).content.decode()
     assert "1 account would move" in scoped and "上海甲" in scoped and "浦东戊" not in scoped
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(URL, {"from_territory": "", "to_territory": ""})
+        response = client.post(URL, {"from_territory": "", "to_territory": "", "owners": "keep"})
     job = org.admin.jobs.order_by("-pk").first()
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     jobs.run_job.call(job.pk)
@@ -142,12 +143,34 @@ def test_api_summary_and_start(org, land, django_capture_on_commit_callbacks):
     assert _api(org.admin).get(API, {"to_territory": land["pudong"].pk}).json()["total"] == 1
     bad = _api(org.admin).get(API, {"to_territory": 999999})
     assert bad.status_code == 400 and "to_territory" in bad.json()["error"]["fields"]
+    bad = _api(org.admin).post(API, {"owners": "nobody"}, format="json")
+    assert bad.status_code == 400 and "owners" in bad.json()["error"]["fields"]
     with django_capture_on_commit_callbacks(execute=False):
         started = _api(org.admin).post(API, {"from_territory": org.region.pk}, format="json")
     assert started.status_code == 202, started.content
     jobs.run_job.call(started.json()["job"])
     assert Account.objects.get(pk=land["to_shanghai"].pk).territory_id == org.shanghai.pk
     assert Account.objects.get(pk=land["to_pudong"].pk).territory_id == org.shanghai.pk  # outside the scope
+
+
+def test_apply_can_give_moved_accounts_to_the_new_territorys_members(org, land, make_user):
+    """华东 has one member (watcher), 浦东 two in turn, 上海 none: its incoming accounts keep their owner."""
+    first, second = make_user("pd1"), make_user("pd2")
+    core_services.territory_update(territory=land["pudong"], acting_user=org.admin, data={}, members=[second, first])
+    services.contact_create(acting_user=org.rep, account=land["to_region"], name="乙联系人")
+    for n in range(3):
+        services.account_create(acting_user=org.rep, name=f"浦东{n}", province="上海市", city="上海市", postal_code=f"20012{n}", territory=org.shanghai)
+    assert services.accounts_realign(acting_user=org.admin, owners="members", batch_size=2) == 6
+    region_account = Account.objects.get(pk=land["to_region"].pk)
+    assert region_account.owner == org.watcher
+    assert AccountContact.objects.get(account=region_account).account_owner_id == org.watcher.pk
+    assert Account.objects.get(pk=land["to_shanghai"].pk).owner == org.rep
+    pudong_owners = list(Account.objects.filter(territory=land["pudong"]).order_by("pk").values_list("owner_id", flat=True))
+    assert pudong_owners == [first.pk, second.pk, first.pk, second.pk]
+    entry = AuditEntry.objects.filter(object_id=str(region_account.pk), action="update").latest("pk")
+    assert entry.changes == {"territory": [None, org.region.pk], "owner": [org.rep.pk, org.watcher.pk]}
+    with pytest.raises(ValidationError):
+        services.accounts_realign(acting_user=org.admin, owners="nobody")
 
 
 def _page_queries(client) -> int:

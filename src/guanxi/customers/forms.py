@@ -172,3 +172,10 @@ class RealignForm(StyledForm):
         label=_("only moves into"), queryset=Territory.objects.filter(is_active=True).order_by("code"), required=False,
         empty_label=_("any territory"),
     )
+    owners = forms.ChoiceField(
+        label=_("owners"), initial="keep", required=False,
+        choices=[("keep", _("keep the owners")), ("members", _("give moved accounts to the new territory's members in turn"))],
+    )
+
+    def clean_owners(self):
+        return self.cleaned_data.get("owners") or "keep"

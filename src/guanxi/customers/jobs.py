@@ -22,6 +22,7 @@ def realign_job(job, progress) -> str:
         acting_user=job.user,
         from_territory=Territory.objects.filter(pk=params.get("from_territory")).first() if params.get("from_territory") else None,
         to_territory=Territory.objects.filter(pk=params.get("to_territory")).first() if params.get("to_territory") else None,
+        owners=params.get("owners", "keep"),
         on_progress=report,
     )
     return _("%(count)d accounts moved to their territories.") % {"count": moved}

@@ -238,6 +238,10 @@ class RealignScopeSerializer(serializers.Serializer):
     to_territory = serializers.PrimaryKeyRelatedField(
         queryset=Territory.objects.filter(is_active=True), required=False, allow_null=True, help_text=_("Only moves into this territory."),
     )
+    owners = serializers.ChoiceField(
+        choices=[("keep", _("keep the owners")), ("members", _("give moved accounts to the new territory's members in turn"))],
+        default="keep", help_text=_("Apply only: keep the owners, or share the moved accounts out among the new territory's members."),
+    )
 
 
 class RealignPairSerializer(serializers.Serializer):

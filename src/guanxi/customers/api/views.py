@@ -260,7 +260,9 @@ class AccountRealignView(GenericAPIView):
     def get(self, request):
         from ..realign import realign_plan
 
-        plan = realign_plan(user=request.user, **self._scope(request.query_params))
+        scope = self._scope(request.query_params)
+        scope.pop("owners", None)
+        plan = realign_plan(user=request.user, **scope)
         pairs = [
             {"old_territory": p.old.pk if p.old else None, "old_territory_name": p.old.name if p.old else None,
              "new_territory": p.new.pk, "new_territory_name": p.new.name, "count": p.count}
