@@ -130,6 +130,9 @@ def test_only_visible_accounts_are_realigned(org, land, make_user):
     manager = type(org.manager).objects.get(pk=org.manager.pk)
     assert theirs.pk not in set(realign_plan(user=manager).moving().values_list("pk", flat=True))
     assert theirs.pk in set(realign_plan(user=org.admin).moving().values_list("pk", flat=True))
+    assert _api(manager).get(API).json()["total"] == 3 and _api(org.admin).get(API).json()["total"] == 4
+    page = _english(manager).get(URL).content.decode()
+    assert "3 accounts would move" in page and "他人浙江" not in page
     assert services.accounts_realign(acting_user=manager) == 3
     theirs.refresh_from_db()
     assert theirs.territory_id == org.shanghai.pk
