@@ -68,7 +68,7 @@ def test_pages_in_chinese_show_no_untranslated_text(org, chinese_client):
         "/customers/contacts/", f"/customers/contacts/{contact.pk}/", "/customers/interactions/",
         f"/customers/interactions/{interaction.pk}/", f"/history/customers/account/{account.pk}/", "/customers/search/?q=zs",
         "/settings/", "/settings/users/", "/settings/teams/", "/settings/roles/", "/settings/territories/", "/help/",
-        "/notifications/", "/activity/", "/customers/tags/", "/profile/", "/password/",
+        "/notifications/", "/activity/", "/customers/tags/", "/profile/", "/password/", "/customers/accounts/realign/",
     ]
     for url in pages:
         response = chinese_client.get(url)

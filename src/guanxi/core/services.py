@@ -161,34 +161,48 @@ def _check_territory_parent(level: str, parent: Territory | None, territory: Ter
         node = node.parent
 
 
-def territory_for(*, province: str = "", city: str = "", postal_code: str = "", industry: str = "") -> Territory | None:
-    """The most specific active territory whose criteria all match; None when none does.
+class TerritoryMatcher:
+    """The rule that places an account in a territory, over one snapshot of the active territories.
 
     A territory matches when each of its non-empty criteria lists holds the value (postal codes by
-    prefix). Deeper territories (city over province over region) win.
+    prefix); a territory without any criteria never matches. Deeper territories (city over province
+    over region) win, then the one with more criteria. ``territory_for`` asks it once; the
+    realignment preview asks it once per distinct (province, city, postal prefix, industry).
     """
-    best: tuple[int, int] | None = None
-    chosen = None
-    for territory in _active_territories():
-        if territory.provinces and province not in territory.provinces:
-            continue
-        if territory.cities and city not in territory.cities:
-            continue
-        if territory.postal_codes and not any(postal_code.startswith(p) for p in territory.postal_codes):
-            continue
-        if territory.industries and industry not in territory.industries:
-            continue
-        if not (territory.provinces or territory.cities or territory.postal_codes or territory.industries):
-            continue
-        criteria = sum(bool(x) for x in (territory.provinces, territory.cities, territory.postal_codes, territory.industries))
-        rank = (_LEVEL_ORDER.index(territory.level), criteria)
-        if best is None or rank > best:
-            best, chosen = rank, territory
-    return chosen
+
+    def __init__(self, territories: list[Territory]):
+        self.territories = [t for t in territories if t.provinces or t.cities or t.postal_codes or t.industries]
+        #: the longest postal-code prefix any territory uses: codes agreeing on this many leading
+        #: characters always land in the same territory (0 when no territory looks at postal codes)
+        self.postal_prefix_length = max((len(p) for t in self.territories for p in t.postal_codes), default=0)
+
+    @classmethod
+    def load(cls) -> "TerritoryMatcher":
+        return cls(list(Territory.objects.filter(is_active=True).only("id", "level", "provinces", "cities", "postal_codes", "industries", "name")))
+
+    def match(self, *, province: str = "", city: str = "", postal_code: str = "", industry: str = "") -> Territory | None:
+        province, city, postal_code, industry = province or "", city or "", postal_code or "", industry or ""
+        best: tuple[int, int] | None = None
+        chosen = None
+        for territory in self.territories:
+            if territory.provinces and province not in territory.provinces:
+                continue
+            if territory.cities and city not in territory.cities:
+                continue
+            if territory.postal_codes and not any(postal_code.startswith(p) for p in territory.postal_codes):
+                continue
+            if territory.industries and industry not in territory.industries:
+                continue
+            criteria = sum(bool(x) for x in (territory.provinces, territory.cities, territory.postal_codes, territory.industries))
+            rank = (_LEVEL_ORDER.index(territory.level), criteria)
+            if best is None or rank > best:
+                best, chosen = rank, territory
+        return chosen
 
 
-def _active_territories() -> list[Territory]:
-    return list(Territory.objects.filter(is_active=True).only("id", "level", "provinces", "cities", "postal_codes", "industries", "name"))
+def territory_for(*, province: str = "", city: str = "", postal_code: str = "", industry: str = "") -> Territory | None:
+    """The most specific active territory whose criteria all match; None when none does (see ``TerritoryMatcher``)."""
+    return TerritoryMatcher.load().match(province=province, city=city, postal_code=postal_code, industry=industry)
 
 
 def notification_send(*, recipient: User, title: str, body: str = "", url: str = "", sender: User | None = None) -> Notification:

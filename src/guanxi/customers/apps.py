@@ -8,4 +8,4 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from . import registrations  # noqa: F401  (fills the registry)
+        from . import jobs, registrations  # noqa: F401  (fills the registry, registers the job handlers)

@@ -160,3 +160,22 @@ class TagForm(StyledModelForm):
             ("secondary", _("Grey")), ("primary", _("Blue")), ("success", _("Green")), ("danger", _("Red")),
             ("warning", _("Yellow")), ("info", _("Cyan")), ("dark", _("Black")),
         ])}
+
+
+class RealignForm(StyledForm):
+    """The scope of a territory realignment (both optional)."""
+
+    from_territory = forms.ModelChoiceField(
+        label=_("only accounts now in"), queryset=Territory.objects.order_by("code"), required=False, empty_label=_("any territory"),
+    )
+    to_territory = forms.ModelChoiceField(
+        label=_("only moves into"), queryset=Territory.objects.filter(is_active=True).order_by("code"), required=False,
+        empty_label=_("any territory"),
+    )
+    owners = forms.ChoiceField(
+        label=_("owners"), initial="keep", required=False,
+        choices=[("keep", _("keep the owners")), ("members", _("give moved accounts to the new territory's members in turn"))],
+    )
+
+    def clean_owners(self):
+        return self.cleaned_data.get("owners") or "keep"

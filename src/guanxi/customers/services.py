@@ -433,3 +433,125 @@ def tag_update(*, tag: Tag, acting_user, **data) -> dict:
 @transaction.atomic
 def tag_delete(*, tag: Tag, acting_user) -> None:
     base.delete(tag, acting_user=acting_user)
+
+
+# --- territory realignment ----------------------------------------------------------------------
+
+REALIGN_BATCH = 2000
+REALIGN_PERMISSIONS = ("core.change_territory", "customers.change_account")
+
+
+def _check_realign_permission(user) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not user.has_perms(REALIGN_PERMISSIONS):
+        raise PermissionDenied(_("Realigning accounts needs the permissions to change territories and accounts."))
+
+
+REALIGN_KEEP_OWNERS, REALIGN_MEMBER_OWNERS = "keep", "members"
+
+
+def accounts_realign_start(*, acting_user, from_territory=None, to_territory=None, owners: str = REALIGN_KEEP_OWNERS):
+    """Start the background job that applies a realignment; returns the job (its page shows progress)."""
+    from guanxi.framework import jobs
+
+    _check_realign_permission(acting_user)
+    params = {"from_territory": getattr(from_territory, "pk", None), "to_territory": getattr(to_territory, "pk", None), "owners": owners}
+    return jobs.start(user=acting_user, kind="customers_realign", title=_("Realign accounts to their territories"), params=params)
+
+
+def accounts_realign(
+    *, acting_user, from_territory=None, to_territory=None, owners: str = REALIGN_KEEP_OWNERS, batch_size: int = REALIGN_BATCH,
+    on_progress=None,
+) -> int:
+    """Move every non-locked account the user can see into the territory its criteria give now.
+
+    The plan is computed afresh (see ``customers.realign``), then applied in batches of ``batch_size``
+    accounts, each batch in its own transaction: the accounts' territory, their contact links'
+    ``account_territory`` copy, and one audit row per moved account. A batch that is done stays done,
+    so an interrupted run is resumed by running it again, and a second run moves nothing.
+
+    ``owners="keep"`` keeps every owner; ``owners="members"`` gives the moved accounts to the active
+    members of their new territory in turn (by user id); a territory without members keeps the
+    owners of the accounts moving into it. Returns the number of accounts moved.
+    """
+    from guanxi.core.models import Territory
+
+    from .realign import realign_plan
+
+    _check_realign_permission(acting_user)
+    if owners not in (REALIGN_KEEP_OWNERS, REALIGN_MEMBER_OWNERS):
+        raise ValidationError({"owners": _("Choose whether to keep the owners or to give the accounts to the territory's members.")})
+    plan = realign_plan(user=acting_user, from_territory=from_territory, to_territory=to_territory)
+    members: dict[int, list[int]] = {}
+    if owners == REALIGN_MEMBER_OWNERS:
+        for territory_id, user_id in (Territory.members.through.objects.filter(territory_id__in=list(plan.targets), user__is_active=True)
+                                      .order_by("user_id").values_list("territory_id", "user_id")):
+            members.setdefault(territory_id, []).append(user_id)
+    turns: dict[int, int] = {}
+    total = plan.total
+    if on_progress:
+        on_progress(0, total)
+    moving = plan.moving().order_by("pk").values_list("pk", "name", "realign_key")
+    moved, last = 0, 0
+    while True:
+        batch = list(moving.filter(pk__gt=last)[:batch_size])
+        if not batch:
+            break
+        last = batch[-1][0]
+        moved += _realign_batch(batch, plan, acting_user, members, turns)
+        if on_progress:
+            on_progress(moved, total)
+    return moved
+
+
+@transaction.atomic
+def _realign_batch(batch: list[tuple], plan, acting_user, members: dict[int, list[int]], turns: dict[int, int]) -> int:
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from guanxi.core.models import AuditEntry
+    from guanxi.framework.context import current_source
+
+    by_target: dict[int, list[tuple]] = {}
+    for row in batch:
+        by_target.setdefault(plan.target_for(row[2]), []).append(row)
+    now = timezone.now()
+    source = current_source()
+    content_type = ContentType.objects.get_for_model(Account)
+    actor = acting_user if getattr(acting_user, "pk", None) else None
+    moved = 0
+    entries = []
+    for target, rows in by_target.items():
+        # Locked since the plan was made, or moved by someone else: such rows are left alone.
+        still = {pk: (territory_id, owner_id) for pk, territory_id, owner_id in Account.objects.select_for_update()
+                 .filter(pk__in=[row[0] for row in rows], territory_locked=False).exclude(territory_id=target)
+                 .values_list("pk", "territory_id", "owner_id")}
+        if not still:
+            continue
+        Account.objects.filter(pk__in=still).update(territory_id=target, updated_at=now)
+        AccountContact.objects.filter(account_id__in=still).update(account_territory_id=target)
+        new_owners: dict[int, int] = {}
+        if members.get(target):
+            team = members[target]
+            for pk in sorted(still):
+                new_owners[pk] = team[turns.get(target, 0) % len(team)]
+                turns[target] = turns.get(target, 0) + 1
+            for owner_id in set(new_owners.values()):
+                given = [pk for pk, owner in new_owners.items() if owner == owner_id]
+                Account.objects.filter(pk__in=given).update(owner_id=owner_id)
+                AccountContact.objects.filter(account_id__in=given).update(account_owner_id=owner_id)
+        for pk, name, _key in rows:
+            if pk not in still:
+                continue
+            old_territory, old_owner = still[pk]
+            changes = {"territory": [old_territory, target]}
+            if new_owners.get(pk, old_owner) != old_owner:
+                changes["owner"] = [old_owner, new_owners[pk]]
+            entries.append(AuditEntry(
+                actor=actor, action="update", content_type=content_type, object_id=str(pk), object_repr=name[:200],
+                changes=changes, source=source.source, source_detail=source.detail[:200], ip=source.ip, request_id=source.request_id,
+            ))
+        moved += len(still)
+    AuditEntry.objects.bulk_create(entries)
+    return moved

@@ -13,6 +13,7 @@ urlpatterns = [
                 delete=views.ContactDeleteView),
     *model_urls("interactions", "interaction", list=views.InteractionListView, detail=views.InteractionDetailView,
                 edit=views.InteractionEditView, delete=views.InteractionDeleteView),
+    path("accounts/realign/", views.account_realign, name="account_realign"),
     path("accounts/lookup/", views.account_lookup, name="account_lookup"),
     path("accounts/<int:pk>/timeline/", views.account_timeline, name="account_timeline"),
     path("contacts/lookup/", views.contact_lookup, name="contact_lookup"),

@@ -439,3 +439,45 @@ def tag_delete(request, pk: int):
     services.tag_delete(tag=tag, acting_user=request.user)
     messages.success(request, _("Deleted %(record)s.") % {"record": tag})
     return HttpResponseRedirect(reverse_lazy("customers:tag_list"))
+
+
+# --- territory realignment ------------------------------------------------------------------------
+
+REALIGN_PAGE_SIZE = 50
+
+
+@login_required
+def account_realign(request):
+    """Preview which accounts the territory criteria would move now; POST starts the job that moves them."""
+    from django.core.exceptions import PermissionDenied
+
+    from .forms import RealignForm
+    from .realign import realign_plan
+
+    if not request.user.has_perms(services.REALIGN_PERMISSIONS):
+        raise PermissionDenied
+    form = RealignForm(request.POST if request.method == "POST" else request.GET or None)
+    scope = form.cleaned_data if form.is_valid() else {}
+    if request.method == "POST" and form.is_valid():
+        job = services.accounts_realign_start(acting_user=request.user, **scope)
+        messages.success(request, _("Realignment started; you will be notified when it is done."))
+        return HttpResponseRedirect(job.get_absolute_url())
+    plan = realign_plan(user=request.user, from_territory=scope.get("from_territory"), to_territory=scope.get("to_territory"))
+    total = plan.total
+    pages = max(1, -(-total // REALIGN_PAGE_SIZE))
+    try:
+        page = min(max(1, int(request.GET.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    offset = (page - 1) * REALIGN_PAGE_SIZE
+    territories = {p.new.pk: p.new for p in plan.pairs}
+    rows = [
+        (account, territories.get(plan.target_for(account.realign_key)))
+        for account in plan.moving().select_related("owner", "territory").defer(*OWNER_DEFER).order_by("pk")[offset:offset + REALIGN_PAGE_SIZE]
+    ] if total else []
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "customers/account_realign.html", {
+        "page_title": _("Realign accounts"), "form": form, "plan": plan, "total": total, "rows": rows,
+        "page": page, "pages": pages, "query": query.urlencode(),
+    })

@@ -229,3 +229,35 @@ class InteractionSerializer(serializers.ModelSerializer):
             "started_at", "duration_seconds", "reason", "outcome", "satisfaction", "script", "notes", "documents",
             "created_at", "updated_at",
         ]
+
+
+class RealignScopeSerializer(serializers.Serializer):
+    from_territory = serializers.PrimaryKeyRelatedField(
+        queryset=Territory.objects.all(), required=False, allow_null=True, help_text=_("Only accounts now in this territory."),
+    )
+    to_territory = serializers.PrimaryKeyRelatedField(
+        queryset=Territory.objects.filter(is_active=True), required=False, allow_null=True, help_text=_("Only moves into this territory."),
+    )
+    owners = serializers.ChoiceField(
+        choices=[("keep", _("keep the owners")), ("members", _("give moved accounts to the new territory's members in turn"))],
+        default="keep", help_text=_("Apply only: keep the owners, or share the moved accounts out among the new territory's members."),
+    )
+
+
+class RealignPairSerializer(serializers.Serializer):
+    old_territory = serializers.IntegerField(allow_null=True)
+    old_territory_name = serializers.CharField(allow_null=True)
+    new_territory = serializers.IntegerField()
+    new_territory_name = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class RealignSummarySerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    pairs = RealignPairSerializer(many=True)
+
+
+class RealignJobSerializer(serializers.Serializer):
+    job = serializers.IntegerField(source="pk")
+    status = serializers.CharField()
+    url = serializers.CharField(source="get_absolute_url")

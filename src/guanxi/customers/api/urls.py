@@ -1,5 +1,6 @@
 """Routes of the customer-data API, mounted under ``/api/``."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -18,4 +19,7 @@ router.register("notes", views.NoteViewSet, basename="note")
 router.register("interactions", views.InteractionViewSet, basename="interaction")
 router.register("tags", views.TagViewSet, basename="tag")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("account-realignment/", views.AccountRealignView.as_view(), name="account_realignment"),
+    *router.urls,
+]

@@ -11,7 +11,9 @@ from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions
+from rest_framework import exceptions, permissions, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
@@ -236,3 +238,39 @@ class TagViewSet(GuanxiViewSet):
 
     def service_delete(self, instance):
         services.tag_delete(tag=instance, acting_user=self.request.user)
+
+
+class AccountRealignView(GenericAPIView):
+    """Territory realignment: GET previews how many accounts would move where; POST starts the job that moves them.
+
+    Needs the permissions to change territories and accounts; covers the accounts you can see.
+    """
+
+    serializer_class = serializers.RealignScopeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def _scope(self, data) -> dict:
+        if not self.request.user.has_perms(services.REALIGN_PERMISSIONS):
+            raise exceptions.PermissionDenied()
+        body = self.get_serializer(data=data)
+        body.is_valid(raise_exception=True)
+        return dict(body.validated_data)
+
+    @extend_schema(parameters=[serializers.RealignScopeSerializer], responses={200: serializers.RealignSummarySerializer})
+    def get(self, request):
+        from ..realign import realign_plan
+
+        scope = self._scope(request.query_params)
+        scope.pop("owners", None)
+        plan = realign_plan(user=request.user, **scope)
+        pairs = [
+            {"old_territory": p.old.pk if p.old else None, "old_territory_name": p.old.name if p.old else None,
+             "new_territory": p.new.pk, "new_territory_name": p.new.name, "count": p.count}
+            for p in plan.pairs
+        ]
+        return Response(serializers.RealignSummarySerializer({"total": plan.total, "pairs": pairs}).data)
+
+    @extend_schema(request=serializers.RealignScopeSerializer, responses={202: serializers.RealignJobSerializer})
+    def post(self, request):
+        job = services.accounts_realign_start(acting_user=request.user, **self._scope(request.data))
+        return Response(serializers.RealignJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
