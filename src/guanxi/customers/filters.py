@@ -16,8 +16,13 @@ from .choices import AccountKind, AccountSource, Channel, CreditRating, Directio
 from .models import Account, Contact, Interaction, Tag
 
 
-def text_search_q(model, terms: dict) -> Q:
-    """Match the search document (name, pinyin, initials, phone digits, e-mails) and initials by prefix."""
+def text_search_branches(model, terms: dict) -> list[Q]:
+    """The ways a search can match, each answerable from one index: the search document (name,
+    pinyin, initials, phone digits, e-mails) and, for a short run of letters, initials by prefix.
+
+    Kept apart so that a search can ask each from its own index (see ``selectors._ranked``): OR-ed
+    together, PostgreSQL combines two bitmaps and must read every candidate's row to check visibility.
+    """
     text = terms["compact"] if terms["digits"] else terms["text"]
     if terms["cjk"] and terms["pinyin"] and len(text) < 3:
         # Two hanzi give a trigram index nothing to use; their pinyin does, and narrows first.
@@ -27,8 +32,17 @@ def text_search_q(model, terms: dict) -> Q:
         q = prefix(name_pinyin=text)
     else:
         q = contains(model, terms["digits"] or text)
+    branches = [q]
     if terms["initials_like"] and len(terms["initials_like"]) <= 6:
-        q |= prefix(name_initials=terms["initials_like"])
+        branches.append(prefix(name_initials=terms["initials_like"]))
+    return branches
+
+
+def text_search_q(model, terms: dict) -> Q:
+    """Every way of ``text_search_branches`` in one condition (list filters, exports, the API)."""
+    q = Q()
+    for branch in text_search_branches(model, terms):
+        q |= branch
     return q
 
 

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.models import BaseModel, BusinessModel
+from guanxi.framework.urls import record_url
 
 from .choices import (
     AccountKind, AccountSource, AddressKind, Channel, ContactRole, CreditRating, Direction, EmailKind, Gender,
@@ -109,8 +109,10 @@ class Account(ConsentFields, BusinessModel):
             models.Index(fields=["industry", "-updated_at"], name="account_industry_idx"),
             models.Index(fields=["source"], name="account_source_idx"),
             models.Index(fields=["province", "city"], name="account_place_idx"),
-            models.Index(fields=["name_pinyin", "id"], name="account_name_sort_idx"),
-            models.Index(fields=["name_initials"], name="account_initials_idx"),
+            # Sorting by name, and search by pinyin or initials prefix: the owner and territory ride along
+            # so that visibility is checked from the index alone (see customers.selectors._ranked).
+            models.Index(fields=["name_pinyin", "id", "owner", "territory"], name="account_name_vis_idx"),
+            models.Index(fields=["name_initials", "owner", "territory", "id"], name="account_initials_vis_idx"),
             models.Index(fields=["-created_at"], name="account_created_idx"),
             models.Index(fields=["credit_rating"], name="account_credit_idx"),
         ]
@@ -119,7 +121,7 @@ class Account(ConsentFields, BusinessModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:account_detail", args=[self.pk])
+        return record_url("customers:account_detail", self.pk)
 
 
 class Contact(ConsentFields, BusinessModel):
@@ -156,15 +158,15 @@ class Contact(ConsentFields, BusinessModel):
         indexes = [
             models.Index(fields=["-updated_at", "-id"], name="contact_recent_idx"),
             models.Index(fields=["owner", "-updated_at"], name="contact_owner_idx"),
-            models.Index(fields=["name_pinyin", "id"], name="contact_name_sort_idx"),
-            models.Index(fields=["name_initials"], name="contact_initials_idx"),
+            models.Index(fields=["name_pinyin", "id", "owner"], name="contact_name_vis_idx"),
+            models.Index(fields=["name_initials", "owner", "id"], name="contact_initials_vis_idx"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:contact_detail", args=[self.pk])
+        return record_url("customers:contact_detail", self.pk)
 
     def shown_primary_account(self) -> Account | None:
         """The main account, if the query marked it visible to the reader (``selectors.with_visible_primary_account``)."""
@@ -371,7 +373,7 @@ class Interaction(BusinessModel):
         return self.account
 
     def get_absolute_url(self) -> str:
-        return reverse("customers:interaction_detail", args=[self.pk])
+        return record_url("customers:interaction_detail", self.pk)
 
 
 class TimelineEvent(models.Model):

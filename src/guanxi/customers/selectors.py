@@ -7,8 +7,11 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from guanxi.framework.registry import registry
 from guanxi.framework.text import format_phone, query_terms
 
-from .filters import text_search_q
+from .filters import text_search_branches
 from .models import Account, AccountContact, Contact, Interaction, TimelineEvent
+
+
+CANDIDATES = 200
 
 
 def _ranked(queryset, terms: dict, limit: int):
@@ -22,7 +25,12 @@ def _ranked(queryset, terms: dict, limit: int):
         output_field=IntegerField(),
     )
     # Rank only the first few hundred matches: the index finds them, ranking a million would not be fast.
-    candidates = list(queryset.filter(text_search_q(queryset.model, terms)).values_list("pk", flat=True)[:200])
+    # Each way of matching is asked on its own and unordered, so the database walks one index (for
+    # initials, one that also holds the owner: visibility is checked without reading the rows) and
+    # stops at the limit.
+    candidates: dict[int, None] = {}
+    for branch in text_search_branches(queryset.model, terms):
+        candidates.update(dict.fromkeys(queryset.filter(branch).order_by().values_list("pk", flat=True)[:CANDIDATES]))
     return list(queryset.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "name_pinyin", "pk")[:limit])
 
 

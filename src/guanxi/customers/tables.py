@@ -21,7 +21,9 @@ def phone(record):
 
 
 def tags(record):
-    return format_html_join("", '<span class="badge bg-{} me-1">{}</span>', ((t.color, t.name) for t in record.tags.all()))
+    listed = getattr(record, "listed_tags", None)  # the list page's prefetch; other callers use the manager
+    return format_html_join("", '<span class="badge bg-{} me-1">{}</span>',
+                            ((t.color, t.name) for t in (record.tags.all() if listed is None else listed)))
 
 
 def updated(record):

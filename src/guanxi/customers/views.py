@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from .forms import (
     AccountBulkEditForm, AccountForm, AddressForm, ContactForm, DocumentForm, EmailForm, InteractionForm,
     LinkAccountForm, NoteForm, PhoneForm,
 )
-from .models import Account, AccountContact, Address, Contact, Document, EmailAddress, Interaction, Note, PhoneNumber
+from .models import Account, AccountContact, Address, Contact, Document, EmailAddress, Interaction, Note, PhoneNumber, Tag
 from .tables import AccountTable, ContactTable, InteractionTable
 
 NS = "customers"
@@ -60,6 +61,7 @@ class AccountListView(ObjectListView):
     filterset_class, table_class = AccountFilterSet, AccountTable
     select_related = ("owner", "territory")
     prefetch_related = ("tags",)
+    list_prefetch = (Prefetch("tags", queryset=Tag.objects.only("id", "name", "color"), to_attr="listed_tags"),)
     list_defer = (
         "description", "search_text", *OWNER_DEFER,
         "territory__provinces", "territory__cities", "territory__postal_codes", "territory__industries",
@@ -77,24 +79,30 @@ class AccountDetailView(ObjectDetailView):
 
     def get_context(self, account):
         request = self.request
-        panels = []
-        for panel in registry.sorted(registry.account_panels):
-            context = panel.context(request, account)
-            if context is not None:
-                panels.append({"panel": panel, "context": context})
-        return {
-            "contacts": selectors.account_contacts(account=account),
-            "figures": selectors.account_key_figures(account=account),
-            **_timeline_context(account, offset=0),
+        tab = request.GET.get("tab", "overview")
+        context = {
             "addresses": account.address_set.all(),
             "phones": account.phonenumber_set.all(),
             "emails": account.emailaddress_set.all(),
             "documents": account.document_set.select_related("uploaded_by")[:20],
             "notes": account.note_set.select_related("author")[:20],
             "tags": account.tags.all(),
-            "panels": panels,
             "note_form": NoteForm(user=request.user),
-            "tab": request.GET.get("tab", "overview"),
+            "tab": tab,
+        }
+        if tab == "details":
+            return context  # the details tab shows neither figures, timeline nor panels: none is read
+        panels = []
+        for panel in registry.sorted(registry.account_panels):
+            panel_context = panel.context(request, account)
+            if panel_context is not None:
+                panels.append({"panel": panel, "context": panel_context})
+        return {
+            **context,
+            "contacts": selectors.account_contacts(account=account),
+            "figures": selectors.account_key_figures(account=account),
+            **_timeline_context(account, offset=0),
+            "panels": panels,
         }
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import copy
+import time
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.forms.utils import flatatt
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 
 
 class PythonRenderedSelectMixin:
@@ -39,6 +43,32 @@ class PythonRenderedSelectMixin:
         return f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
 
 
+class PythonRenderedInputMixin:
+    """An ``<input>`` rendered in Python: same markup as ``django/forms/widgets/input.html``."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        value = self.format_value(value)
+        shown = "" if value is None else f' value="{escape(value)}"'
+        return mark_safe(f'<input type="{escape(self.input_type)}" name="{escape(name)}"{shown}{flatatt(final_attrs)}>')
+
+
+class PythonRenderedTextInput(PythonRenderedInputMixin, forms.TextInput):
+    pass
+
+
+class PythonRenderedNumberInput(PythonRenderedInputMixin, forms.NumberInput):
+    pass
+
+
+class PythonRenderedEmailInput(PythonRenderedInputMixin, forms.EmailInput):
+    pass
+
+
+class PythonRenderedDateInput(PythonRenderedInputMixin, forms.DateInput):
+    pass
+
+
 class PythonRenderedSelect(PythonRenderedSelectMixin, forms.Select):
     pass
 
@@ -56,13 +86,83 @@ _PYTHON_RENDERED = {
     forms.SelectMultiple: PythonRenderedSelectMultiple,
     forms.NullBooleanSelect: PythonRenderedNullBooleanSelect,
 }
+# Inputs only where a page renders many of them (a list's filter sidebar); forms keep Django's templates.
+_PYTHON_RENDERED_INPUTS = {
+    forms.TextInput: PythonRenderedTextInput,
+    forms.NumberInput: PythonRenderedNumberInput,
+    forms.EmailInput: PythonRenderedEmailInput,
+    forms.DateInput: PythonRenderedDateInput,
+}
 
 
 def render_selects_in_python(form) -> None:
-    """Swap the form's plain selects for their Python-rendered twins (same markup, no template)."""
+    """Swap the form's plain selects for their Python-rendered twins (same markup, no template), and
+    read the choices of a model select once, as a list (see ``model_choices``)."""
     for field in form.fields.values():
         if type(field.widget) in _PYTHON_RENDERED:
             field.widget.__class__ = _PYTHON_RENDERED[type(field.widget)]
+            if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+                field.widget.choices = model_choices(field)
+        elif type(field.widget) in _PYTHON_RENDERED_INPUTS:
+            field.widget.__class__ = _PYTHON_RENDERED_INPUTS[type(field.widget)]
+
+
+def filter_fields_html(form) -> SafeString:
+    """A list's filter fields, label above widget, each with its errors: the sidebar of every list,
+    joined here rather than by a template loop (18 fields, each a label, a widget and its errors)."""
+    out = []
+    for bound in form:
+        label = escape(capfirst(str(bound.label)))
+        errors = "".join(f'<div class="invalid-feedback d-block">{escape(e)}</div>' for e in bound.errors)
+        out.append(f'<div class="mb-2"><label class="form-label small mb-0" for="{escape(bound.id_for_label)}">{label}</label>'
+                   f"{bound}{errors}</div>")
+    return mark_safe("".join(out))
+
+
+_CHOICES: dict[tuple, list] = {}
+
+
+def _access_models() -> tuple:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from guanxi.core.models import Role, Team, Territory
+
+    return (get_user_model(), Team, Territory, Role, Group)
+
+
+def model_choices(field) -> list[tuple]:
+    """The (key, label) pairs of a model select, read with one plain query.
+
+    Django iterates a model select's queryset with ``.iterator()``, which on PostgreSQL is a server-side
+    cursor: three round trips (declare, fetch, close) per select. Users, teams, territories and roles —
+    the owner and territory filters of every list — are kept per access generation (any change to those
+    models replaces it, see ``core.access_cache``), language and query.
+    """
+    from django.utils.translation import get_language
+
+    from guanxi.core.access_cache import generation
+
+    queryset = field.queryset
+    head = [("", field.empty_label)] if field.empty_label is not None else []
+    if queryset.model not in _access_models():
+        return head + [(obj.pk, field.label_from_instance(obj)) for obj in queryset]
+    try:
+        sql = str(queryset.query)
+    except EmptyResultSet:  # e.g. the owners of an empty scope
+        return head
+    label = getattr(field.label_from_instance, "__func__", field.label_from_instance)
+    key = (generation(), get_language(), queryset.model, sql, label)
+    now = time.monotonic()
+    kept = _CHOICES.get(key)
+    if kept is None or kept[0] < now:
+        if len(_CHOICES) > 5000:
+            _CHOICES.clear()
+        # Renaming a user does not replace the generation (it changes no one's access): the labels
+        # are read again after the access cache's lifetime.
+        kept = _CHOICES[key] = (now + settings.GUANXI_ACCESS_CACHE_SECONDS,
+                                [(obj.pk, field.label_from_instance(obj)) for obj in queryset])
+    return head + kept[1]
 
 
 class StyledFormMixin:
