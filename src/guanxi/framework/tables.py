@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -9,7 +10,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
 
 
@@ -90,7 +91,15 @@ class Table:
                 out.append(f'<td><input type="checkbox" class="form-check-input" name="pk" value="{obj.pk}" aria-label="{select_label}"></td>')
             for start, column in zip(opening, self.columns.values()):
                 out.append(start)
-                out.append(conditional_escape(localize(self.cell_value(obj, column))))
+                value = self.cell_value(obj, column)
+                # Most cells are markup already built (links, badges) or plain text; only numbers and
+                # dates need the locale's format.
+                if isinstance(value, SafeData):
+                    out.append(value)
+                elif isinstance(value, (str, models.Model)):
+                    out.append(html.escape(str(value)))
+                else:
+                    out.append(conditional_escape(localize(value)))
                 out.append("</td>")
             out.append("</tr>")
         if not out:
