@@ -289,3 +289,66 @@ def test_knowledge_posts_in_the_header_search(org, make_user, client_for):
     assert [r["title"] for r in groups["sales_knowledge"]["results"]] == ["报价谈判技巧"]
     agent = make_user("agent", role="service_agent")
     assert "sales_knowledge" not in {g["key"] for g in client_for(agent).get("/customers/search/?q=谈判").context["groups"]}
+
+
+# -- the pipeline board's kept totals ----------------------------------------------------------
+
+
+def _live(user, pipeline, **filters):
+    from django.db.models import Count, Sum
+
+    rows = Opportunity.objects.visible_to(user).filter(pipeline=pipeline, **filters).order_by().values("stage").annotate(n=Count("id"), t=Sum("amount"))
+    return {r["stage"]: (r["n"], D(r["t"]).quantize(D("0.01"))) for r in rows}
+
+
+def _kept(user, pipeline, totals_filter=None):
+    from guanxi.sales import selectors
+
+    figures = selectors.board_figures_from_totals(user=user, pipeline=pipeline, totals_filter=totals_filter)
+    return {stage: (f["count"], f["total"].quantize(D("0.01"))) for stage, f in figures.items() if f["count"]}
+
+
+def test_board_totals_follow_every_service_and_visibility(org, pipeline, stages, products):
+    from django.core.management import call_command
+    from django.db.models import Q as Where
+
+    first = services.opportunity_create(acting_user=org.rep, owner=org.rep, account=org.rep_account, name="一", amount=D("100.10"),
+                                        expected_close_date=datetime.date(2026, 12, 1))
+    second = services.opportunity_create(acting_user=org.rep, owner=org.rep, account=org.rep_account, name="二", amount=D("50.00"),
+                                         expected_close_date=datetime.date(2026, 12, 1), stage=stages["需求确认"])
+    theirs = services.opportunity_create(acting_user=org.other, owner=org.other, account=org.other_account, name="三", amount=D("7.00"),
+                                         expected_close_date=datetime.date(2026, 12, 1))
+    services.opportunity_move(opportunity=first, stage=stages["方案报价"], acting_user=org.rep)
+    services.opportunity_update(opportunity=second, acting_user=org.rep, amount=D("60.05"), stage=stages["商务谈判"])
+    services.opportunity_line_add(opportunity=first, acting_user=org.rep, product=products["A"], quantity=D("2"), unit_price=D("33.33"))
+    services.opportunity_update(opportunity=theirs, acting_user=org.admin, owner=org.rep)   # another owner: the key moves
+    services.opportunity_move(opportunity=second, stage=stages["输单"], acting_user=org.rep, close_reason="price")
+    services.opportunity_delete(opportunity=Opportunity.objects.get(pk=theirs.pk), acting_user=org.admin)
+    call_command("sales_board_totals", "--check")
+    for user in (org.rep, org.manager, org.other, org.admin):
+        assert _kept(user, pipeline) == _live(user, pipeline), user
+    assert _kept(org.rep, pipeline) == {stages["方案报价"].pk: (1, D("66.66")), stages["输单"].pk: (1, D("60.05"))}
+    assert _kept(org.other, pipeline) == {}
+    assert _kept(org.admin, pipeline, Where(owner__in=[org.other])) == _live(org.admin, pipeline, owner__in=[org.other]) == {}
+    # A rebuild writes the same figures.
+    services.board_totals_rebuild()
+    assert _kept(org.admin, pipeline) == _live(org.admin, pipeline)
+
+
+def test_board_uses_kept_totals_only_for_filters_they_know(org, pipeline, stages, client_for):
+    services.opportunity_create(acting_user=org.rep, owner=org.rep, account=org.rep_account, name="大单", amount=D("900.00"),
+                                expected_close_date=datetime.date(2026, 12, 1))
+    services.opportunity_create(acting_user=org.rep, owner=org.rep, account=org.rep_account, name="小单", amount=D("10.00"),
+                                expected_close_date=datetime.date(2026, 12, 1))
+    client = client_for(org.manager)
+    first = stages["初步接洽"].pk
+
+    def column(query):
+        response = client.get(f"/sales/opportunities/board/?pipeline={pipeline.pk}{query}")
+        return next((c["count"], c["total"]) for c in response.context["columns"] if c["stage"].pk == first)
+
+    assert column("") == (2, D("910.00"))
+    assert column(f"&owner={org.rep.pk}") == (2, D("910.00"))
+    assert column(f"&owner={org.manager.pk}") == (0, D("0"))
+    assert column("&amount_min=100") == (1, D("900.00"))       # not in the totals: counted live
+    assert column("&q=小") == (1, D("10.00"))
