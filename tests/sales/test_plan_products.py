@@ -216,6 +216,8 @@ def test_plan_page_grid_team_difference_and_htmx_cells(org, stages, client_for):
     # Another team's rep cannot be reached through a team block the manager does not plan.
     assert manager.post("/sales/plan/quota/", {**post, "team_block": org.north.pk, "subject": f"user:{org.other.pk}", "amount": "1"},
                         HTTP_HX_REQUEST="true").status_code == 404
+    assert manager.post("/sales/plan/quota/", {**post, "subject": "user:x", "amount": "1"}, HTTP_HX_REQUEST="true").status_code == 404
+    assert manager.post("/sales/plan/quota/", {**post, "team_block": "", "amount": "1"}, HTTP_HX_REQUEST="true").status_code == 404
     # Clearing a cell removes the quota.
     manager.post("/sales/plan/quota/", {**post, "amount": ""}, HTTP_HX_REQUEST="true")
     assert not Quota.objects.filter(user=org.rep, period_start=Q4[0]).exists()

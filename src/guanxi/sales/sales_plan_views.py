@@ -140,12 +140,17 @@ def _parse_amount(text: str):
 def sales_plan_quota(request):
     """Save one quota cell; the answer is the team's block again (sums and difference updated) or the cell's error."""
     period, start, end = _period_from(request.POST)
-    team = get_object_or_404(Team, pk=request.POST.get("team_block"))
+    team_pk = request.POST.get("team_block", "")
+    team = get_object_or_404(Team, pk=team_pk) if team_pk.isdigit() else None
+    if team is None:
+        raise Http404
     teams, settable = plan_scope(request.user)
     if team not in teams:
         raise Http404
     subject = request.POST.get("subject", "")
     kind, _sep, pk = subject.partition(":")
+    if not pk.isdigit():
+        raise Http404
     if kind == "user":
         target = {"user": get_object_or_404(User, pk=pk, team=team, is_active=True)}
     elif kind == "team" and pk == str(team.pk):
