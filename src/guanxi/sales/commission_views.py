@@ -23,6 +23,7 @@ from guanxi.framework.views import ObjectDetailView, ObjectEditView, ObjectListV
 
 from . import services
 from .forecast_views import PERIODS, period_of
+from .models import Product
 from .models import CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier
 from .plan_filters import CommissionPlanFilterSet, CommissionStatementFilterSet
 from .plan_tables import CommissionPlanTable, CommissionStatementTable
@@ -43,6 +44,8 @@ class CommissionRuleForm(StyledForm):
     order = forms.IntegerField(label=gettext_lazy("order"), min_value=0, initial=10)
     value_tier = forms.ChoiceField(label=gettext_lazy("account value tier"), choices=[("", gettext_lazy("any"))] + list(ValueTier.choices),
                                    required=False)
+    product = forms.ModelChoiceField(label=gettext_lazy("product"), queryset=Product.objects.filter(is_active=True).order_by("code"),
+                                     required=False, empty_label=gettext_lazy("any"))
     tiers = forms.CharField(label=gettext_lazy("tiers"), max_length=300, initial="0=5; 100=8",
                             help_text=gettext_lazy("“attainment=rate” pairs in percent, e.g. 0=5; 100=8: 5 percent up to the quota, 8 percent above it."))
 
@@ -89,11 +92,20 @@ class CommissionPlanDetailView(PlanQuerysetMixin, ObjectDetailView):
     template_name = "sales/commissionplan_detail.html"
 
     def get_context(self, plan):
-        rules = plan.rules.order_by("order", "id").prefetch_related(Prefetch("tiers", queryset=CommissionTier.objects.order_by("attainment_from")))
+        rules = list(plan.rules.order_by("order", "id").select_related("product")
+                     .prefetch_related(Prefetch("tiers", queryset=CommissionTier.objects.order_by("attainment_from"))))
+        rule_form = CommissionRuleForm()
+        product_choices = list(rule_form.fields["product"].choices)  # one query for every form on the page
+        rule_form.fields["product"].widget.choices = product_choices
+        for rule in rules:
+            rule.edit_form = CommissionRuleForm(auto_id=f"rule{rule.pk}_%s", initial={
+                "name": rule.name, "order": rule.order, "value_tier": rule.value_tier, "product": rule.product_id,
+                "tiers": "; ".join(f"{t.from_display}={t.rate_display}" for t in rule.tiers.all())})
+            rule.edit_form.fields["product"].widget.choices = product_choices
         return {
             "rules": rules,
             "assignments": plan.assignments.select_related("user", "team").order_by("start_date", "id"),
-            "rule_form": CommissionRuleForm(),
+            "rule_form": rule_form,
             "assignment_form": CommissionAssignmentForm(),
         }
 
@@ -121,7 +133,7 @@ def commission_rule_save(request, pk, rule_pk=None):
     try:
         data = form.cleaned_data
         services.commission_rule_save(acting_user=request.user, plan=plan, rule=rule, name=data["name"], order=data["order"],
-                                      value_tier=data["value_tier"], tiers=services.parse_tiers(data["tiers"]))
+                                      value_tier=data["value_tier"], product=data["product"], tiers=services.parse_tiers(data["tiers"]))
     except ValidationError as exc:
         _errors(request, exc)
     else:
@@ -191,7 +203,7 @@ class CommissionStatementDetailView(ObjectDetailView):
 
     def get_context(self, statement):
         user = self.request.user
-        lines = statement.lines.select_related("opportunity", "rule").order_by("position", "id")
+        lines = statement.lines.select_related("opportunity", "rule", "product").order_by("position", "id")
         return {
             "lines": lines,
             "can_recompute": user.has_perm("sales.add_commissionstatement") and statement.status == "draft",

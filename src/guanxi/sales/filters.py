@@ -53,12 +53,14 @@ def _stages(request):
 class OpportunityFilterSet(filters.FilterSet):
     q = filters.CharFilter(label=_("Search"), field_name="name", lookup_expr="icontains")
     pipeline = filters.ModelChoiceFilter(label=_("pipeline"), queryset=_pipelines)
-    stage = filters.ModelMultipleChoiceFilter(label=_("stage"), queryset=_stages)
-    status = filters.MultipleChoiceFilter(label=_("status"), choices=OpportunityStatus.choices)
-    forecast_category = filters.MultipleChoiceFilter(label=_("forecast category"), choices=ForecastCategory.choices)
-    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users)
+    # Foreign keys (and the account's territory) match a deal once: no DISTINCT, which would sort every match
+    # instead of reading the first page from an index. Only the competitors (many-to-many) need it.
+    stage = filters.ModelMultipleChoiceFilter(label=_("stage"), queryset=_stages, distinct=False)
+    status = filters.MultipleChoiceFilter(label=_("status"), choices=OpportunityStatus.choices, distinct=False)
+    forecast_category = filters.MultipleChoiceFilter(label=_("forecast category"), choices=ForecastCategory.choices, distinct=False)
+    owner = filters.ModelMultipleChoiceFilter(label=_("owner"), queryset=_users, distinct=False)
     account = filters.NumberFilter(label=_("account"))
-    territory = filters.ModelMultipleChoiceFilter(label=_("territory"), field_name="account__territory", queryset=_territories)
+    territory = filters.ModelMultipleChoiceFilter(label=_("territory"), field_name="account__territory", queryset=_territories, distinct=False)
     competitor = filters.ModelMultipleChoiceFilter(label=_("competitors"), field_name="competitors", queryset=Competitor.objects.all())
     amount_min = filters.NumberFilter(label=_("amount at least"), field_name="amount", lookup_expr="gte")
     amount_max = filters.NumberFilter(label=_("amount at most"), field_name="amount", lookup_expr="lte")

@@ -56,6 +56,7 @@ def attainment(won: Decimal, quota: Decimal | None) -> Decimal | None:
 class QuotaForm(StyledForm):
     user = forms.ModelChoiceField(label=gettext_lazy("user"), queryset=User.objects.filter(is_active=True).order_by("username"), required=False)
     team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.order_by("name"), required=False)
+    territory = forms.ModelChoiceField(label=gettext_lazy("territory"), queryset=Territory.objects.order_by("name"), required=False)
     amount = forms.DecimalField(label=gettext_lazy("quota"), max_digits=18, decimal_places=2, min_value=0)
     period_start = forms.DateField(widget=forms.HiddenInput)
     period = forms.ChoiceField(choices=PERIODS, initial="quarter", widget=forms.HiddenInput, required=False)
@@ -114,6 +115,7 @@ def forecast(request):
         quotas = dict(Quota.objects.filter(team_id__in=keys, period_start=start, period_end=end).values_list("team_id", "amount"))
     else:
         names = dict(Territory.objects.filter(pk__in=keys).values_list("pk", "name"))
+        quotas = dict(Quota.objects.filter(territory_id__in=keys, period_start=start, period_end=end).values_list("territory_id", "amount"))
     adjustments = forecasting.adjustments_in_force(user=request.user, start=start, end=end, by=by)
     rows = []
     final_commit = final_best = Decimal("0")
@@ -179,10 +181,11 @@ def quota_save(request):
     if form.is_valid():
         period = form.cleaned_data.get("period") or "quarter"
         start, end = period_of(form.cleaned_data["period_start"], period)
-        target += f"?start={start}&period={period}&by={'team' if form.cleaned_data['team'] else 'owner'}"
+        by = "team" if form.cleaned_data["team"] else "territory" if form.cleaned_data["territory"] else "owner"
+        target += f"?start={start}&period={period}&by={by}"
         try:
             services.quota_set(acting_user=request.user, period_start=start, period_end=end, amount=form.cleaned_data["amount"],
-                               user=form.cleaned_data["user"], team=form.cleaned_data["team"])
+                               user=form.cleaned_data["user"], team=form.cleaned_data["team"], territory=form.cleaned_data["territory"])
         except ValidationError as exc:
             messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
         else:

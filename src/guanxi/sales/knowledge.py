@@ -30,8 +30,8 @@ def query_words(query: str, limit: int = 16) -> list[str]:
     return list(dict.fromkeys(search_tokens(query)))[:limit]
 
 
-def search(queryset, query: str, *, limit: int = 50) -> list:
-    """The posts of ``queryset`` matching ``query``, best first."""
+def search(queryset, query: str, *, limit: int = 50, candidates: int = CANDIDATES) -> list:
+    """The posts of ``queryset`` matching ``query``, best first (ranked among the newest ``candidates`` matches)."""
     words = query_words(query)
     if not words:
         return []
@@ -40,8 +40,8 @@ def search(queryset, query: str, *, limit: int = 50) -> list:
         for word in words:
             match = Q(search_tokens__contains=f" {word} ")
             condition = (condition & match) if combine == "all" else (condition | match)
-        candidates = list(queryset.filter(condition).order_by("-updated_at", "-id")[:CANDIDATES])
-        if candidates:
+        found = list(queryset.filter(condition).order_by("-updated_at", "-id")[:candidates])
+        if found:
             break
     else:
         return []
@@ -50,4 +50,22 @@ def search(queryset, query: str, *, limit: int = 50) -> list:
         tokens = post.search_tokens.split()
         return (sum(tokens.count(w) for w in words), post.helpful_count, post.updated_at, post.pk)
 
-    return sorted(candidates, key=score, reverse=True)[:limit]
+    return sorted(found, key=score, reverse=True)[:limit]
+
+
+GLOBAL_CANDIDATES = 50
+
+
+def global_search_results(*, user, query: str, limit: int, kind_label) -> list[dict]:
+    """Posts for the header search box: whoever reads the board (``sales.view_knowledgepost``) finds every post, as on
+    the board; the newest 50 matches are ranked and the body is not loaded (one query)."""
+    from .models import KnowledgePost
+
+    if not user.has_perm("sales.view_knowledgepost") or len(query.strip()) < 2:
+        return []
+    posts = KnowledgePost.objects.defer("body").select_related("author")
+    out = []
+    for post in search(posts, query, limit=limit, candidates=GLOBAL_CANDIDATES):
+        subtitle = " · ".join(x for x in (post.tags, str(post.author), post.updated_at.date().isoformat()) if x)
+        out.append({"title": post.title, "subtitle": subtitle, "url": post.get_absolute_url(), "kind": kind_label})
+    return out

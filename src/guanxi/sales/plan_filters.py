@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.customers.filters import _users
 
 from .choices import ExpenseStatus, StatementStatus
-from .models import CommissionPlan, CommissionStatement, ExpenseClaim, ForecastAdjustment
+from .models import CommissionPlan, CommissionRule, CommissionStatement, ExpenseClaim, ForecastAdjustment, Quota
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -56,4 +56,25 @@ class ExpenseClaimFilterSet(filters.FilterSet):
 
     class Meta:
         model = ExpenseClaim
+        fields: list[str] = []
+
+
+class QuotaFilterSet(filters.FilterSet):
+    user = filters.ModelMultipleChoiceFilter(label=_("user"), queryset=_users)
+    team = filters.NumberFilter(label=_("team"))
+    territory = filters.NumberFilter(label=_("territory"))
+    period_start = filters.DateFilter(label=_("period start"), widget=DATE)
+    period_end = filters.DateFilter(label=_("period end"), widget=DATE)
+
+    class Meta:
+        model = Quota
+        fields: list[str] = []
+
+
+class CommissionRuleFilterSet(filters.FilterSet):
+    plan = filters.NumberFilter(label=_("commission plan"))
+    product = filters.NumberFilter(label=_("product"))
+
+    class Meta:
+        model = CommissionRule
         fields: list[str] = []

@@ -4,9 +4,12 @@ from django.urls import path
 
 from guanxi.framework.urls import model_urls
 
-from . import commission_views, expense_views
+from . import commission_views, expense_views, sales_plan_views
 
 urlpatterns = [
+    path("plan/", sales_plan_views.sales_plan, name="sales_plan"),
+    path("plan/quota/", sales_plan_views.sales_plan_quota, name="sales_plan_quota"),
+    path("plan/copy/", sales_plan_views.sales_plan_copy, name="sales_plan_copy"),
     *model_urls("commissions/plans", "commissionplan", list=commission_views.CommissionPlanListView,
                 detail=commission_views.CommissionPlanDetailView, edit=commission_views.CommissionPlanEditView),
     path("commissions/plans/<int:pk>/rules/add/", commission_views.commission_rule_save, name="commission_rule_add"),

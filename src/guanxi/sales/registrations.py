@@ -8,7 +8,7 @@ from guanxi.core.choices import RoleCode
 from guanxi.framework.registry import DemoBuilder, NavItem, Panel, SearchProvider, registry
 
 from . import events  # noqa: F401  (registers the timeline wording)
-from . import selectors
+from . import knowledge, selectors
 
 registry.add_nav(NavItem("sales", _("Sales"), "sales:lead_list", order=30, permission="sales.view_lead", children=[
     NavItem("leads", _("Leads"), "sales:lead_list", permission="sales.view_lead"),
@@ -16,6 +16,7 @@ registry.add_nav(NavItem("sales", _("Sales"), "sales:lead_list", order=30, permi
     NavItem("board", _("Pipeline board"), "sales:opportunity_board", permission="sales.view_opportunity"),
     NavItem("stage_report", _("Stage report"), "sales:stage_report", permission="sales.view_opportunity"),
     NavItem("forecast", _("Forecast"), "sales:forecast", permission="sales.view_opportunity"),
+    NavItem("sales_plan", _("Sales plan"), "sales:sales_plan", permission="sales.view_quota"),
     NavItem("competitor_report", _("Win / loss by competitor"), "sales:competitor_report", permission="sales.view_opportunity"),
     NavItem("sales_reports", _("Sales reports"), "sales:sales_reports", permission="sales.view_opportunity"),
     NavItem("knowledge", _("Sales knowledge"), "sales:knowledgepost_list", permission="sales.view_knowledgepost"),
@@ -69,6 +70,11 @@ registry.add_search_provider(SearchProvider(
     lambda user, query, limit: selectors.lead_search_results(user=user, query=query, limit=limit, kind_label=_("Lead"))
     if user.has_perm("sales.view_lead") else [],
     order=30,
+))
+registry.add_search_provider(SearchProvider(
+    "sales_knowledge", _("Sales knowledge"),
+    lambda user, query, limit: knowledge.global_search_results(user=user, query=query, limit=limit, kind_label=_("Sales tip")),
+    order=80,
 ))
 
 _WORK = ("lead", "opportunity", "activity", "quote", "quoteline", "salesorder", "contract")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import BigIntegerField, Count, F, Q, Sum
+from django.urls import reverse
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
@@ -56,23 +57,52 @@ def duplicate_accounts(*, user, lead: Lead, limit: int = 10) -> list[Account]:
     return list(found.values())[:limit]
 
 
-def board(*, user, pipeline: Pipeline, queryset=None, per_stage: int = BOARD_CARDS_PER_STAGE) -> list[dict]:
+BOARD_CARD_FIELDS = ("id", "name", "amount", "currency", "expected_close_date", "pipeline_id", "stage_id", "account_id", "owner_id",
+                     "account__name", "owner__username", "owner__display_name", "owner__first_name", "owner__last_name")
+
+
+def board_figures_from_totals(*, user, pipeline: Pipeline, totals_filter: Q | None = None) -> dict:
+    """Count and amount per stage from the kept totals (``OpportunityStageTotal``) the user may see: a sum over
+    a few rows per (owner, account) instead of a scan of every deal. ``totals_filter`` narrows by owner, account
+    or the account's territory (what the totals know)."""
+    from .models import OpportunityStageTotal
+
+    rows = OpportunityStageTotal.objects.visible_to(user).filter(pipeline=pipeline)
+    if totals_filter is not None:
+        rows = rows.filter(totals_filter)
+    figures = {}
+    for row in rows.order_by().values("stage").annotate(count=Sum("count"), cents=Sum("total_cents")):
+        figures[row["stage"]] = {"count": row["count"] or 0, "total": Decimal(row["cents"] or 0) / 100}
+    return figures
+
+
+def board(*, user, pipeline: Pipeline, queryset=None, per_stage: int = BOARD_CARDS_PER_STAGE, totals_filter: Q | None = None,
+          from_totals: bool = False) -> list[dict]:
     """The kanban columns of ``pipeline``: each stage with its count, total, weighted total and top cards.
 
-    One aggregate query for the figures, one query per stage for its largest deals (an index range
-    scan each: pipeline, stage, amount).
+    The figures come from the kept totals when ``from_totals`` (no filter, or only filters the totals
+    answer: owner, account, territory — ``totals_filter``), else from one aggregate over ``queryset``;
+    then one query per stage for its largest deals (an index range scan each: pipeline, stage, amount).
     """
     stages = list(pipeline.stages.order_by("order"))
     base = (queryset if queryset is not None else Opportunity.objects.visible_to(user)).filter(pipeline=pipeline)
-    figures = {
-        row["stage"]: row
-        for row in base.order_by().values("stage").annotate(count=Count("id"), total=Sum("amount"))
-    }
+    if from_totals:
+        figures = board_figures_from_totals(user=user, pipeline=pipeline, totals_filter=totals_filter)
+    else:
+        figures = {
+            row["stage"]: row
+            for row in base.order_by().values("stage").annotate(count=Count("id"), total=Sum("amount"))
+        }
+    # Cards carry only what the card shows; their links are built from one reversed pattern each.
+    detail_url = reverse("sales:opportunity_detail", args=[0]).replace("/0/", "/{}/")
+    move_url = reverse("sales:opportunity_move", args=[0]).replace("/0/", "/{}/")
     columns = []
     for stage in stages:
         cards = list(
-            base.filter(stage=stage).select_related("account", "owner").order_by("-amount", "id")[:per_stage]
+            base.filter(stage=stage).select_related("account", "owner").only(*BOARD_CARD_FIELDS).order_by("-amount", "id")[:per_stage]
         )
+        for card in cards:
+            card.board_url, card.board_move_url = detail_url.format(card.pk), move_url.format(card.pk)
         row = figures.get(stage.pk, {})
         total = row.get("total") or Decimal("0")
         columns.append({

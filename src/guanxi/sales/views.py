@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -226,8 +227,11 @@ def opportunity_board(request):
     for name in ("pipeline", "stage", "status"):
         filterset.form.fields.pop(name, None)
         filterset.filters.pop(name, None)
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else Opportunity.objects.visible_to(request.user)
-    columns = selectors.board(user=request.user, pipeline=pipeline, queryset=queryset) if pipeline else []
+    valid = filterset.is_bound and filterset.is_valid()
+    queryset = filterset.qs if valid else Opportunity.objects.visible_to(request.user)
+    from_totals, totals_filter = _board_totals_filter(filterset.form.cleaned_data if valid else {})
+    columns = selectors.board(user=request.user, pipeline=pipeline, queryset=queryset, from_totals=from_totals,
+                              totals_filter=totals_filter) if pipeline else []
     context = {
         "pipelines": pipelines, "pipeline": pipeline, "columns": columns, "filter_form": filterset.form,
         "can_change": request.user.has_perm("sales.change_opportunity"), "page_title": _("Pipeline board"),
@@ -235,6 +239,27 @@ def opportunity_board(request):
     }
     template = "sales/_board.html" if request.htmx and not request.htmx.boosted else "sales/opportunity_board.html"
     return render(request, template, context)
+
+
+def _filter_used(value) -> bool:
+    if isinstance(value, QuerySet):
+        return not value.query.is_empty()
+    return value not in (None, "", [], ())
+
+
+BOARD_TOTALS_FILTERS = {"owner": "owner__in", "account": "account_id", "territory": "account__territory__in"}
+
+
+def _board_totals_filter(cleaned: dict) -> tuple[bool, Q | None]:
+    """Whether the board's figures can come from the kept totals: only when every filter in use is one the totals
+    know (owner, account, the account's territory); with the ``Q`` for those."""
+    used = {name: value for name, value in cleaned.items() if _filter_used(value)}
+    if any(name not in BOARD_TOTALS_FILTERS for name in used):
+        return False, None
+    condition = Q()
+    for name, value in used.items():
+        condition &= Q(**{BOARD_TOTALS_FILTERS[name]: value})
+    return True, condition
 
 
 @login_required

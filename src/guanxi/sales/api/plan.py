@@ -7,17 +7,23 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from django.utils.translation import gettext as _
 
 from guanxi.core.api.base import GuanxiViewSet, VisiblePrimaryKeyRelatedField
-from guanxi.core.models import Team
+from guanxi.core.models import Team, Territory
 from guanxi.customers.models import Account
 
 from .. import services
 from guanxi.framework.api_plumbing import ModelPermissions
 
-from ..models import CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier, ExpenseClaim, ExpenseLine, ForecastAdjustment, Opportunity
-from ..plan_filters import CommissionPlanFilterSet, CommissionStatementFilterSet, ExpenseClaimFilterSet, ForecastAdjustmentFilterSet
-from ..plan_selectors import expense_claims_visible
+from ..models import (
+    CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier, ExpenseClaim, ExpenseLine,
+    ForecastAdjustment, Opportunity, Product, Quota,
+)
+from ..plan_filters import (
+    CommissionPlanFilterSet, CommissionRuleFilterSet, CommissionStatementFilterSet, ExpenseClaimFilterSet, ForecastAdjustmentFilterSet, QuotaFilterSet,
+)
+from ..plan_selectors import expense_claims_visible, quotas_visible
 from .serializers import active_users
 
 
@@ -58,7 +64,55 @@ class CommissionRuleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CommissionRule
-        fields = ["id", "name", "order", "value_tier", "tiers"]
+        fields = ["id", "name", "order", "value_tier", "product", "tiers"]
+
+
+class CommissionRuleWriteSerializer(serializers.ModelSerializer):
+    plan = serializers.PrimaryKeyRelatedField(queryset=CommissionPlan.objects.all())
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all(), required=False, allow_null=True)
+    tiers = CommissionTierSerializer(many=True)
+
+    class Meta:
+        model = CommissionRule
+        fields = ["id", "plan", "name", "order", "value_tier", "product", "tiers"]
+
+    def validate_tiers(self, value):
+        if not value:
+            raise serializers.ValidationError(_("Give at least one tier, starting at an attainment of 0."))
+        return value
+
+
+class CommissionRuleViewSet(GuanxiViewSet):
+    """The rules of commission plans: which deals (account value tier, product) earn which tiered rates.
+    Writing replaces the rule's tiers (``[{"attainment_from": 0, "rate": 5}, {"attainment_from": 100, "rate": 8}]``)."""
+
+    queryset = CommissionRule.objects.all()
+    serializer_class = CommissionRuleWriteSerializer
+    filterset_class = CommissionRuleFilterSet
+    prefetch_related = ("tiers",)
+    ordering_fields = {"order": "order"}
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def _save(self, data, rule=None):
+        plan = data.get("plan") or rule.plan
+        if rule is not None and plan.pk != rule.plan_id:
+            raise exceptions.ValidationError({"plan": [_("A rule stays on its plan; create a new rule on the other plan.")]})
+        tiers = data.get("tiers")
+        if tiers is None:
+            tiers = [{"attainment_from": t.attainment_from, "rate": t.rate} for t in rule.tiers.all()]
+        value = lambda key, default: data[key] if key in data else (getattr(rule, key) if rule is not None else default)  # noqa: E731
+        return services.commission_rule_save(acting_user=self.request.user, plan=plan, rule=rule, name=value("name", ""),
+                                             order=value("order", 10), value_tier=value("value_tier", ""), product=value("product", None),
+                                             tiers=[(t["attainment_from"], t["rate"]) for t in tiers])
+
+    def service_create(self, data):
+        return self._save(data)
+
+    def service_update(self, instance, data):
+        self._save(data, instance)
+
+    def service_delete(self, instance):
+        services.commission_rule_delete(rule=instance, acting_user=self.request.user)
 
 
 class CommissionAssignmentSerializer(serializers.ModelSerializer):
@@ -94,12 +148,84 @@ class CommissionPlanViewSet(GuanxiViewSet):
         services.commission_plan_update(plan=instance, acting_user=self.request.user, **data)
 
 
+class QuotaSerializer(serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False, allow_null=True)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all(), required=False, allow_null=True)
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2, min_value=0)
+
+    class Meta:
+        model = Quota
+        fields = ["id", "user", "team", "territory", "period_start", "period_end", "amount", "currency", "created_at", "updated_at"]
+        validators: list = []  # the service sets (creates or changes) the subject's quota for the period
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class QuotaCopySerializer(serializers.Serializer):
+    source_start = serializers.DateField()
+    source_end = serializers.DateField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    users = serializers.PrimaryKeyRelatedField(queryset=active_users(), many=True, required=False)
+    teams = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), many=True, required=False)
+    territories = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all(), many=True, required=False)
+    overwrite = serializers.BooleanField(default=False)
+
+
+class QuotaViewSet(GuanxiViewSet):
+    """Quotas of reps, teams and territories per period. POST sets (creates or changes) the subject's quota for the period;
+    only a manager of the rep's or team's team (or above) may set it. ``copy`` copies a period's quotas to another."""
+
+    queryset = Quota.objects.all()
+    serializer_class = QuotaSerializer
+    filterset_class = QuotaFilterSet
+    ordering_fields = {"period_start": "period_start", "amount": "amount"}
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return quotas_visible(self.request.user).select_related("user", "team", "territory")
+
+    def _check(self, user=None, team=None, territory=None):
+        if not services.can_set_quota(self.request.user, user=user, team=team, territory=territory):
+            raise exceptions.PermissionDenied(_("Only a manager of this rep's or team's team (or one above it) may set its quota."))
+
+    def service_create(self, data):
+        self._check(data.get("user"), data.get("team"), data.get("territory"))
+        return services.quota_set(acting_user=self.request.user, **data)
+
+    def service_update(self, instance, data):
+        self._check(instance.user, instance.team, instance.territory)
+        if any(key in data and data[key] != getattr(instance, key) for key in ("user", "team", "territory", "period_start", "period_end")):
+            raise exceptions.ValidationError({"period_start": [_("A quota keeps its subject and period; set a new one instead.")]})
+        services.quota_set(acting_user=self.request.user, user=instance.user, team=instance.team, territory=instance.territory,
+                           period_start=instance.period_start, period_end=instance.period_end, amount=data.get("amount", instance.amount),
+                           currency=data.get("currency", instance.currency))
+
+    def service_delete(self, instance):
+        self._check(instance.user, instance.team, instance.territory)
+        services.quota_delete(quota=instance, acting_user=self.request.user)
+
+    @extend_schema(request=QuotaCopySerializer, responses={200: {"type": "object"}})
+    @action(detail=False, methods=["post"])
+    def copy(self, request):
+        payload = QuotaCopySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        for user in data.get("users", []):
+            self._check(user=user)
+        for team in data.get("teams", []):
+            self._check(team=team)
+        for territory in data.get("territories", []):
+            self._check(territory=territory)
+        return Response(services.quotas_copy(acting_user=request.user, **data))
+
+
 class CommissionLineSerializer(serializers.ModelSerializer):
     explanation = serializers.SerializerMethodField()
 
     class Meta:
         model = CommissionLine
-        fields = ["position", "opportunity", "rule", "base_amount", "rate", "amount", "band_from", "band_to", "explanation"]
+        fields = ["position", "opportunity", "rule", "product", "base_amount", "rate", "amount", "band_from", "band_to", "explanation"]
 
     def get_explanation(self, line) -> str:
         return line.explanation()
@@ -134,7 +260,7 @@ class CommissionStatementViewSet(GuanxiViewSet):
     queryset = CommissionStatement.objects.all()
     serializer_class = CommissionStatementSerializer
     filterset_class = CommissionStatementFilterSet
-    prefetch_related = ("lines__rule", "lines__opportunity")
+    prefetch_related = ("lines__rule", "lines__opportunity", "lines__product")
     ordering_fields = {"period_start": "period_start", "total": "total"}
     http_method_names = ["get", "post", "head", "options"]
 

@@ -19,6 +19,8 @@ router.register("contracts", views.ContractViewSet, basename="contract")
 
 router.register("forecast-adjustments", plan.ForecastAdjustmentViewSet, basename="forecastadjustment")
 router.register("commission-plans", plan.CommissionPlanViewSet, basename="commissionplan")
+router.register("commission-rules", plan.CommissionRuleViewSet, basename="commissionrule")
+router.register("quotas", plan.QuotaViewSet, basename="quota")
 router.register("commission-statements", plan.CommissionStatementViewSet, basename="commissionstatement")
 router.register("expense-claims", plan.ExpenseClaimViewSet, basename="expenseclaim")
 # sales-catalog: tax rates, configurator, opportunity lines, knowledge board

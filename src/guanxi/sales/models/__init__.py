@@ -1,6 +1,7 @@
 """Models of the sales app, split by subdomain."""
 
 from .activities import Activity, ActivityAttendee, CalendarFeed
+from .board import OpportunityStageTotal
 from .catalog import BundleComponent, OpportunityLine, ProductOption, ProductOptionGroup, ProductOptionPrice, TaxRate
 from .commissions import CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier
 from .contracts import Contract
@@ -17,5 +18,5 @@ __all__ = [
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
     "WebToLeadForm", "PriceBook", "PriceBookEntry", "Product", "Quote", "QuoteLine", "SalesOrder",
     "BundleComponent", "KnowledgeComment", "KnowledgeHelpful", "KnowledgePost", "OpportunityLine", "ProductOption",
-    "ProductOptionGroup", "ProductOptionPrice", "TaxRate",
+    "ProductOptionGroup", "ProductOptionPrice", "TaxRate", "OpportunityStageTotal",
 ]

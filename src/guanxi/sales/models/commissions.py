@@ -56,6 +56,8 @@ class CommissionRule(BaseModel):
     order = models.PositiveIntegerField(_("order"), default=10)
     value_tier = models.CharField(_("account value tier"), max_length=10, choices=ValueTier.choices, blank=True,
                                   help_text=_("Empty: deals with accounts of any tier."))
+    product = models.ForeignKey("sales.Product", verbose_name=_("product"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                help_text=_("Empty: any product line, and deals without product lines."))
 
     class Meta:
         verbose_name = _("commission rule")
@@ -68,6 +70,12 @@ class CommissionRule(BaseModel):
 
     def get_absolute_url(self) -> str:
         return self.plan.get_absolute_url()
+
+    def matches(self, *, value_tier: str, product_id: int | None) -> bool:
+        """Whether a part of a deal — one product line, or a whole deal without lines (``product_id`` None) — falls under this rule."""
+        if self.value_tier and self.value_tier != value_tier:
+            return False
+        return self.product_id is None or self.product_id == product_id
 
 
 class CommissionTier(BaseModel):
@@ -175,6 +183,8 @@ class CommissionLine(BaseModel):
     opportunity = models.ForeignKey("sales.Opportunity", verbose_name=_("opportunity"), null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
     rule = models.ForeignKey(CommissionRule, verbose_name=_("commission rule"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    product = models.ForeignKey("sales.Product", verbose_name=_("product"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                help_text=_("The product line this amount comes from; empty for a deal without product lines."))
     position = models.PositiveIntegerField(_("position"), default=0)
     base_amount = models.DecimalField(_("commissionable amount"), max_digits=18, decimal_places=2)
     rate = models.DecimalField(_("rate (%)"), max_digits=5, decimal_places=2)
@@ -202,9 +212,13 @@ class CommissionLine(BaseModel):
         values = {"base": f"{self.base_amount:,.2f}", "rate": percent(self.rate), "rule": self.rule or "—",
                   "from": percent(self.band_from), "to": percent(self.band_to) if self.band_to is not None else None}
         if self.rule_id is None:
-            return gettext("No rule of the plan matches this deal: %(base)s earns nothing.") % values
-        if self.band_from is None:
-            return gettext("%(base)s × %(rate)s %% (rule “%(rule)s”; no quota for the period, so the first tier's rate).") % values
-        if values["to"] is None:
-            return gettext("%(base)s × %(rate)s %% (rule “%(rule)s”; the part above %(from)s %% of quota).") % values
-        return gettext("%(base)s × %(rate)s %% (rule “%(rule)s”; the part from %(from)s %% to %(to)s %% of quota).") % values
+            text = gettext("No rule of the plan matches this amount: %(base)s earns nothing.") % values
+        elif self.band_from is None:
+            text = gettext("%(base)s × %(rate)s %% (rule “%(rule)s”; no quota for the period, so the first tier's rate).") % values
+        elif values["to"] is None:
+            text = gettext("%(base)s × %(rate)s %% (rule “%(rule)s”; the part above %(from)s %% of quota).") % values
+        else:
+            text = gettext("%(base)s × %(rate)s %% (rule “%(rule)s”; the part from %(from)s %% to %(to)s %% of quota).") % values
+        if self.product_id is not None:
+            return gettext("Product %(product)s: %(text)s") % {"product": self.product, "text": text}
+        return text

@@ -15,6 +15,8 @@ from guanxi.framework.models import BaseModel, BusinessModel
 class Quota(BaseModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.CASCADE, related_name="sales_quotas")
     team = models.ForeignKey("core.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.CASCADE, related_name="sales_quotas")
+    territory = models.ForeignKey("core.Territory", verbose_name=_("territory"), null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="sales_quotas")
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     amount = models.DecimalField(_("quota"), max_digits=18, decimal_places=2, validators=[MinValueValidator(0)])
@@ -27,15 +29,18 @@ class Quota(BaseModel):
         verbose_name_plural = _("quotas")
         ordering = ["-period_start", "id"]
         constraints = [
-            models.CheckConstraint(condition=(Q(user__isnull=False) & Q(team__isnull=True)) | (Q(user__isnull=True) & Q(team__isnull=False)),
-                                   name="quota_user_or_team"),
+            models.CheckConstraint(condition=(Q(user__isnull=False) & Q(team__isnull=True) & Q(territory__isnull=True))
+                                   | (Q(user__isnull=True) & Q(team__isnull=False) & Q(territory__isnull=True))
+                                   | (Q(user__isnull=True) & Q(team__isnull=True) & Q(territory__isnull=False)),
+                                   name="quota_user_team_or_territory"),
             models.UniqueConstraint(fields=["user", "period_start", "period_end"], name="quota_user_period_unique"),
             models.UniqueConstraint(fields=["team", "period_start", "period_end"], name="quota_team_period_unique"),
+            models.UniqueConstraint(fields=["territory", "period_start", "period_end"], name="quota_territory_period_unique"),
         ]
         indexes = [models.Index(fields=["period_start", "period_end"], name="quota_period_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user or self.team} {self.period_start}–{self.period_end}: {self.amount}"
+        return f"{self.user or self.team or self.territory} {self.period_start}–{self.period_end}: {self.amount}"
 
     def get_absolute_url(self) -> str:
         return reverse("sales:forecast") + f"?start={self.period_start}"

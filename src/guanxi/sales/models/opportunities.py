@@ -134,6 +134,9 @@ class Opportunity(BusinessModel):
             models.Index(fields=["name"], name="opp_name_idx"),
             models.Index(fields=["expected_close_date", "id"], name="opp_close_date_idx"),
             models.Index(fields=["stage", "expected_close_date", "id"], name="opp_stage_close_idx"),
+            # A rep's cards on the board (largest first) and a rep's list sorted by amount: index range scans.
+            models.Index(fields=["pipeline", "owner", "stage", "-amount", "id"], name="opp_owner_board_idx"),
+            models.Index(fields=["owner", "status", "amount", "id"], name="opp_owner_amount_idx"),
         ]
 
     def __str__(self) -> str:

@@ -14,4 +14,5 @@ from .forecasts import *  # noqa: F401,F403
 from .commissions import *  # noqa: F401,F403
 from .expenses import *  # noqa: F401,F403
 from .catalog import *  # noqa: F401,F403
+from .board import *  # noqa: F401,F403
 from .knowledge import *  # noqa: F401,F403

@@ -16,6 +16,7 @@ from guanxi.framework import services as base
 from guanxi.framework.text import tidy
 
 from .. import configurator, pricing
+from .board import board_key, board_totals_move
 from ..models import (
     BundleComponent, Opportunity, OpportunityLine, PriceBook, Product, ProductOption, ProductOptionGroup, ProductOptionPrice, Quote,
     QuoteLine, TaxRate,
@@ -180,7 +181,9 @@ def _rollup(opportunity: Opportunity, acting_user) -> None:
     """With lines, the amount is the sum of their net amounts."""
     total = OpportunityLine.objects.filter(opportunity=opportunity).aggregate(total=Sum("amount"))["total"]
     if total is not None:
+        before = board_key(opportunity.pk)
         base.update(opportunity, acting_user=acting_user, data={"amount": pricing.cents(Decimal(str(total)))})
+        board_totals_move(before, board_key(opportunity.pk))
 
 
 def _line_net(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal) -> Decimal:

@@ -12,6 +12,13 @@ band earns the band's rate. One line per (deal, band): ``round_half_up(part × r
 statement's total is the sum of its rounded lines. Without a quota for exactly the period the whole
 deal earns the rule's first tier's rate. A deal no rule matches gets a line of 0.00.
 
+**Products**: a deal with product lines is cut into its lines (in their order; a configured product's
+option lines count as its product); each line's net amount goes to the first rule whose account value
+tier and product match. If the lines do not add up to the deal's amount (the amount was set by hand
+before lines were added), the rest is one more part without a product. A deal without lines is one part
+without a product, which only product-less rules take. The parts are placed against the quota one
+after another, so a deal crossing 100 % pays the accelerator on the products above the line.
+
 Recomputing a draft replaces its lines (the same input gives the same lines); an approved or paid
 statement is never recomputed.
 """
@@ -24,7 +31,7 @@ from typing import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,11 +41,12 @@ from guanxi.framework import services as base
 
 from ..choices import OpportunityStatus, StatementStatus
 from ..models import (
-    CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier, Opportunity, Quota,
+    CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier, Opportunity, OpportunityLine,
+    Product, Quota,
 )
 
 __all__ = [
-    "commission_assignment_create", "commission_assignment_delete", "commission_plan_create", "commission_plan_update",
+    "commission_deal_parts", "commission_assignment_create", "commission_assignment_delete", "commission_plan_create", "commission_plan_update",
     "commission_rule_delete", "commission_rule_save", "commission_split", "commission_statement_approve", "commission_statement_compute",
     "commission_statement_pay", "commission_statements_compute", "commission_plan_for", "parse_tiers",
 ]
@@ -97,10 +105,13 @@ def _check_tiers(tiers: list[tuple[Decimal, Decimal]]) -> list[tuple[Decimal, De
 
 @transaction.atomic
 def commission_rule_save(*, acting_user, plan: CommissionPlan, name: str, tiers: Iterable[tuple[Decimal, Decimal]], order: int = 10,
-                         value_tier: str = "", rule: CommissionRule | None = None) -> CommissionRule:
+                         value_tier: str = "", product: Product | None = None, rule: CommissionRule | None = None) -> CommissionRule:
     """Create or change a rule and replace its tiers."""
     tiers = _check_tiers([(Decimal(a), Decimal(r)) for a, r in tiers])
-    data = {"name": (name or "").strip(), "order": order, "value_tier": value_tier or ""}
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the rule a name.")})
+    data = {"name": name, "order": order, "value_tier": value_tier or "", "product": product}
     if rule is None:
         rule = base.create(CommissionRule(plan=plan, **data), acting_user=acting_user)
     else:
@@ -174,6 +185,20 @@ def commission_split(*, amount: Decimal, won_before: Decimal, quota: Decimal | N
     return out
 
 
+def commission_deal_parts(*, amount: Decimal, lines: Iterable[tuple[int, Decimal]]) -> list[tuple[int | None, Decimal]]:
+    """The parts a won deal of ``amount`` is paid on: (product id, amount) per product line, in order.
+
+    ``lines`` are (product id, net amount) in the deal's line order. With no lines, the whole deal is one
+    part without a product. Whatever the lines leave of the amount (or take beyond it) is a last part
+    without a product, so the parts always sum to the deal's amount. Pure and exact.
+    """
+    parts = [(product_id, net) for product_id, net in lines if net]
+    rest = amount - sum((net for _, net in parts), Decimal("0.00"))
+    if rest or not parts:
+        parts.append((None, rest))
+    return parts
+
+
 def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -196,19 +221,24 @@ def commission_statement_compute(*, acting_user, user: User, period_start: datet
     deals = (Opportunity.objects.filter(owner=user, status=OpportunityStatus.WON, currency=plan.currency,
                                         closed_at__gte=_local_midnight(period_start),
                                         closed_at__lt=_local_midnight(period_end + datetime.timedelta(days=1)))
-             .select_related("account").order_by("closed_at", "id"))
+             .select_related("account").order_by("closed_at", "id")
+             .prefetch_related(Prefetch("lines", to_attr="commission_lines",
+                                        queryset=OpportunityLine.objects.select_related("parent").order_by("position", "id"))))
     lines: list[CommissionLine] = []
     won = Decimal("0.00")
     for deal in deals:
-        rule = next((r for r in rules if not r.value_tier or r.value_tier == deal.account.value_tier), None)
-        if rule is None:
-            lines.append(CommissionLine(opportunity=deal, rule=None, base_amount=deal.amount, rate=Decimal("0"), amount=Decimal("0.00")))
-        else:
-            for part, rate, band_from, band_to, commission in commission_split(amount=deal.amount, won_before=won, quota=quota,
-                                                                               tiers=schedule[rule.pk]):
-                lines.append(CommissionLine(opportunity=deal, rule=rule, base_amount=part, rate=rate, amount=commission,
-                                            band_from=band_from, band_to=band_to))
-        won += deal.amount
+        product_lines = [(line.parent.product_id if line.parent_id else line.product_id, line.amount) for line in deal.commission_lines]
+        for product_id, part_amount in commission_deal_parts(amount=deal.amount, lines=product_lines):
+            rule = next((r for r in rules if r.matches(value_tier=deal.account.value_tier, product_id=product_id)), None)
+            if rule is None:
+                lines.append(CommissionLine(opportunity=deal, rule=None, product_id=product_id, base_amount=part_amount, rate=Decimal("0"),
+                                            amount=Decimal("0.00")))
+            else:
+                for part, rate, band_from, band_to, commission in commission_split(amount=part_amount, won_before=won, quota=quota,
+                                                                                   tiers=schedule[rule.pk]):
+                    lines.append(CommissionLine(opportunity=deal, rule=rule, product_id=product_id, base_amount=part, rate=rate,
+                                                amount=commission, band_from=band_from, band_to=band_to))
+            won += part_amount
     total = sum((line.amount for line in lines), Decimal("0.00"))
     values = {"plan": plan, "currency": plan.currency, "quota": quota, "won_total": won, "total": total}
     if statement is None:

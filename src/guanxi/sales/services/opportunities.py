@@ -15,6 +15,7 @@ from guanxi.framework.text import tidy
 
 from .. import events
 from ..choices import ForecastCategory
+from .board import board_key, board_totals_move
 from ..models import Competitor, Opportunity, Pipeline, Stage, StageChange
 
 __all__ = ["OPPORTUNITY_FIELDS", "default_forecast_category", "default_pipeline", "opportunity_create", "opportunity_delete", "opportunity_move", "opportunity_update"]
@@ -103,6 +104,7 @@ def opportunity_create(*, acting_user, competitors: Iterable[Competitor] = (), l
     _closing_fields(opportunity, opportunity.stage, now)
     _check(opportunity)
     base.create(opportunity, acting_user=acting_user, m2m={"competitors": competitors})
+    board_totals_move(None, board_key(opportunity.pk))
     StageChange.objects.create(
         opportunity=opportunity, from_stage=None, to_stage=opportunity.stage, changed_at=now, changed_by=acting_user,
         owner=opportunity.owner, amount=opportunity.amount,
@@ -134,9 +136,11 @@ def opportunity_update(*, opportunity: Opportunity, acting_user, competitors: It
             data.pop("forecast_category")
     probe = _probe(opportunity, data)
     _check(probe)
+    before = board_key(opportunity.pk)
     changes.update(base.update(
         opportunity, acting_user=acting_user, data=data, m2m={"competitors": competitors} if competitors is not None else None,
     ))
+    board_totals_move(before, board_key(opportunity.pk))
     return changes
 
 
@@ -174,7 +178,9 @@ def opportunity_move(
         data.update(close_reason=close_reason, close_note=tidy(close_note), won_against=won_against)
     else:
         data.update(close_reason="", close_note="", won_against=None)
+    before = board_key(opportunity.pk)
     changes = base.update(opportunity, acting_user=acting_user, data=data, derived={"stage_entered_at": now})
+    board_totals_move(before, board_key(opportunity.pk))
     StageChange.objects.create(
         opportunity=opportunity, from_stage=previous, to_stage=stage, changed_at=now, changed_by=acting_user,
         owner=opportunity.owner, seconds_in_from_stage=seconds, amount=opportunity.amount,
@@ -185,4 +191,6 @@ def opportunity_move(
 
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity, acting_user) -> None:
+    before = board_key(opportunity.pk)
     base.delete(opportunity, acting_user=acting_user)
+    board_totals_move(before, None)
