@@ -208,3 +208,26 @@ def test_search_finds_cases_by_number_and_words(org, desk, cases):
     assert case_search(user=org.admin, query="打印机") == [cases.mine]
     assert case_search(user=org.admin, query="北方重工") == [cases.theirs]
     assert case_search(user=desk.outsider, query="打印机") == []
+
+
+def test_search_finds_cases_by_the_customers_phone_and_stays_within_visibility(org, desk, cases):
+    from guanxi.service.selectors import case_search
+
+    assert case_search(user=org.admin, query="13812345678") == [cases.mine]  # the account's phone
+    assert case_search(user=org.admin, query="138 1234 5678") == [cases.mine]
+    assert case_search(user=org.admin, query="010-62345678") == [cases.theirs]
+    assert case_search(user=desk.agent, query="010-62345678") == []  # not in the agent's queue or accounts
+    assert case_search(user=org.admin, query="13900000000") == []
+
+
+def test_case_list_search_box_takes_numbers_phones_and_words(org, desk, cases, client_for):
+    client = client_for(desk.agent)
+    number = cases.mine.number
+
+    def found(query):
+        html = client.get("/service/cases/", {"q": query}).content.decode()
+        return number in html
+
+    assert found(number) and found(number[:-2]) and found(str(int(number[-6:])))
+    assert found("13812345678") and found("打印机") and found("张三科技")
+    assert not found(cases.theirs.number) and not found("发票")

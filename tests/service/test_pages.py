@@ -101,3 +101,41 @@ def test_setup_pages_edit_calendar_and_targets(org, desk, client_for):
                                                     "members": [desk.agent.pk], "is_active": "on"})
     assert response.status_code == 302
     assert client_for(desk.agent).post("/service/queues/add/", {"name": "x", "code": "x", "routing": "manual"}).status_code == 403
+
+
+def test_case_lists_of_an_agent_and_a_supervisor_keep_their_query_count_and_need_no_distinct(org, desk, client_for):
+    """The filtered lists a desk uses all day: the same number of queries for 3 or 30 cases, and no
+    ``DISTINCT`` (it makes PostgreSQL sort every matching case before the page's LIMIT)."""
+    from guanxi.core import services as core
+
+    team = core.team_create(acting_user=org.admin, name="客服一组", manager=desk.supervisor)
+    core.user_update(user=desk.agent, acting_user=org.admin, data={"team": team})
+
+    def add(n):
+        for i in range(n):
+            services.case_create(acting_user=org.admin, account=org.rep_account, subject=f"队列{i}", queue=desk.queue,
+                                 priority="high" if i % 2 else "normal")
+
+    urls = [
+        "/service/cases/", "/service/cases/?status=open&status=new", "/service/cases/?open=true&priority=high",
+        f"/service/cases/?queue={desk.queue.pk}", f"/service/cases/?assignee={desk.agent.pk}&open=true",
+        "/service/cases/?sla=missed", "/service/cases/?q=%E9%98%9F%E5%88%97", "/service/cases/?_count=1",
+    ]
+
+    def counts(user):
+        client = client_for(user)
+        out = {}
+        for url in urls:
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            assert not any("DISTINCT" in q["sql"] and "service_case" in q["sql"] for q in queries.captured_queries), url
+            out[url] = len(queries)
+        return out
+
+    add(3)
+    few = {user.username: counts(user) for user in (desk.agent, desk.supervisor)}
+    add(30)
+    many = {user.username: counts(user) for user in (desk.agent, desk.supervisor)}
+    assert many == few
+    assert max(max(c.values()) for c in many.values()) <= 12

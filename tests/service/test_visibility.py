@@ -40,6 +40,19 @@ def test_who_sees_which_case(org, desk, cases):
     assert seen(desk.outsider) == {theirs}  # the assignee
 
 
+def test_case_visibility_by_subqueries_gives_the_generic_rule(org, desk, cases):
+    """``Case.objects.visible_to`` tests the case's own columns; the rows are those of the framework's rule."""
+    from guanxi.framework.visibility import scope_for, visibility_q
+
+    services.case_assign(case=cases.theirs, acting_user=org.admin, assignee=desk.outsider)
+    services.case_create(acting_user=org.admin, account=org.other_account, subject="无队列无人负责")
+    for user in (desk.agent, desk.agent2, desk.outsider, desk.supervisor, org.rep, org.watcher, org.manager, org.other, org.admin, org.analyst):
+        generic = set(Case.objects.filter(visibility_q(Case, scope_for(user))).values_list("pk", flat=True))
+        if scope_for(user).everything:
+            generic = set(Case.objects.values_list("pk", flat=True))
+        assert set(Case.objects.visible_to(user).values_list("pk", flat=True)) == generic, user.username
+
+
 def test_children_follow_their_case(org, desk, records):
     for model in (CaseNote, CaseAttachment, CaseLink):
         assert model.objects.visible_to(desk.agent2).exists()

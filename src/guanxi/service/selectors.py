@@ -16,21 +16,80 @@ def case_list(*, user):
     return Case.objects.visible_to(user)
 
 
-def case_search(*, user, query: str, limit: int = 10) -> list[Case]:
-    """Cases by number (``CS-2026-000123``, or just ``123``) or by words of the subject or account name."""
+#: a query of this many digits or more (spaces, dashes and a leading + aside) is a phone number
+PHONE_DIGITS = 7
+
+
+def case_search_q(query: str) -> Q | None:
+    """What the case list's search box matches, every branch answered from an index (None: no search).
+
+    - ``CS-2026-0001…``: the start of a case number (B-tree, ``varchar_pattern_ops``);
+    - three to six digits: the case numbered so in any year (``-000123`` in the search column), or the digits
+      in a subject; one or two digits: the number only;
+    - a phone number: the cases of the accounts and contacts with that number (their own trigram indexes);
+    - words (Chinese or English) of the subject or the account name: the case's ``search_text`` (trigram);
+    - one or two characters: subjects starting with them.
+    """
+    from guanxi.framework.text import InvalidPhone, digits, normalize_phone, phone_search_keys
+
     text = fold(query)
     if not text:
-        return []
-    cases = Case.objects.visible_to(user).select_related("account")
-    exact = text.upper()
-    if exact.startswith("CS-"):
-        return list(cases.filter(number__startswith=exact).order_by("-number")[:limit])
-    if text.isdigit():
-        # a bare number: the case numbered so this year or before, newest first
-        return list(cases.filter(number__endswith=f"-{int(text):06d}").order_by("-number")[:limit])
+        return None
+    if text.startswith("cs-"):
+        return Q(number__startswith=text.upper())
+    phone = digits(text)
+    if text.isdigit() and len(text) <= 6:
+        number = Q(number__in=_numbers_ending(int(text)))
+        return number | contains(Case, text) if len(text) >= 3 else number
+    if len(phone) >= PHONE_DIGITS and len(phone) >= len(text.replace(" ", "").lstrip("+")) - 3:
+        try:  # 010-62345678 is stored as 1062345678 (national digits, no trunk prefix)
+            phone = phone_search_keys(normalize_phone(query)).split()[-1]
+        except InvalidPhone:
+            pass
+        return _by_phone(phone) | contains(Case, phone)
     if len(text) < 3:
-        return list(cases.filter(subject__startswith=query.strip()).order_by("-created_at")[:limit])
-    return list(cases.filter(contains(Case, text)).order_by("-created_at", "-id")[:limit])
+        return Q(subject__startswith=query.strip())
+    return contains(Case, text)
+
+
+def _numbers_ending(n: int) -> list[str]:
+    """Case numbers ending in ``n`` in the years cases were numbered (``CaseNumberSequence``): an IN list the
+    unique index answers, instead of ``LIKE '%-000123'`` that no index can."""
+    from .models import CaseNumberSequence
+
+    return [f"CS-{year}-{n:06d}" for year in CaseNumberSequence.objects.values_list("year", flat=True)]
+
+
+#: at most this many accounts (and contacts) share a phone number in a search; more is not a phone search
+PHONE_MATCHES = 200
+
+
+def _by_phone(phone: str) -> Q:
+    """Cases of the accounts or contacts with this phone number (their search columns hold the digits).
+
+    The few matching accounts and contacts are read first (their trigram indexes) and the cases then
+    picked by ``account_id`` / ``contact_id`` from the case indexes: a subquery inside the ``OR`` would
+    be tested against every case instead.
+    """
+    accounts = list(Account.objects.filter(contains(Account, phone)).values_list("pk", flat=True)[:PHONE_MATCHES])
+    contacts = list(Contact.objects.filter(contains(Contact, phone)).values_list("pk", flat=True)[:PHONE_MATCHES])
+    q = Q(pk__in=[])
+    if accounts:
+        q |= Q(account_id__in=accounts)
+    if contacts:
+        q |= Q(contact_id__in=contacts)
+    return q
+
+
+def case_search(*, user, query: str, limit: int = 10) -> list[Case]:
+    """Cases by number (``CS-2026-000123``, or just ``123``), words of the subject or account name, or the customer's phone."""
+    q = case_search_q(query)
+    if q is None:
+        return []
+    cases = Case.objects.visible_to(user).filter(q).select_related("account")
+    if fold(query).startswith("cs-"):
+        return list(cases.order_by("-number")[:limit])
+    return list(cases.order_by("-created_at", "-id")[:limit])
 
 
 def search_results_as_dicts(cases, kind_label) -> list[dict]:
