@@ -529,26 +529,41 @@ def article_feedback(request, pk):
 @login_required
 @permission_required("service.view_case", raise_exception=True)
 def reports(request):
-    """Backlog, SLA attainment, first-contact resolution, resolution time and CSAT for a period."""
+    """Backlog, SLA attainment, first-contact resolution, resolution time and CSAT for a period, as charts and tables."""
     import datetime
 
     from django.utils import timezone
 
-    from .reports import service_report
+    from .reports import service_charts, service_report
 
     today = timezone.localdate()
-    try:
-        start = datetime.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        start = today - datetime.timedelta(days=30)
-    try:
-        end = datetime.date.fromisoformat(request.GET.get("until", ""))
-    except ValueError:
-        end = today
+    days = request.GET.get("days", "")
+    start, end = today - datetime.timedelta(days=30), today
+    if days.isdigit() and 0 < int(days) <= 3660:
+        start = today - datetime.timedelta(days=int(days))
+    else:
+        for name, label in (("from", _("from")), ("until", _("until"))):
+            value = request.GET.get(name, "")
+            if not value:
+                continue
+            try:
+                parsed = datetime.date.fromisoformat(value)
+            except ValueError:
+                messages.error(request, _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).") % {"field": label, "value": value})
+                continue
+            if name == "from":
+                start = parsed
+            else:
+                end = parsed
+        if end < start:
+            messages.error(request, _("until: the end of the period is before its start; the two were swapped."))
+            start, end = end, start
     zone = timezone.get_current_timezone()
     report = service_report(
         user=request.user, start=datetime.datetime.combine(start, datetime.time.min, zone),
         end=datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone),
     )
-    widest = max([row["n"] for row in report["by_queue"]] + [count for _label, count in report["by_status"]] + [1])
-    return render(request, "service/reports.html", {"page_title": _("Service reports"), "report": report, "start": start, "end": end, "widest": widest})
+    return render(request, "service/reports.html", {
+        "page_title": _("Service reports"), "report": report, "charts": service_charts(report), "start": start, "end": end,
+        "presets": [(7, _("last 7 days")), (30, _("last 30 days")), (90, _("last 90 days")), (365, _("last 12 months"))],
+    })
