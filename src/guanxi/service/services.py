@@ -31,7 +31,7 @@ from .models import (
 )
 
 CASE_FIELDS = {"subject", "description", "account", "contact", "channel", "case_type", "category", "priority", "queue", "assignee",
-               "installed_product", "service_contract"}
+               "installed_product", "service_contract", "requester_email", "requester_name"}
 #: the channel of the survey interaction, by the case's channel
 SURVEY_CHANNEL = {CaseChannel.PHONE: "phone", CaseChannel.EMAIL: "email", CaseChannel.WEB: "web", CaseChannel.PORTAL: "web", CaseChannel.CHAT: "chat"}
 
@@ -43,7 +43,8 @@ def _reject_unknown(data: dict, allowed: set[str]) -> None:
 
 
 def _search_text(case: Case) -> str:
-    return fold(" ".join((case.number, case.subject, str(case.account) if case.account_id else "")))
+    customer = str(case.account) if case.account_id else f"{case.requester_name} {case.requester_email}"
+    return fold(" ".join((case.number, case.subject, customer)))
 
 
 def next_case_number(now: datetime.datetime | None = None) -> str:
@@ -81,14 +82,21 @@ def _check_case_coverage(account: Account | None, data: dict) -> None:
 
 @transaction.atomic
 def case_create(*, acting_user, auto_assign: bool = True, **data) -> Case:
-    """Open a case; without an assignee it is routed to an agent of its queue (or its category's queue)."""
+    """Open a case; without an assignee it is routed to an agent of its queue (or its category's queue).
+
+    A case needs its customer's account, except one opened from mail of an unknown address: that one has
+    the sender in ``requester_email`` and waits, "customer not identified", for :func:`case_link_customer`.
+    """
     _reject_unknown(data, CASE_FIELDS)
-    data = {k: (tidy(v) if isinstance(v, str) and k in ("subject",) else v) for k, v in data.items()}
-    if not data.get("account"):
+    data = {k: (tidy(v) if isinstance(v, str) and k in ("subject", "requester_name") else v) for k, v in data.items()}
+    data["requester_email"] = (data.get("requester_email") or "").strip().lower()
+    if not data.get("account") and not data["requester_email"]:
         raise ValidationError({"account": _("Choose the customer's account.")})
+    if not data.get("account") and (data.get("contact") or data.get("installed_product") or data.get("service_contract")):
+        raise ValidationError({"account": _("Choose the customer's account first.")})
     _check_contact(data["account"], data.get("contact"))
-    _check_case_coverage(data["account"], data)
-    if data.get("service_contract") is None:
+    _check_case_coverage(data.get("account"), data)
+    if data.get("service_contract") is None and data.get("account"):
         data["service_contract"] = contract_for_case(account=data["account"], installed_product=data.get("installed_product"))
     category = data.get("category")
     if data.get("queue") is None and category is not None and category.default_queue_id:
@@ -111,7 +119,9 @@ def case_create(*, acting_user, auto_assign: bool = True, **data) -> Case:
 @transaction.atomic
 def case_update(*, case: Case, acting_user, **data) -> dict:
     """Change a case's fields; a new priority (or account) recomputes its SLA deadlines from now."""
-    _reject_unknown(data, CASE_FIELDS - {"queue", "assignee"})
+    _reject_unknown(data, CASE_FIELDS - {"queue", "assignee", "requester_email", "requester_name"})
+    if "account" in data and data["account"] is None and case.account_id:
+        raise ValidationError({"account": _("Choose the customer's account.")})
     if "subject" in data:
         data["subject"] = tidy(data["subject"])
     _check_contact(data.get("account", case.account), data.get("contact", case.contact))
@@ -208,6 +218,9 @@ def case_record_satisfaction(*, case: Case, acting_user, satisfaction, comment: 
     if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         raise ValidationError({"satisfaction": _("Only a resolved or closed case can be rated.")})
     comment = (comment or "").strip()
+    if not case.account_id:  # nobody to record the interaction for yet: the rating stays on the case
+        base.update(case, acting_user=acting_user, data={"satisfaction": score, "satisfaction_comment": comment})
+        return case
     interaction = customer_services.interaction_create(
         acting_user=acting_user, account=case.account, contact=case.contact, direction="inbound",
         channel=SURVEY_CHANNEL.get(case.channel, "phone"), started_at=timezone.now(), outcome="resolved",
@@ -1012,6 +1025,8 @@ def rma_create(*, acting_user, lines=(), **data):
 @transaction.atomic
 def rma_from_case(*, case: Case, acting_user, reason: str = ""):
     """A return for a case: its account and contact, and its installed product as the first line."""
+    if not case.account_id:
+        raise ValidationError({"case": _("Link the case to its customer before opening a return.")})
     lines = [{"installed_product": case.installed_product}] if case.installed_product_id else []
     return rma_create(acting_user=acting_user, account=case.account, contact=case.contact, case=case,
                       reason=reason or case.subject, lines=lines)
