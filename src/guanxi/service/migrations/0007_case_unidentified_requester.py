@@ -2,7 +2,15 @@
 
 import django.db.models.deletion
 from django.conf import settings
+import importlib
+
 from django.db import migrations, models
+
+
+def restore_search_triggers(apps, schema_editor):
+    """SQLite rebuilds ``service_case`` to make ``account`` nullable, which drops the triggers that keep the
+    FTS5 search table in step: put them back (and rebuild the index) as 0002 made them."""
+    importlib.import_module("guanxi.service.migrations.0002_search_indexes").forwards(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -33,4 +41,5 @@ class Migration(migrations.Migration):
             model_name='case',
             index=models.Index(condition=models.Q(('account__isnull', True)), fields=['requester_email'], name='case_unidentified_idx'),
         ),
+        migrations.RunPython(restore_search_triggers, migrations.RunPython.noop),
     ]
