@@ -114,6 +114,11 @@ class InstalledProductStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+class ReplacementWarranty(models.TextChoices):
+    CARRY_OVER = "carry_over", _("Carry over the old unit's warranty end")
+    RESTART = "restart", _("Restart the warranty from the replacement date")
+
+
 class RmaStatus(models.TextChoices):
     AUTHORISED = "authorised", _("Authorised")
     RECEIVED = "received", _("Received")

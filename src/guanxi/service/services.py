@@ -1108,6 +1108,12 @@ def rma_set_status(*, rma, acting_user, status: str, diagnosis: str | None = Non
     if status == RmaStatus.DIAGNOSED and not data.get("diagnosis", rma.diagnosis):
         raise ValidationError({"diagnosis": _("Write the diagnosis.")})
     if status == RmaStatus.SHIPPED:
+        if rma.status == RmaStatus.REPLACED:
+            missing = [line.installed_product.serial_number for line in rma.lines.filter(installed_product__isnull=False, replacement__isnull=True)
+                       .select_related("installed_product")]
+            if missing:
+                raise ValidationError({"status": _("Record the replacement unit for serial number %(serials)s before shipping.") % {
+                    "serials": ", ".join(missing)}})
         if not data.get("return_carrier", rma.return_carrier):
             raise ValidationError({"return_carrier": _("Name the carrier of the return shipment.")})
         if not data.get("return_tracking_number", rma.return_tracking_number):
@@ -1130,3 +1136,45 @@ def rma_set_status(*, rma, acting_user, status: str, diagnosis: str | None = Non
     events.record_event(account_id=rma.account_id, kind=f"rma.{status}", actor=acting_user, url=rma.get_absolute_url(),
                         number=rma.number, carrier=rma.return_carrier, tracking=rma.return_tracking_number)
     return changes
+
+
+@transaction.atomic
+def rma_line_replace(*, line, acting_user, serial_number: str, warranty: str = "carry_over", product=None,
+                     install_date=None, notes: str = ""):
+    """Record the unit that replaces a returned one: a new installed product of the same account (and site),
+    linked to the old unit, with the old unit's warranty end carried over or a warranty restarted from
+    ``install_date`` (today by default). The old unit is marked replaced. Returns the new unit.
+    """
+    from .choices import ReplacementWarranty, RmaStatus
+    from .models import InstalledProduct, RmaLine
+
+    line = RmaLine.objects.select_for_update().select_related("rma", "installed_product__product").get(pk=line.pk)
+    rma, old = line.rma, line.installed_product
+    if old is None:
+        raise ValidationError({"installed_product": _("This line names no unit: only a returned unit can be replaced by another.")})
+    if rma.status not in (RmaStatus.DIAGNOSED, RmaStatus.REPLACED):
+        raise ValidationError({"status": _("Record a replacement once the return is diagnosed (it is %(status)s).") % {
+            "status": rma.get_status_display()}})
+    if line.replacement_id:
+        raise ValidationError({"serial_number": _("Unit %(serial)s was already replaced by %(new)s.") % {
+            "serial": old.serial_number, "new": line.replacement.serial_number}})
+    if warranty not in ReplacementWarranty.values:
+        raise ValidationError({"warranty": _("Choose whether the warranty carries over or restarts.")})
+    install_date = install_date or timezone.localdate()
+    product = product or old.product
+    if warranty == ReplacementWarranty.CARRY_OVER and (old.warranty_end is None or old.warranty_end < install_date):
+        raise ValidationError({"warranty": _("Unit %(serial)s has no warranty left to carry over; restart the warranty instead.") % {
+            "serial": old.serial_number}})
+    warranty_end = old.warranty_end if warranty == ReplacementWarranty.CARRY_OVER else warranty_end_for(product, install_date)
+    new = installed_product_create(
+        acting_user=acting_user, product=product, serial_number=serial_number, account=old.account, contact=old.contact,
+        install_date=install_date, location=old.location, warranty_end=warranty_end,
+        notes=notes or _("Replaces %(serial)s (return %(number)s).") % {"serial": old.serial_number, "number": rma.number},
+    )
+    base.update(new, acting_user=acting_user, data={"replaces": old})
+    base.update(line, acting_user=acting_user, data={"replacement": new})
+    if old.status != "replaced":
+        base.update(old, acting_user=acting_user, data={"status": "replaced"})
+    events.record_event(account_id=rma.account_id, kind="unit.replaced", actor=acting_user, url=new.get_absolute_url(),
+                        old=old.serial_number, new=new.serial_number, number=rma.number, product=product.name)
+    return new

@@ -48,6 +48,7 @@ urlpatterns = [
     path("returns/<int:pk>/status/", asset_views.rma_status, name="rma_status"),
     path("returns/<int:pk>/lines/", asset_views.rma_line_add, name="rma_line_add"),
     path("returns/<int:pk>/lines/<int:line_pk>/delete/", asset_views.rma_line_delete, name="rma_line_delete"),
+    path("returns/<int:pk>/lines/<int:line_pk>/replace/", asset_views.rma_line_replace, name="rma_line_replace"),
     path("cases/<int:pk>/return/", asset_views.rma_from_case, name="case_rma"),
     path("", include("guanxi.service.fieldservice_urls")),
 ]

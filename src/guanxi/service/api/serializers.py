@@ -199,7 +199,8 @@ class InstalledProductSerializer(serializers.ModelSerializer):
 
         model = InstalledProduct
         fields = ["id", "product", "product_name", "serial_number", "account", "contact", "install_date", "location", "warranty_end",
-                  "under_warranty", "status", "notes", "created_at", "updated_at"]
+                  "under_warranty", "status", "notes", "replaces", "created_at", "updated_at"]
+        read_only_fields = ["replaces"]
         validators: list = []  # the service checks the serial number (after folding it) and says which field
 
     def get_under_warranty(self, unit) -> bool:
@@ -279,8 +280,17 @@ class RmaLineSerializer(serializers.ModelSerializer):
         from ..models import RmaLine
 
         model = RmaLine
-        fields = ["id", "rma", "installed_product", "product", "quantity", "problem"]
+        fields = ["id", "rma", "installed_product", "product", "quantity", "problem", "replacement"]
+        read_only_fields = ["replacement"]
         extra_kwargs = {"product": {"required": False}}
+
+
+class RmaLineReplaceSerializer(serializers.Serializer):
+    from ..choices import ReplacementWarranty as _Warranty
+
+    serial_number = serializers.CharField(max_length=100)
+    warranty = serializers.ChoiceField(choices=_Warranty.choices, default=_Warranty.CARRY_OVER)
+    install_date = serializers.DateField(required=False, allow_null=True, help_text=_("Empty: today."))
 
 
 class RmaLineInputSerializer(serializers.Serializer):

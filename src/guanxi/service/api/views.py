@@ -428,6 +428,20 @@ class RmaLineViewSet(GuanxiViewSet):
     def service_delete(self, instance):
         services.rma_line_delete(line=instance, acting_user=self.request.user)
 
+    @extend_schema(request=serializers.RmaLineReplaceSerializer, responses=serializers.InstalledProductSerializer,
+                   description=_("Record the unit that replaces this line's returned unit (the return is diagnosed or replaced); "
+                                 "the warranty carries over or restarts."))
+    @action(detail=True, methods=["post"])
+    def replace(self, request, pk=None):
+        if not (request.user.has_perm("service.change_rma") and request.user.has_perm("service.add_installedproduct")):
+            raise exceptions.PermissionDenied()
+        line = self.get_object()
+        serializer = serializers.RmaLineReplaceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            unit = services.rma_line_replace(line=line, acting_user=request.user, **serializer.validated_data)
+        return Response(serializers.InstalledProductSerializer(unit, context=self.get_serializer_context()).data, status=201)
+
 
 class WarrantyTermViewSet(SetupViewSet):
     queryset = WarrantyTerm.objects.all()
