@@ -300,7 +300,7 @@ class RmaDetailView(ObjectDetailView):
             "status_form": RmaStatusForm(user=user, initial={"diagnosis": rma.diagnosis, "return_carrier": rma.return_carrier,
                                                              "return_tracking_number": rma.return_tracking_number}),
             "line_form": RmaLineForm(user=user, rma=rma),
-            "can_edit_lines": rma.status in (RmaStatus.AUTHORISED, RmaStatus.RECEIVED) and user.has_perm("service.change_rma"),
+            "can_edit_lines": rma.status in (RmaStatus.REQUESTED, RmaStatus.AUTHORISED, RmaStatus.RECEIVED) and user.has_perm("service.change_rma"),
         }
 
 

@@ -120,6 +120,7 @@ class ReplacementWarranty(models.TextChoices):
 
 
 class RmaStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested by the customer")
     AUTHORISED = "authorised", _("Authorised")
     RECEIVED = "received", _("Received")
     DIAGNOSED = "diagnosed", _("Diagnosed")
@@ -133,6 +134,7 @@ class RmaStatus(models.TextChoices):
 
 #: status -> the statuses a return may move to from it
 RMA_TRANSITIONS = {
+    RmaStatus.REQUESTED: {RmaStatus.AUTHORISED, RmaStatus.CANCELLED},
     RmaStatus.AUTHORISED: {RmaStatus.RECEIVED, RmaStatus.CANCELLED},
     RmaStatus.RECEIVED: {RmaStatus.DIAGNOSED, RmaStatus.CANCELLED},
     RmaStatus.DIAGNOSED: {RmaStatus.REPAIRED, RmaStatus.REPLACED, RmaStatus.REFUNDED},
@@ -147,6 +149,7 @@ OPEN_RMA_STATUSES = tuple(s for s in RmaStatus if s not in (RmaStatus.CLOSED, Rm
 
 #: what the customer reads (portal, e-mails) for each status
 RMA_CUSTOMER_LABELS = {
+    RmaStatus.REQUESTED: _("Return requested: we will confirm it shortly"),
     RmaStatus.AUTHORISED: _("Return authorised: please send the item to us"),
     RmaStatus.RECEIVED: _("We have received your item"),
     RmaStatus.DIAGNOSED: _("Our engineers have examined your item"),

@@ -25,6 +25,7 @@ TITLES = {
     "unit.installed": _("%(product)s installed (serial number %(serial)s)"),
     "case.customer_linked": _("Case %(number)s linked to this customer (mail from %(email)s)"),
     "unit.replaced": _("%(product)s %(old)s replaced by %(new)s (return %(number)s)"),
+    "rma.requested": _("Return %(number)s requested by the customer"),
     "rma.authorised": _("Return %(number)s authorised"),
     "rma.received": _("Return %(number)s received"),
     "rma.diagnosed": _("Return %(number)s diagnosed"),

@@ -1050,7 +1050,7 @@ def rma_update(*, rma, acting_user, **data) -> dict:
 def rma_line_add(*, rma, acting_user, installed_product=None, product=None, quantity: int = 1, problem: str = ""):
     from .models import RmaLine
 
-    if rma.status not in ("authorised", "received"):
+    if rma.status not in ("requested", "authorised", "received"):
         raise ValidationError({"__all__": _("Lines can be added only before the return is diagnosed.")})
     if installed_product is not None:
         if installed_product.account_id != rma.account_id:
@@ -1068,7 +1068,7 @@ def rma_line_add(*, rma, acting_user, installed_product=None, product=None, quan
 
 @transaction.atomic
 def rma_line_delete(*, line, acting_user) -> None:
-    if line.rma.status not in ("authorised", "received"):
+    if line.rma.status not in ("requested", "authorised", "received"):
         raise ValidationError({"__all__": _("Lines can be removed only before the return is diagnosed.")})
     base.delete(line, acting_user=acting_user)
 
@@ -1118,7 +1118,7 @@ def rma_set_status(*, rma, acting_user, status: str, diagnosis: str | None = Non
             raise ValidationError({"return_carrier": _("Name the carrier of the return shipment.")})
         if not data.get("return_tracking_number", rma.return_tracking_number):
             raise ValidationError({"return_tracking_number": _("Enter the tracking number of the return shipment.")})
-    stamp = {"received": "received_at", "diagnosed": "diagnosed_at", "repaired": "resolved_at", "replaced": "resolved_at",
+    stamp = {"authorised": "authorised_at", "received": "received_at", "diagnosed": "diagnosed_at", "repaired": "resolved_at", "replaced": "resolved_at",
              "refunded": "resolved_at", "shipped": "shipped_at", "closed": "closed_at", "cancelled": "closed_at"}[status]
     derived = {stamp: now}
     previous = rma.status
@@ -1178,3 +1178,47 @@ def rma_line_replace(*, line, acting_user, serial_number: str, warranty: str = "
     events.record_event(account_id=rma.account_id, kind="unit.replaced", actor=acting_user, url=new.get_absolute_url(),
                         old=old.serial_number, new=new.serial_number, number=rma.number, product=product.name)
     return new
+
+
+@transaction.atomic
+def rma_request(*, account, contact, units, reason: str, acting_user=None):
+    """A return the customer asks for (portal): status "requested" until staff authorise (or cancel) it.
+
+    ``units``: the account's installed products in service or in repair, none already in an open return.
+    """
+    from .choices import OPEN_RMA_STATUSES, InstalledProductStatus, RmaStatus
+    from .models import Rma, RmaLine
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the item is returned.")})
+    units = list(units)
+    if not units:
+        raise ValidationError({"installed_products": _("Choose at least one product to return.")})
+    for unit in units:
+        if unit.account_id != account.pk or unit.status not in (InstalledProductStatus.ACTIVE, InstalledProductStatus.IN_REPAIR):
+            raise ValidationError({"installed_products": _("Unit %(serial)s cannot be returned from this account.") % {
+                "serial": unit.serial_number}})
+    busy = (RmaLine.objects.filter(installed_product__in=units, rma__status__in=OPEN_RMA_STATUSES)
+            .select_related("rma", "installed_product").first())
+    if busy is not None:
+        raise ValidationError({"installed_products": _("Unit %(serial)s is already in return %(number)s.") % {
+            "serial": busy.installed_product.serial_number, "number": busy.rma.number}})
+    rma = Rma(account=account, contact=contact, reason=reason, status=RmaStatus.REQUESTED)
+    rma.number = next_number("RMA")
+    base.create(rma, acting_user=acting_user)
+    for unit in units:
+        rma_line_add(rma=rma, acting_user=acting_user, installed_product=unit)
+    events.record_event(account_id=account.pk, kind="rma.requested", actor=acting_user, url=rma.get_absolute_url(), number=rma.number)
+    _notify_rma_request(rma)
+    return rma
+
+
+def _notify_rma_request(rma) -> None:
+    """The account's owner hears of a customer's return request (staff authorise it)."""
+    from guanxi.core.services import notification_send
+
+    owner = rma.account.owner
+    if owner is not None and owner.is_active:
+        notification_send(recipient=owner, title=_("Return %(number)s requested by %(account)s") % {"number": rma.number, "account": rma.account},
+                          url=rma.get_absolute_url())
