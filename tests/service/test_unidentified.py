@@ -130,3 +130,18 @@ def test_no_return_or_survey_interaction_without_customer(org, desk, stray):
     services.case_record_satisfaction(case=stray, acting_user=desk.agent, satisfaction=4)
     stray.refresh_from_db()
     assert stray.satisfaction == 4 and stray.survey_interaction is None
+
+
+def test_escalation_covers_cases_without_customer(org, desk, stray):
+    import datetime
+
+    from django.utils import timezone
+
+    from guanxi.customers.models import TimelineEvent
+    from guanxi.service import sla
+
+    Case.objects.filter(pk=stray.pk).update(resolution_due_at=timezone.now() - datetime.timedelta(minutes=1))
+    done = sla.escalate()
+    stray.refresh_from_db()
+    assert stray.sla_breached and stray.escalation_level == 2 and done
+    assert not TimelineEvent.objects.filter(kind="case.sla_missed").exists()  # no account to write on
