@@ -96,7 +96,7 @@ def case_link_customer(
     _link_one(case, account=account, contact=contact, acting_user=acting_user)
     linked = [case.number]
     if link_other_cases and email:
-        others = Case.objects.select_for_update().filter(account__isnull=True, requester_email=email, status__in=OPEN_STATUSES)
+        others = Case.objects.select_for_update(of=("self",)).filter(account__isnull=True, requester_email=email, status__in=OPEN_STATUSES)
         for other in others.exclude(pk=case.pk).select_related("queue", "sla_policy").order_by("created_at", "id"):
             _link_one(other, account=account, contact=contact, acting_user=acting_user)
             linked.append(other.number)

@@ -1148,7 +1148,7 @@ def rma_line_replace(*, line, acting_user, serial_number: str, warranty: str = "
     from .choices import ReplacementWarranty, RmaStatus
     from .models import InstalledProduct, RmaLine
 
-    line = RmaLine.objects.select_for_update().select_related("rma", "installed_product__product").get(pk=line.pk)
+    line = RmaLine.objects.select_for_update(of=("self",)).select_related("rma", "installed_product__product").get(pk=line.pk)
     rma, old = line.rma, line.installed_product
     if old is None:
         raise ValidationError({"installed_product": _("This line names no unit: only a returned unit can be replaced by another.")})
