@@ -222,3 +222,71 @@ def test_demo_builder_adds_units_contracts_and_returns(org, desk):
     assert sorted(Rma.objects.values_list("status", flat=True)) == ["authorised", "received", "replaced", "shipped"]
     build_assets(demo_org, random.Random(7), timezone.now())  # a second run adds nothing
     assert Rma.objects.count() == 4
+
+
+def _diagnosed_return(org, assets):
+    rma = services.rma_create(acting_user=org.rep, account=org.rep_account, reason="坏了", lines=[{"installed_product": assets.unit}])
+    services.rma_set_status(rma=rma, acting_user=org.admin, status="received")
+    services.rma_set_status(rma=rma, acting_user=org.admin, status="diagnosed", diagnosis="主板损坏")
+    return rma
+
+
+def test_replacement_unit_carries_the_warranty_over_or_restarts_it(org, desk, assets):
+    from django.core.exceptions import ValidationError
+
+    rma = _diagnosed_return(org, assets)
+    line = rma.lines.get()
+    new = services.rma_line_replace(line=line, acting_user=org.admin, serial_number="sn 0100", warranty="carry_over")
+    assets.unit.refresh_from_db()
+    line.refresh_from_db()
+    assert (new.serial_number, new.product, new.account, new.location) == ("SN0100", assets.printer, org.rep_account, assets.unit.location)
+    assert new.replaces == assets.unit and assets.unit.replacement == new and line.replacement == new
+    assert new.warranty_end == assets.unit.warranty_end and new.install_date == timezone.localdate()
+    assert assets.unit.status == "replaced" and new.status == "active"
+    assert org.rep_account.timeline_events.filter(kind="unit.replaced").exists()
+    # a line is replaced once
+    with pytest.raises(ValidationError) as again:
+        services.rma_line_replace(line=line, acting_user=org.admin, serial_number="SN0101")
+    assert "already replaced" in str(again.value)
+
+    services.rma_set_status(rma=rma, acting_user=org.admin, status="replaced")
+    services.rma_set_status(rma=rma, acting_user=org.admin, status="shipped", return_carrier="顺丰", return_tracking_number="SF9")
+
+    # restart: a warranty from the replacement date by the product's term (12 months)
+    other = services.installed_product_create(acting_user=org.rep, product=assets.printer, serial_number="SN-0200", account=org.rep_account,
+                                              install_date=datetime.date(2020, 1, 1))
+    rma2 = services.rma_create(acting_user=org.rep, account=org.rep_account, reason="旧机", lines=[{"installed_product": other}])
+    services.rma_set_status(rma=rma2, acting_user=org.admin, status="received")
+    services.rma_set_status(rma=rma2, acting_user=org.admin, status="diagnosed", diagnosis="老化")
+    with pytest.raises(ValidationError) as expired:  # nothing to carry over from an expired warranty
+        services.rma_line_replace(line=rma2.lines.get(), acting_user=org.admin, serial_number="SN-0201", warranty="carry_over")
+    assert "warranty" in expired.value.message_dict
+    day = datetime.date(2026, 3, 15)
+    fresh = services.rma_line_replace(line=rma2.lines.get(), acting_user=org.admin, serial_number="SN-0201", warranty="restart", install_date=day)
+    assert fresh.warranty_end == services.warranty_end_for(assets.printer, day) == datetime.date(2027, 3, 14)
+
+
+def test_replacement_refused_before_diagnosis_for_product_lines_and_through_the_api(org, desk, assets):
+    from django.core.exceptions import ValidationError
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    rma = services.rma_create(acting_user=org.rep, account=org.rep_account, reason="坏了",
+                              lines=[{"installed_product": assets.unit}, {"product": assets.router, "quantity": 2}])
+    with pytest.raises(ValidationError):
+        services.rma_line_replace(line=rma.lines.get(installed_product=assets.unit), acting_user=org.admin, serial_number="X1")
+    services.rma_set_status(rma=rma, acting_user=org.admin, status="received")
+    services.rma_set_status(rma=rma, acting_user=org.admin, status="diagnosed", diagnosis="x")
+    with pytest.raises(ValidationError):
+        services.rma_line_replace(line=rma.lines.get(installed_product__isnull=True), acting_user=org.admin, serial_number="X2")
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=org.admin)[0].key}")
+    line = rma.lines.get(installed_product=assets.unit)
+    response = client.post(f"/api/rma-lines/{line.pk}/replace/", {"serial_number": "api-1", "warranty": "carry_over"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["serial_number"] == "API-1" and response.json()["replaces"] == assets.unit.pk
+    assert client.get(f"/api/rma-lines/{line.pk}/").json()["replacement"] == response.json()["id"]
+    outsider = APIClient()
+    outsider.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=org.other)[0].key}")
+    assert outsider.post(f"/api/rma-lines/{line.pk}/replace/", {"serial_number": "api-2"}, format="json").status_code in (403, 404)

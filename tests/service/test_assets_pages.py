@@ -195,6 +195,19 @@ def test_rma_page_walks_the_flow_and_refuses_a_wrong_step(org, desk, assets, cli
     assert "Write the diagnosis." in response.content.decode()
     client.post(f"/service/returns/{rma.pk}/status/", {"status": "diagnosed", "diagnosis": "主板损坏"})
     client.post(f"/service/returns/{rma.pk}/status/", {"status": "replaced"})
+    response = client.post(f"/service/returns/{rma.pk}/status/", {"status": "shipped", "return_carrier": "顺丰", "return_tracking_number": "SF1"},
+                           follow=True)
+    assert "Record the replacement unit for serial number SN-0001 before shipping." in response.content.decode()
+    line = rma.lines.get(installed_product=assets.unit)
+    page = client.get(rma.get_absolute_url()).content.decode()
+    assert f"/service/returns/{rma.pk}/lines/{line.pk}/replace/" in page
+    client.post(f"/service/returns/{rma.pk}/lines/{line.pk}/replace/", {"serial_number": "sn-0099", "warranty": "carry_over"})
+    line.refresh_from_db()
+    assert line.replacement.serial_number == "SN-0099" and line.replacement.warranty_end == assets.unit.warranty_end
+    unit_page = client.get(assets.unit.get_absolute_url()).content.decode()
+    assert 'id="unit-replaced-by"' in unit_page and "SN-0099" in unit_page and 'data-kind="replaced"' in unit_page
+    assert client.get(line.replacement.get_absolute_url()).status_code == 404  # the new unit has no case the agent works
+    assert 'id="unit-replaces"' in client_for(org.rep).get(line.replacement.get_absolute_url()).content.decode()
     client.post(f"/service/returns/{rma.pk}/status/", {"status": "shipped", "return_carrier": "顺丰", "return_tracking_number": "SF1"})
     rma.refresh_from_db()
     assert rma.status == "shipped" and rma.return_tracking_number == "SF1"

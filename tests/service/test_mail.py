@@ -101,8 +101,8 @@ def test_round_trip(org, desk, gateway, outbox, caplog):
 def test_bad_mail_is_refused_with_a_log_entry(org, desk, gateway, caplog, monkeypatch):
     caplog.set_level("WARNING", logger="guanxi.service.mail")
     with pytest.raises(smtplib.SMTPDataError) as refused:
-        send(gateway, letter("陌生人", "你好", sender="nobody@unknown.example"))
-    assert refused.value.smtp_code == 550 and "not a known customer" in caplog.text
+        send(gateway, letter("没有发件人", "你好", sender="not-an-address"))
+    assert refused.value.smtp_code == 550 and "no valid From address" in caplog.text
 
     monkeypatch.setattr(mail, "MAX_BYTES", 2000)
     customer_services.email_add(party=org.rep_account, acting_user=org.rep, email="info@zhangsan.cn")
@@ -119,3 +119,45 @@ def test_bad_mail_is_refused_with_a_log_entry(org, desk, gateway, caplog, monkey
         code, _reply = client.data(b"this is not a message at all\r\n")
     assert code == 550 and "malformed" in caplog.text
     assert not Case.objects.exists()
+
+
+def test_unknown_sender_opens_an_unidentified_case_then_linking_attaches_later_mail(org, desk, gateway, outbox, caplog, client_for):
+    from guanxi.customers.models import EmailAddress
+    from guanxi.service import requesters
+
+    caplog.set_level("INFO", logger="guanxi.service.mail")
+    services.queue_update(queue=desk.queue, acting_user=org.admin, email="support@example.cn")
+    first = letter("发票开错了", "请帮忙重开发票。", sender="Wang.Wu@NewCo.example", Message_ID="<u1@newco.example>")
+    first.replace_header("From", "王五 <Wang.Wu@NewCo.example>")
+    first.add_attachment(b"%PDF fake", maintype="application", subtype="pdf", filename="发票.pdf")
+    send(gateway, first)
+    case = Case.objects.get()
+    assert case.account is None and case.contact is None and case.queue == desk.queue and case.channel == "email"
+    assert (case.requester_email, case.requester_name) == ("wang.wu@newco.example", "王五")
+    assert case.assignee in (desk.agent, desk.agent2)  # routed in the recipient address's queue
+    assert case.sla_policy == desk.policy and case.resolution_due_at is not None
+    assert case.notes.get().attachments.get().filename == "发票.pdf"
+    assert "customer not identified" in caplog.text
+
+    # the agent's reply goes back to the sender
+    services.case_note_add(case=case, acting_user=case.assignee, body="请提供订单号。", is_public=True)
+    assert outbox[-1]["To"] == "wang.wu@newco.example"
+    # the sender's answer threads onto the same case; new mail without references opens a second unidentified case
+    send(gateway, letter("Re: 发票", "订单号 SO-1", sender="wang.wu@newco.example", In_Reply_To=outbox[-1]["Message-ID"]))
+    send(gateway, letter("另一个问题", "还有一事", sender="wang.wu@newco.example"))
+    assert Case.objects.count() == 2 and case.notes.filter(from_customer=True).count() == 2
+    second = Case.objects.exclude(pk=case.pk).get()
+
+    # link the customer: a new contact of rep's account with the sender's address; the sender's other case follows
+    done = requesters.case_link_customer(case=case, acting_user=desk.agent, account=org.rep_account, new_contact_name="王五")
+    case.refresh_from_db()
+    second.refresh_from_db()
+    assert case.account == org.rep_account and case.contact == done["contact"] and done["address_added"]
+    assert second.account == org.rep_account and sorted(done["linked"]) == sorted([case.number, second.number])
+    assert EmailAddress.objects.filter(contact=done["contact"], email="wang.wu@newco.example").exists()
+    assert org.rep_account.timeline_events.filter(kind="case.customer_linked").count() == 2
+
+    # later mail from the address reaches the customer directly
+    send(gateway, letter("新问题", "打印机卡纸", sender="wang.wu@newco.example"))
+    third = Case.objects.order_by("-id").first()
+    assert third.account == org.rep_account and third.contact == done["contact"]

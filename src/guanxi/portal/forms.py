@@ -89,6 +89,26 @@ class CaseForm(StyledForm):
             del self.fields["installed_product"]
 
 
+class RmaRequestForm(StyledForm):
+    installed_products = forms.ModelMultipleChoiceField(
+        label=_("products to return"), queryset=None, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one product to return.")},
+    )
+    reason = forms.CharField(label=_("reason for return"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text=_("What is wrong with it; we confirm the return and tell you where to send it."))
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from . import selectors
+
+        self.fields["installed_products"].queryset = selectors.unit_choices(account=account)
+        self.fields["installed_products"].label_from_instance = lambda u: f"{u.product.name} · {u.serial_number}"
+
+
+class TokenForm(StyledForm):
+    name = forms.CharField(label=_("token name"), max_length=100, help_text=_("What will use it, e.g. “ERP connector”."))
+
+
 class ReplyForm(StyledForm):
     body = forms.CharField(label=_("your reply"), widget=forms.Textarea(attrs={"rows": 4}))
     file = AttachmentField(label=_("attachment"), required=False)

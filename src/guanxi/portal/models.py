@@ -59,3 +59,32 @@ class PortalUser(BusinessModel):
     def get_email_field_name(self) -> str:
         return "email"
 
+
+
+class PortalApiToken(BusinessModel):
+    """A personal token for the portal API (``Authorization: Bearer gxp_…``), made by the portal user.
+
+    Only a SHA-256 hash of the token is stored; the token itself is shown once, when it is made. It opens
+    the portal API alone (``/portal/api/``), for its portal user's accounts, never a staff endpoint.
+    """
+
+    portal_user = models.ForeignKey(PortalUser, verbose_name=_("portal user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    #: the first characters of the token, so that its owner can tell tokens apart
+    prefix = models.CharField(_("starts with"), max_length=12, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    audit_exclude = ("created_at", "updated_at", "key_hash", "last_used_at")
+    visibility_via = ("portal_user",)
+
+    class Meta:
+        verbose_name = _("portal API token")
+        verbose_name_plural = _("portal API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def audit_parent(self):
+        return self.portal_user.contact

@@ -199,3 +199,58 @@ def portal_set_language(*, portal_user: PortalUser, language: str) -> None:
     if language in dict(settings.LANGUAGES) and language != portal_user.language:
         PortalUser.objects.filter(pk=portal_user.pk).update(language=language)
         portal_user.language = language
+
+
+# --- personal API tokens -----------------------------------------------------------------------
+
+TOKEN_PREFIX = "gxp_"
+MAX_TOKENS = 10
+
+
+def hash_token(raw: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def portal_token_create(*, portal_user: PortalUser, name: str) -> tuple["PortalApiToken", str]:
+    """Make a personal API token; returns (the stored token, the raw token shown to its owner once)."""
+    import secrets
+
+    from .models import PortalApiToken
+
+    name = (name or "").strip()[:100]
+    if not name:
+        raise ValidationError({"name": _("Name the token (what will use it).")})
+    if PortalApiToken.objects.filter(portal_user=portal_user).count() >= MAX_TOKENS:
+        raise ValidationError({"name": _("You have %(n)s tokens already; revoke one first.") % {"n": MAX_TOKENS}})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = base.create(PortalApiToken(portal_user=portal_user, name=name, key_hash=hash_token(raw), prefix=raw[:10]), acting_user=None)
+    return token, raw
+
+
+@transaction.atomic
+def portal_token_revoke(*, portal_user: PortalUser, token_id) -> None:
+    """Revoke (delete) one of the portal user's own tokens."""
+    from .models import PortalApiToken
+
+    token = PortalApiToken.objects.filter(portal_user=portal_user, pk=token_id).first()
+    if token is None:
+        raise ValidationError({"token": _("No such token.")})
+    base.delete(token, acting_user=None)
+
+
+def portal_token_user(raw: str) -> PortalUser | None:
+    """The active portal user a raw token belongs to (and the token's last use noted), or None."""
+    from .models import PortalApiToken
+
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = PortalApiToken.objects.select_related("portal_user__contact").filter(key_hash=hash_token(raw)).first()
+    if token is None or token.portal_user.status != PortalUserStatus.ACTIVE:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=5):
+        PortalApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # not audited: a timestamp only
+    return token.portal_user

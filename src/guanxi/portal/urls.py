@@ -25,6 +25,8 @@ urlpatterns = [
     path("products/", views.products, name="products"),
     path("contracts/", views.contracts, name="contracts"),
     path("returns/", views.rma_list, name="rma_list"),
+    path("returns/new/", views.rma_new, name="rma_new"),
     path("returns/<int:pk>/", views.rma_detail, name="rma_detail"),
+    path("profile/", views.profile, name="profile"),
     path("api/", include("guanxi.portal.api.urls")),
 ]

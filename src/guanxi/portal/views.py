@@ -29,7 +29,7 @@ from guanxi.service.choices import CaseChannel, CaseStatus
 
 from . import auth, selectors, services
 from .auth import portal_login_required
-from .forms import CaseForm, LoginForm, PasswordResetForm, ReplyForm, SetPasswordForm, SurveyForm
+from .forms import CaseForm, LoginForm, PasswordResetForm, ReplyForm, RmaRequestForm, SetPasswordForm, SurveyForm, TokenForm
 from .models import PortalUser
 from .tokens import decode_uid, portal_tokens
 
@@ -341,3 +341,54 @@ def rma_detail(request, pk: int):
     if found is None:
         raise Http404
     return render(request, "portal/rma_detail.html", {"rma": found})
+
+
+@portal_login_required
+def rma_new(request):
+    """Start a return of some of the account's installed products; staff authorise it."""
+    wanted = request.GET.getlist("installed_product")
+    form = RmaRequestForm(request.POST or None, account=request.portal_account, initial={"installed_products": wanted})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                rma = service_services.rma_request(account=request.portal_account, contact=request.portal_user.contact,
+                                                   units=form.cleaned_data["installed_products"], reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Return %(number)s is requested. We will confirm it and tell you where to send the items.") % {
+                "number": rma.number})
+            return redirect("portal:rma_detail", pk=rma.pk)
+    return render(request, "portal/rma_form.html", {"form": form})
+
+
+@portal_login_required
+def profile(request):
+    """The portal user's profile: who they are, and their personal API tokens (made and revoked here)."""
+    from .models import PortalApiToken
+
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST":
+        if request.POST.get("revoke"):
+            try:
+                services.portal_token_revoke(portal_user=request.portal_user, token_id=request.POST["revoke"])
+            except ValidationError as exc:
+                for reasons in field_errors(exc).values():
+                    for reason in reasons:
+                        messages.error(request, reason)
+            else:
+                messages.success(request, _("The token is revoked; programs using it are refused from now on."))
+            return redirect("portal:profile")
+        if form.is_valid():
+            try:
+                _token, new_token = services.portal_token_create(portal_user=request.portal_user, name=form.cleaned_data["name"])
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                form = TokenForm()
+    return render(request, "portal/profile.html", {
+        "form": form, "new_token": new_token,
+        "tokens": PortalApiToken.objects.filter(portal_user=request.portal_user).order_by("-created_at", "-id"),
+        "api_url": request.build_absolute_uri("/portal/api/"),
+    })

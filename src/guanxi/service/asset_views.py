@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
@@ -21,8 +21,8 @@ from . import selectors, services
 from .choices import CONTRACT_TRANSITIONS, RMA_TRANSITIONS, ContractStatus, RmaStatus
 from .filters import InstalledProductFilterSet, RmaFilterSet, ServiceContractFilterSet
 from .forms import (
-    ConsumeForm, ContractStatusForm, EntitlementForm, InstalledProductForm, RmaForm, RmaLineForm, RmaStatusForm, ServiceContractForm,
-    WarrantyTermForm,
+    ConsumeForm, ContractStatusForm, EntitlementForm, InstalledProductForm, ReplacementForm, RmaForm, RmaLineForm, RmaStatusForm,
+    ServiceContractForm, WarrantyTermForm,
 )
 from .models import Case, Entitlement, EntitlementUsage, InstalledProduct, Rma, RmaLine, ServiceContract
 from .tables import InstalledProductTable, RmaTable, ServiceContractTable
@@ -100,8 +100,24 @@ class InstalledProductDetailView(ObjectDetailView):
 
     def get_context(self, unit):
         user = self.request.user
+        history = selectors.installed_product_history(unit=unit, user=user)
+        # The serial numbers on either side of a replacement are part of this unit's story (the return that made it
+        # shows them too); a link to the other unit is offered only to whoever may see that unit.
+        units = InstalledProduct.objects.select_related("product").only("pk", "serial_number", "status", "created_at", "product__name")
+        replacement = units.filter(replaces=unit).first()
+        replaces = units.filter(pk=unit.replaces_id).first() if unit.replaces_id else None
+        linkable = set(InstalledProduct.objects.visible_to(user).filter(
+            pk__in=[u.pk for u in (replacement, replaces) if u is not None]).values_list("pk", flat=True))
+        # the replacement (and what this unit replaced) belong to the unit's story
+        if replacement is not None:
+            history.append({"kind": "replaced", "when": replacement.created_at, "record": replacement,
+                            "status": unit.get_status_display(), "title": str(replacement)})
+        if replaces is not None:
+            history.append({"kind": "replaces", "when": unit.created_at, "record": replaces,
+                            "status": replaces.get_status_display(), "title": str(replaces)})
+        history.sort(key=lambda row: row["when"], reverse=True)
         return {
-            "history": selectors.installed_product_history(unit=unit, user=user),
+            "history": history, "replacement": replacement, "replaces": replaces, "linkable": linkable,
             "contracts_in_force": list(selectors.contracts_in_force(account_id=unit.account_id, installed_product_id=unit.pk)
                                        .filter(pk__in=ServiceContract.objects.visible_to(user).values("pk"))),
             "can_add_case": user.has_perm("service.add_case"),
@@ -276,12 +292,15 @@ class RmaDetailView(ObjectDetailView):
     def get_context(self, rma):
         user = self.request.user
         return {
-            "lines": rma.lines.select_related("product", "installed_product"),
+            "lines": rma.lines.select_related("product", "installed_product", "replacement"),
+            "can_replace": rma.status in (RmaStatus.DIAGNOSED, RmaStatus.REPLACED) and user.has_perm("service.change_rma")
+            and user.has_perm("service.add_installedproduct"),
+            "replacement_form": ReplacementForm(),
             "next_statuses": [(s, RmaStatus(s).label) for s in RmaStatus.values if s in RMA_TRANSITIONS[rma.status]],
             "status_form": RmaStatusForm(user=user, initial={"diagnosis": rma.diagnosis, "return_carrier": rma.return_carrier,
                                                              "return_tracking_number": rma.return_tracking_number}),
             "line_form": RmaLineForm(user=user, rma=rma),
-            "can_edit_lines": rma.status in (RmaStatus.AUTHORISED, RmaStatus.RECEIVED) and user.has_perm("service.change_rma"),
+            "can_edit_lines": rma.status in (RmaStatus.REQUESTED, RmaStatus.AUTHORISED, RmaStatus.RECEIVED) and user.has_perm("service.change_rma"),
         }
 
 
@@ -322,6 +341,18 @@ def rma_line_delete(request, rma, line_pk):
     line = get_object_or_404(RmaLine, pk=line_pk, rma=rma)
     services.rma_line_delete(line=line, acting_user=request.user)
     return _("Line removed.")
+
+
+@_action(Rma, "service.change_rma")
+def rma_line_replace(request, rma, line_pk):
+    if not request.user.has_perm("service.add_installedproduct"):
+        raise PermissionDenied
+    line = get_object_or_404(RmaLine, pk=line_pk, rma=rma)
+    form = ReplacementForm(request.POST)
+    if not form.is_valid():
+        raise _form_errors(form)
+    new = services.rma_line_replace(line=line, acting_user=request.user, **form.cleaned_data)
+    return _("Unit %(old)s is replaced by %(new)s.") % {"old": line.installed_product.serial_number, "new": new.serial_number}
 
 
 @login_required

@@ -114,7 +114,13 @@ class InstalledProductStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+class ReplacementWarranty(models.TextChoices):
+    CARRY_OVER = "carry_over", _("Carry over the old unit's warranty end")
+    RESTART = "restart", _("Restart the warranty from the replacement date")
+
+
 class RmaStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested by the customer")
     AUTHORISED = "authorised", _("Authorised")
     RECEIVED = "received", _("Received")
     DIAGNOSED = "diagnosed", _("Diagnosed")
@@ -128,6 +134,7 @@ class RmaStatus(models.TextChoices):
 
 #: status -> the statuses a return may move to from it
 RMA_TRANSITIONS = {
+    RmaStatus.REQUESTED: {RmaStatus.AUTHORISED, RmaStatus.CANCELLED},
     RmaStatus.AUTHORISED: {RmaStatus.RECEIVED, RmaStatus.CANCELLED},
     RmaStatus.RECEIVED: {RmaStatus.DIAGNOSED, RmaStatus.CANCELLED},
     RmaStatus.DIAGNOSED: {RmaStatus.REPAIRED, RmaStatus.REPLACED, RmaStatus.REFUNDED},
@@ -142,6 +149,7 @@ OPEN_RMA_STATUSES = tuple(s for s in RmaStatus if s not in (RmaStatus.CLOSED, Rm
 
 #: what the customer reads (portal, e-mails) for each status
 RMA_CUSTOMER_LABELS = {
+    RmaStatus.REQUESTED: _("Return requested: we will confirm it shortly"),
     RmaStatus.AUTHORISED: _("Return authorised: please send the item to us"),
     RmaStatus.RECEIVED: _("We have received your item"),
     RmaStatus.DIAGNOSED: _("Our engineers have examined your item"),

@@ -166,6 +166,9 @@ def build_assets(org, rng, now) -> None:
         case = services.case_create(acting_user=agent, account=account, subject=reason, case_type="problem", installed_product=unit)
         rma = services.rma_from_case(case=case, acting_user=agent, reason=reason)
         for step in steps:
+            if step == "replaced":  # the unit sent in its place, with the old unit's warranty restarted
+                services.rma_line_replace(line=rma.lines.first(), acting_user=agent, serial_number=f"{unit.serial_number}-R",
+                                          warranty="restart")
             services.rma_set_status(rma=rma, acting_user=agent, status=step,
                                     diagnosis="电源模块故障，更换后测试正常。" if step == "diagnosed" else None,
                                     return_carrier="顺丰速运" if step == "shipped" else None,

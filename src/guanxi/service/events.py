@@ -23,6 +23,9 @@ TITLES = {
     "contract.expired": _("Service contract %(number)s expired"),
     "contract.cancelled": _("Service contract %(number)s cancelled"),
     "unit.installed": _("%(product)s installed (serial number %(serial)s)"),
+    "case.customer_linked": _("Case %(number)s linked to this customer (mail from %(email)s)"),
+    "unit.replaced": _("%(product)s %(old)s replaced by %(new)s (return %(number)s)"),
+    "rma.requested": _("Return %(number)s requested by the customer"),
     "rma.authorised": _("Return %(number)s authorised"),
     "rma.received": _("Return %(number)s received"),
     "rma.diagnosed": _("Return %(number)s diagnosed"),
@@ -36,7 +39,9 @@ TITLES = {
 registry.event_titles.update(TITLES)
 
 
-def _event(case, kind: str, actor, **data) -> TimelineEvent:
+def _event(case, kind: str, actor, **data) -> TimelineEvent | None:
+    if not case.account_id:  # the customer is not identified yet: no account timeline to write on
+        return None
     data = {"number": case.number, "subject": case.subject, **data}
     return TimelineEvent.objects.create(
         account_id=case.account_id, occurred_at=timezone.now(), kind=kind, title=(str(TITLES[kind]) % data)[:200],
@@ -51,6 +56,10 @@ def case_opened(case, actor):
 def case_status_changed(case, actor, status: str):
     kind = {"resolved": "case.resolved", "closed": "case.closed", "open": "case.reopened"}.get(status)
     return _event(case, kind, actor) if kind else None
+
+
+def case_customer_linked(case, actor):
+    return _event(case, "case.customer_linked", actor, email=case.requester_email or "—")
 
 
 def case_surveyed(case, actor, score: int):

@@ -368,6 +368,15 @@ class RmaStatusForm(StyledForm):
     return_tracking_number = forms.CharField(label=_("return tracking number"), max_length=100, required=False)
 
 
+class ReplacementForm(StyledForm):
+    from .choices import ReplacementWarranty as _ReplacementWarranty
+
+    serial_number = forms.CharField(label=_("serial number of the replacement"), max_length=100)
+    warranty = forms.ChoiceField(label=_("warranty"), choices=_ReplacementWarranty.choices, initial=_ReplacementWarranty.CARRY_OVER)
+    install_date = forms.DateField(label=_("install date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                   help_text=_("Empty: today."))
+
+
 class WarrantyTermForm(StyledForm):
     product = forms.ModelChoiceField(None, label=_("product"))
     months = forms.IntegerField(label=_("warranty (months)"), min_value=0, max_value=240, required=False,

@@ -2,9 +2,10 @@
 
 Inbound (:func:`receive`): a message becomes a new case, or a note on the case it answers — found by
 its ``In-Reply-To`` / ``References`` headers (the Message-IDs of earlier notes), else by a case number
-in the subject. Attachments are kept. Mail that is too large, malformed, or from a sender who is no
-known customer is refused with a clear log entry (logger ``guanxi.service.mail``), and the SMTP
-gateway (:class:`GatewayHandler`, ``guanxi mailgateway``) answers it with a 5xx code.
+in the subject. Attachments are kept. Mail from an address no customer has opens a case whose customer is
+not identified yet (see :mod:`guanxi.service.requesters`), in the queue of the address it was sent to.
+Mail that is too large or malformed is refused with a clear log entry (logger ``guanxi.service.mail``),
+and the SMTP gateway (:class:`GatewayHandler`, ``guanxi mailgateway``) answers it with a 5xx code.
 
 Outbound (:func:`send_reply`): a customer-visible reply on a case goes out over SMTP from the
 ``service/email`` templates, threaded to the customer's last message.
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 
 logger = logging.getLogger("guanxi.service.mail")
@@ -75,10 +77,11 @@ def parse(raw: bytes):
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
         sender = email.utils.parseaddr(str(message.get("From", "")))[1].strip().lower()
+        validate_email(sender)
+    except ValidationError:
+        raise Refused(550, "malformed message: no valid From address") from None
     except Exception as exc:  # the email package raises many kinds on broken input
         raise Refused(550, f"malformed message: {exc}") from None
-    if not sender or "@" not in sender:
-        raise Refused(550, "malformed message: no valid From address")
     if message.defects and not message.get("Subject") and not _text(message):
         raise Refused(550, f"malformed message: {', '.join(type(d).__name__ for d in message.defects)}")
     return message, sender
@@ -130,15 +133,19 @@ def receive(raw: bytes, *, recipients: list[str] = ()) -> Received:
             logger.info("mail from %s added to case %s", sender, case.number)
             return Received(case.pk, note.pk, False)
         account, contact = _customer(sender)
-        if account is None:
-            raise Refused(550, f"sender {sender} is not a known customer's address")
         queue = Queue.objects.filter(email__in=[r.lower() for r in recipients], is_active=True).first() if recipients else None
-        case = services.case_create(acting_user=None, account=account, contact=contact, subject=subject, channel="email", queue=queue)
+        if account is None:
+            # an unknown sender: the case waits in the queue for an agent to identify the customer
+            name = email.utils.parseaddr(str(message.get("From", "")))[0].strip()[:200]
+            case = services.case_create(acting_user=None, account=None, requester_email=sender, requester_name=name,
+                                        subject=subject, channel="email", queue=queue)
+        else:
+            case = services.case_create(acting_user=None, account=account, contact=contact, subject=subject, channel="email", queue=queue)
         note = services.case_note_add(case=case, acting_user=None, body=body, from_customer=True, files=files,
                                       message_id=message_id, email_from=sender)
     except ValidationError as exc:
         raise Refused(550, f"message refused: {'; '.join(exc.messages)}") from None
-    logger.info("mail from %s opened case %s", sender, case.number)
+    logger.info("mail from %s opened case %s%s", sender, case.number, "" if case.account_id else " (customer not identified)")
     return Received(case.pk, note.pk, True)
 
 
@@ -149,7 +156,9 @@ def reply_address(case) -> str:
         return last
     if case.contact_id and case.contact.primary_email:
         return case.contact.primary_email
-    return case.account.primary_email
+    if case.account_id:
+        return case.account.primary_email
+    return case.requester_email
 
 
 def send_reply(note) -> str:

@@ -79,9 +79,19 @@ def _rmas_panel(request, account):
 registry.add_account_panel(Panel("service_contracts", _("Service contracts"), "service/_account_contracts.html", _contracts_panel, order=31))
 registry.add_account_panel(Panel("installed_products", _("Installed products"), "service/_account_units.html", _units_panel, order=32))
 registry.add_account_panel(Panel("rmas", _("Returns (RMA)"), "service/_account_rmas.html", _rmas_panel, order=33))
+def _case_results(cases) -> list[dict]:
+    from django.utils.translation import gettext
+
+    rows = selectors.search_results_as_dicts(cases, _("Case"))
+    for case, row in zip(cases, rows):
+        if case.account_id is None:
+            row["subtitle"] = f"{gettext('Customer not identified')} {case.requester_email} · {case.get_status_display()}"
+    return rows
+
+
 registry.add_search_provider(SearchProvider(
     "cases", _("Cases"),
-    lambda user, query, limit: selectors.search_results_as_dicts(selectors.case_search(user=user, query=query, limit=limit), _("Case"))
+    lambda user, query, limit: _case_results(selectors.case_search(user=user, query=query, limit=limit))
     if user.has_perm("service.view_case") else [],
     order=30,
 ))

@@ -31,7 +31,7 @@ from .models import (
 )
 
 CASE_FIELDS = {"subject", "description", "account", "contact", "channel", "case_type", "category", "priority", "queue", "assignee",
-               "installed_product", "service_contract"}
+               "installed_product", "service_contract", "requester_email", "requester_name"}
 #: the channel of the survey interaction, by the case's channel
 SURVEY_CHANNEL = {CaseChannel.PHONE: "phone", CaseChannel.EMAIL: "email", CaseChannel.WEB: "web", CaseChannel.PORTAL: "web", CaseChannel.CHAT: "chat"}
 
@@ -43,7 +43,8 @@ def _reject_unknown(data: dict, allowed: set[str]) -> None:
 
 
 def _search_text(case: Case) -> str:
-    return fold(" ".join((case.number, case.subject, str(case.account) if case.account_id else "")))
+    customer = str(case.account) if case.account_id else f"{case.requester_name} {case.requester_email}"
+    return fold(" ".join((case.number, case.subject, customer)))
 
 
 def next_case_number(now: datetime.datetime | None = None) -> str:
@@ -81,14 +82,21 @@ def _check_case_coverage(account: Account | None, data: dict) -> None:
 
 @transaction.atomic
 def case_create(*, acting_user, auto_assign: bool = True, **data) -> Case:
-    """Open a case; without an assignee it is routed to an agent of its queue (or its category's queue)."""
+    """Open a case; without an assignee it is routed to an agent of its queue (or its category's queue).
+
+    A case needs its customer's account, except one opened from mail of an unknown address: that one has
+    the sender in ``requester_email`` and waits, "customer not identified", for :func:`case_link_customer`.
+    """
     _reject_unknown(data, CASE_FIELDS)
-    data = {k: (tidy(v) if isinstance(v, str) and k in ("subject",) else v) for k, v in data.items()}
-    if not data.get("account"):
+    data = {k: (tidy(v) if isinstance(v, str) and k in ("subject", "requester_name") else v) for k, v in data.items()}
+    data["requester_email"] = (data.get("requester_email") or "").strip().lower()
+    if not data.get("account") and not data["requester_email"]:
         raise ValidationError({"account": _("Choose the customer's account.")})
+    if not data.get("account") and (data.get("contact") or data.get("installed_product") or data.get("service_contract")):
+        raise ValidationError({"account": _("Choose the customer's account first.")})
     _check_contact(data["account"], data.get("contact"))
-    _check_case_coverage(data["account"], data)
-    if data.get("service_contract") is None:
+    _check_case_coverage(data.get("account"), data)
+    if data.get("service_contract") is None and data.get("account"):
         data["service_contract"] = contract_for_case(account=data["account"], installed_product=data.get("installed_product"))
     category = data.get("category")
     if data.get("queue") is None and category is not None and category.default_queue_id:
@@ -111,7 +119,9 @@ def case_create(*, acting_user, auto_assign: bool = True, **data) -> Case:
 @transaction.atomic
 def case_update(*, case: Case, acting_user, **data) -> dict:
     """Change a case's fields; a new priority (or account) recomputes its SLA deadlines from now."""
-    _reject_unknown(data, CASE_FIELDS - {"queue", "assignee"})
+    _reject_unknown(data, CASE_FIELDS - {"queue", "assignee", "requester_email", "requester_name"})
+    if "account" in data and data["account"] is None and case.account_id:
+        raise ValidationError({"account": _("Choose the customer's account.")})
     if "subject" in data:
         data["subject"] = tidy(data["subject"])
     _check_contact(data.get("account", case.account), data.get("contact", case.contact))
@@ -208,6 +218,9 @@ def case_record_satisfaction(*, case: Case, acting_user, satisfaction, comment: 
     if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         raise ValidationError({"satisfaction": _("Only a resolved or closed case can be rated.")})
     comment = (comment or "").strip()
+    if not case.account_id:  # nobody to record the interaction for yet: the rating stays on the case
+        base.update(case, acting_user=acting_user, data={"satisfaction": score, "satisfaction_comment": comment})
+        return case
     interaction = customer_services.interaction_create(
         acting_user=acting_user, account=case.account, contact=case.contact, direction="inbound",
         channel=SURVEY_CHANNEL.get(case.channel, "phone"), started_at=timezone.now(), outcome="resolved",
@@ -1012,6 +1025,8 @@ def rma_create(*, acting_user, lines=(), **data):
 @transaction.atomic
 def rma_from_case(*, case: Case, acting_user, reason: str = ""):
     """A return for a case: its account and contact, and its installed product as the first line."""
+    if not case.account_id:
+        raise ValidationError({"case": _("Link the case to its customer before opening a return.")})
     lines = [{"installed_product": case.installed_product}] if case.installed_product_id else []
     return rma_create(acting_user=acting_user, account=case.account, contact=case.contact, case=case,
                       reason=reason or case.subject, lines=lines)
@@ -1035,7 +1050,7 @@ def rma_update(*, rma, acting_user, **data) -> dict:
 def rma_line_add(*, rma, acting_user, installed_product=None, product=None, quantity: int = 1, problem: str = ""):
     from .models import RmaLine
 
-    if rma.status not in ("authorised", "received"):
+    if rma.status not in ("requested", "authorised", "received"):
         raise ValidationError({"__all__": _("Lines can be added only before the return is diagnosed.")})
     if installed_product is not None:
         if installed_product.account_id != rma.account_id:
@@ -1053,7 +1068,7 @@ def rma_line_add(*, rma, acting_user, installed_product=None, product=None, quan
 
 @transaction.atomic
 def rma_line_delete(*, line, acting_user) -> None:
-    if line.rma.status not in ("authorised", "received"):
+    if line.rma.status not in ("requested", "authorised", "received"):
         raise ValidationError({"__all__": _("Lines can be removed only before the return is diagnosed.")})
     base.delete(line, acting_user=acting_user)
 
@@ -1093,11 +1108,17 @@ def rma_set_status(*, rma, acting_user, status: str, diagnosis: str | None = Non
     if status == RmaStatus.DIAGNOSED and not data.get("diagnosis", rma.diagnosis):
         raise ValidationError({"diagnosis": _("Write the diagnosis.")})
     if status == RmaStatus.SHIPPED:
+        if rma.status == RmaStatus.REPLACED:
+            missing = [line.installed_product.serial_number for line in rma.lines.filter(installed_product__isnull=False, replacement__isnull=True)
+                       .select_related("installed_product")]
+            if missing:
+                raise ValidationError({"status": _("Record the replacement unit for serial number %(serials)s before shipping.") % {
+                    "serials": ", ".join(missing)}})
         if not data.get("return_carrier", rma.return_carrier):
             raise ValidationError({"return_carrier": _("Name the carrier of the return shipment.")})
         if not data.get("return_tracking_number", rma.return_tracking_number):
             raise ValidationError({"return_tracking_number": _("Enter the tracking number of the return shipment.")})
-    stamp = {"received": "received_at", "diagnosed": "diagnosed_at", "repaired": "resolved_at", "replaced": "resolved_at",
+    stamp = {"authorised": "authorised_at", "received": "received_at", "diagnosed": "diagnosed_at", "repaired": "resolved_at", "replaced": "resolved_at",
              "refunded": "resolved_at", "shipped": "shipped_at", "closed": "closed_at", "cancelled": "closed_at"}[status]
     derived = {stamp: now}
     previous = rma.status
@@ -1115,3 +1136,89 @@ def rma_set_status(*, rma, acting_user, status: str, diagnosis: str | None = Non
     events.record_event(account_id=rma.account_id, kind=f"rma.{status}", actor=acting_user, url=rma.get_absolute_url(),
                         number=rma.number, carrier=rma.return_carrier, tracking=rma.return_tracking_number)
     return changes
+
+
+@transaction.atomic
+def rma_line_replace(*, line, acting_user, serial_number: str, warranty: str = "carry_over", product=None,
+                     install_date=None, notes: str = ""):
+    """Record the unit that replaces a returned one: a new installed product of the same account (and site),
+    linked to the old unit, with the old unit's warranty end carried over or a warranty restarted from
+    ``install_date`` (today by default). The old unit is marked replaced. Returns the new unit.
+    """
+    from .choices import ReplacementWarranty, RmaStatus
+    from .models import InstalledProduct, RmaLine
+
+    line = RmaLine.objects.select_for_update(of=("self",)).select_related("rma", "installed_product__product").get(pk=line.pk)
+    rma, old = line.rma, line.installed_product
+    if old is None:
+        raise ValidationError({"installed_product": _("This line names no unit: only a returned unit can be replaced by another.")})
+    if rma.status not in (RmaStatus.DIAGNOSED, RmaStatus.REPLACED):
+        raise ValidationError({"status": _("Record a replacement once the return is diagnosed (it is %(status)s).") % {
+            "status": rma.get_status_display()}})
+    if line.replacement_id:
+        raise ValidationError({"serial_number": _("Unit %(serial)s was already replaced by %(new)s.") % {
+            "serial": old.serial_number, "new": line.replacement.serial_number}})
+    if warranty not in ReplacementWarranty.values:
+        raise ValidationError({"warranty": _("Choose whether the warranty carries over or restarts.")})
+    install_date = install_date or timezone.localdate()
+    product = product or old.product
+    if warranty == ReplacementWarranty.CARRY_OVER and (old.warranty_end is None or old.warranty_end < install_date):
+        raise ValidationError({"warranty": _("Unit %(serial)s has no warranty left to carry over; restart the warranty instead.") % {
+            "serial": old.serial_number}})
+    warranty_end = old.warranty_end if warranty == ReplacementWarranty.CARRY_OVER else warranty_end_for(product, install_date)
+    new = installed_product_create(
+        acting_user=acting_user, product=product, serial_number=serial_number, account=old.account, contact=old.contact,
+        install_date=install_date, location=old.location, warranty_end=warranty_end,
+        notes=notes or _("Replaces %(serial)s (return %(number)s).") % {"serial": old.serial_number, "number": rma.number},
+    )
+    base.update(new, acting_user=acting_user, data={"replaces": old})
+    base.update(line, acting_user=acting_user, data={"replacement": new})
+    if old.status != "replaced":
+        base.update(old, acting_user=acting_user, data={"status": "replaced"})
+    events.record_event(account_id=rma.account_id, kind="unit.replaced", actor=acting_user, url=new.get_absolute_url(),
+                        old=old.serial_number, new=new.serial_number, number=rma.number, product=product.name)
+    return new
+
+
+@transaction.atomic
+def rma_request(*, account, contact, units, reason: str, acting_user=None):
+    """A return the customer asks for (portal): status "requested" until staff authorise (or cancel) it.
+
+    ``units``: the account's installed products in service or in repair, none already in an open return.
+    """
+    from .choices import OPEN_RMA_STATUSES, InstalledProductStatus, RmaStatus
+    from .models import Rma, RmaLine
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the item is returned.")})
+    units = list(units)
+    if not units:
+        raise ValidationError({"installed_products": _("Choose at least one product to return.")})
+    for unit in units:
+        if unit.account_id != account.pk or unit.status not in (InstalledProductStatus.ACTIVE, InstalledProductStatus.IN_REPAIR):
+            raise ValidationError({"installed_products": _("Unit %(serial)s cannot be returned from this account.") % {
+                "serial": unit.serial_number}})
+    busy = (RmaLine.objects.filter(installed_product__in=units, rma__status__in=OPEN_RMA_STATUSES)
+            .select_related("rma", "installed_product").first())
+    if busy is not None:
+        raise ValidationError({"installed_products": _("Unit %(serial)s is already in return %(number)s.") % {
+            "serial": busy.installed_product.serial_number, "number": busy.rma.number}})
+    rma = Rma(account=account, contact=contact, reason=reason, status=RmaStatus.REQUESTED)
+    rma.number = next_number("RMA")
+    base.create(rma, acting_user=acting_user)
+    for unit in units:
+        rma_line_add(rma=rma, acting_user=acting_user, installed_product=unit)
+    events.record_event(account_id=account.pk, kind="rma.requested", actor=acting_user, url=rma.get_absolute_url(), number=rma.number)
+    _notify_rma_request(rma)
+    return rma
+
+
+def _notify_rma_request(rma) -> None:
+    """The account's owner hears of a customer's return request (staff authorise it)."""
+    from guanxi.core.services import notification_send
+
+    owner = rma.account.owner
+    if owner is not None and owner.is_active:
+        notification_send(recipient=owner, title=_("Return %(number)s requested by %(account)s") % {"number": rma.number, "account": rma.account},
+                          url=rma.get_absolute_url())

@@ -50,7 +50,8 @@ def deadlines(case: Case, *, start: datetime.datetime, policy: SlaPolicy | None 
              "resolution_due_at": None, "resolution_warn_at": None}
     if policy is None:
         return empty
-    target = target_for(policy, case.priority, case.account.value_tier)
+    # a case whose customer is not identified yet has no value tier: the targets for any tier apply
+    target = target_for(policy, case.priority, case.account.value_tier if case.account_id else "")
     if target is None:
         return {**empty, "sla_policy": policy}
     clock = working_time(policy)
@@ -239,7 +240,7 @@ def _audit_escalations(rows, raise_ids, reassign_ids) -> None:
         entries.append(AuditEntry(
             actor=None, action="update", content_type=content_type, object_id=str(pk), object_repr=number,
             changes=changes, source=source.source, source_detail=source.detail[:200] or "service_escalate",
-            parent_key=f"customers.account:{account_id}",
+            parent_key=f"customers.account:{account_id}" if account_id else "",
         ))
     AuditEntry.objects.bulk_create(entries, batch_size=2000)
 
@@ -256,4 +257,5 @@ def _timeline_missed(rows, now) -> None:
                       title=(str(TITLES["case.sla_missed"]) % {"number": number})[:200], data={"number": number},
                       url=reverse("service:case_detail", args=[pk]))
         for pk, number, account_id, *_rest in rows
+        if account_id is not None  # a case without an identified customer has no account timeline
     ], batch_size=2000)

@@ -51,6 +51,9 @@ def status(record):
 
 
 def account(record):
+    if record.account_id is None:  # a case from an unknown sender
+        return format_html('<span class="badge bg-warning text-dark">{}</span> <small class="text-muted">{}</small>',
+                           _("Customer not identified"), getattr(record, "requester_email", ""))
     return format_html('<a href="{}">{}</a>', detail_url("customers:account_detail", record.account_id), record.account)
 
 

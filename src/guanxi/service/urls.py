@@ -17,6 +17,8 @@ urlpatterns = [
     path("cases/<int:pk>/unlink/<int:link_pk>/", views.case_unlink, name="case_unlink"),
     path("cases/<int:pk>/merge/", views.case_merge, name="case_merge"),
     path("cases/<int:pk>/survey/", views.case_survey, name="case_survey"),
+    path("cases/<int:pk>/customer/lookup/", views.case_customer_lookup, name="case_customer_lookup"),
+    path("cases/<int:pk>/customer/", views.case_link_customer, name="case_link_customer"),
     path("attachments/<int:pk>/download/", views.attachment_download, name="attachment_download"),
     path("kb/", views.knowledge_base, name="knowledge_base"),
     *model_urls("kb/articles", "article", detail=views.ArticleDetailView, edit=views.ArticleEditView),
@@ -46,6 +48,7 @@ urlpatterns = [
     path("returns/<int:pk>/status/", asset_views.rma_status, name="rma_status"),
     path("returns/<int:pk>/lines/", asset_views.rma_line_add, name="rma_line_add"),
     path("returns/<int:pk>/lines/<int:line_pk>/delete/", asset_views.rma_line_delete, name="rma_line_delete"),
+    path("returns/<int:pk>/lines/<int:line_pk>/replace/", asset_views.rma_line_replace, name="rma_line_replace"),
     path("cases/<int:pk>/return/", asset_views.rma_from_case, name="case_rma"),
     path("", include("guanxi.service.fieldservice_urls")),
 ]

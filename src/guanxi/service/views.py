@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +19,7 @@ from guanxi.customers.models import Account, Contact
 from guanxi.framework.services import field_errors
 from guanxi.framework.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, apply_errors, safe_next
 
-from . import selectors, services, sla
+from . import requesters, selectors, services, sla
 from .choices import TRANSITIONS, CaseStatus
 from .filters import CaseFilterSet
 from .forms import (
@@ -37,6 +37,7 @@ NS = "service"
 CASE_EXPORT = [
     ("number", gettext_lazy("number")), ("subject", gettext_lazy("subject")), ("account", gettext_lazy("account")),
     ("contact", gettext_lazy("contact")), ("status", gettext_lazy("status")), ("priority", gettext_lazy("priority")),
+    ("requester_email", gettext_lazy("requester's e-mail")),
     ("case_type", gettext_lazy("type")), ("channel", gettext_lazy("channel")), ("category", gettext_lazy("category")),
     ("queue", gettext_lazy("queue")), ("assignee", gettext_lazy("assignee")), ("created_at", gettext_lazy("created")),
     ("first_response_due_at", gettext_lazy("first response due")), ("first_responded_at", gettext_lazy("first response")),
@@ -97,6 +98,8 @@ class CaseDetailView(ObjectDetailView):
             "survey_form": SurveyForm(user=user),
             "can_change": user.has_perm("service.change_case"),
             "suggested": selectors.suggested_articles(case=case) if user.has_perm("service.view_article") else [],
+            "same_sender": (requesters.unidentified_cases(user=user, email=case.requester_email).exclude(pk=case.pk)
+                            .only("pk", "number", "subject")[:10] if not case.account_id and case.requester_email else []),
         }
 
 
@@ -529,26 +532,89 @@ def article_feedback(request, pk):
 @login_required
 @permission_required("service.view_case", raise_exception=True)
 def reports(request):
-    """Backlog, SLA attainment, first-contact resolution, resolution time and CSAT for a period."""
+    """Backlog, SLA attainment, first-contact resolution, resolution time and CSAT for a period, as charts and tables."""
     import datetime
 
     from django.utils import timezone
 
-    from .reports import service_report
+    from .reports import service_charts, service_report
 
     today = timezone.localdate()
-    try:
-        start = datetime.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        start = today - datetime.timedelta(days=30)
-    try:
-        end = datetime.date.fromisoformat(request.GET.get("until", ""))
-    except ValueError:
-        end = today
+    days = request.GET.get("days", "")
+    start, end = today - datetime.timedelta(days=30), today
+    if days.isdigit() and 0 < int(days) <= 3660:
+        start = today - datetime.timedelta(days=int(days))
+    else:
+        for name, label in (("from", _("from")), ("until", _("until"))):
+            value = request.GET.get(name, "")
+            if not value:
+                continue
+            try:
+                parsed = datetime.date.fromisoformat(value)
+            except ValueError:
+                messages.error(request, _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD).") % {"field": label, "value": value})
+                continue
+            if name == "from":
+                start = parsed
+            else:
+                end = parsed
+        if end < start:
+            messages.error(request, _("until: the end of the period is before its start; the two were swapped."))
+            start, end = end, start
     zone = timezone.get_current_timezone()
     report = service_report(
         user=request.user, start=datetime.datetime.combine(start, datetime.time.min, zone),
         end=datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, zone),
     )
-    widest = max([row["n"] for row in report["by_queue"]] + [count for _label, count in report["by_status"]] + [1])
-    return render(request, "service/reports.html", {"page_title": _("Service reports"), "report": report, "start": start, "end": end, "widest": widest})
+    return render(request, "service/reports.html", {
+        "page_title": _("Service reports"), "report": report, "charts": service_charts(report), "start": start, "end": end,
+        "presets": [(7, _("last 7 days")), (30, _("last 30 days")), (90, _("last 90 days")), (365, _("last 12 months"))],
+    })
+
+
+@login_required
+@permission_required("service.change_case", raise_exception=True)
+def case_customer_lookup(request, pk):
+    """Link customer: accounts and contacts matching what the agent types, each with its link buttons."""
+    case = _visible_case(request, pk)
+    query = request.GET.get("q", "").strip()
+    results = selectors.customer_lookup(user=request.user, query=query) if query else {"accounts": [], "contacts": []}
+    contacts = [(contact, list(selectors.contact_accounts(contact=contact, user=request.user)[:5])) for contact in results["contacts"]]
+    return render(request, "service/_link_customer_results.html", {
+        "object": case, "accounts": results["accounts"], "contacts": contacts, "query": query,
+        "can_add_contact": request.user.has_perm("customers.add_contact"),
+        "suggested_name": case.requester_name or case.requester_email.split("@")[0],
+    })
+
+
+@login_required
+@permission_required("service.change_case", raise_exception=True)
+@require_POST
+def case_link_customer(request, pk):
+    """Link a case whose customer was not identified to an account (and a contact, or a new one from the sender)."""
+    case = _visible_case(request, pk)
+    user = request.user
+    account = Account.objects.visible_to(user).filter(pk=request.POST.get("account") or 0).first()
+    contact = None
+    if request.POST.get("contact"):
+        contact = Contact.objects.visible_to(user).filter(pk=request.POST["contact"]).first()
+        if contact is None:
+            messages.error(request, _("contact: this contact does not exist or you cannot see it."))
+            return HttpResponseRedirect(case.get_absolute_url())
+    new_contact_name = request.POST.get("new_contact_name", "") if request.POST.get("create_contact") else ""
+    if new_contact_name and not user.has_perm("customers.add_contact"):
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            done = requesters.case_link_customer(
+                case=case, acting_user=user, account=account, contact=contact, new_contact_name=new_contact_name,
+                remember_address=request.POST.get("remember_address", "1") == "1",
+                link_other_cases=request.POST.get("link_other_cases", "1") == "1",
+            )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("Linked to %(account)s: %(cases)s.") % {"account": account, "cases": ", ".join(done["linked"])})
+        if done["address_added"]:
+            messages.info(request, _("Mail from %(email)s now goes to this customer.") % {"email": case.requester_email})
+    return HttpResponseRedirect(case.get_absolute_url())

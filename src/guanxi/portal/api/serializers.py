@@ -96,6 +96,19 @@ class CaseCreateSerializer(serializers.Serializer):
         self.fields["installed_product"].queryset = selectors.unit_choices(account=account)
 
 
+class RmaRequestSerializer(serializers.Serializer):
+    installed_products = serializers.PrimaryKeyRelatedField(queryset=InstalledProduct.objects.none(), many=True, allow_empty=False,
+                                                            help_text=_("Ids of the account's installed products to return."))
+    reason = serializers.CharField(label=_("reason for return"), max_length=2000)
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .. import selectors
+
+        # Only the account's own units: another account's id reads as "does not exist".
+        self.fields["installed_products"].child_relation.queryset = selectors.unit_choices(account=account)
+
+
 class ReplySerializer(serializers.Serializer):
     body = serializers.CharField(label=_("your reply"))
     file = UploadField(required=False)

@@ -21,14 +21,15 @@ from guanxi.service.choices import CaseChannel, CaseStatus
 
 from .. import selectors
 from ..views import reply, survey
-from .auth import IsPortalUser, PortalSessionAuthentication
+from .auth import IsPortalUser, PortalSessionAuthentication, PortalTokenAuthentication
 from .serializers import (
     ArticleSerializer, CaseCreateSerializer, CaseDetailSerializer, CaseSerializer, FeedbackSerializer, ReplySerializer,
+    RmaRequestSerializer,
 )
 
 
 class PortalAPIView(APIView):
-    authentication_classes = [PortalSessionAuthentication]
+    authentication_classes = [PortalTokenAuthentication, PortalSessionAuthentication]
     permission_classes = [IsPortalUser]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -183,6 +184,17 @@ class RmaListView(PortalAPIView):
     @extend_schema(responses=None)
     def get(self, request):
         return Response({"results": selectors.rmas(account=self.account)})
+
+    @extend_schema(request=RmaRequestSerializer, responses=None,
+                   description="Ask for a return of some of the account's installed products; staff authorise it.")
+    def post(self, request):
+        serializer = RmaRequestSerializer(data=request.data, account=self.account)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            rma = service_services.rma_request(account=self.account, contact=request.user.contact,
+                                               units=serializer.validated_data["installed_products"],
+                                               reason=serializer.validated_data["reason"])
+        return Response(selectors.rma(account=self.account, pk=rma.pk), status=status.HTTP_201_CREATED)
 
 
 class RmaDetailView(PortalAPIView):

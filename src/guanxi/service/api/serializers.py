@@ -24,7 +24,9 @@ def active_users():
 class CaseSerializer(serializers.ModelSerializer):
     account = VisiblePrimaryKeyRelatedField(Account)
     contact = VisiblePrimaryKeyRelatedField(Contact, required=False, allow_null=True)
-    account_name = serializers.CharField(source="account.name", read_only=True)
+    account_name = serializers.CharField(source="account.name", read_only=True, default=None)
+    customer_identified = serializers.BooleanField(read_only=True, help_text=_(
+        "False for a case opened from mail of an unknown address: it has no account yet; see link-customer."))
     category = serializers.PrimaryKeyRelatedField(queryset=CaseCategory.objects.filter(is_active=True), required=False, allow_null=True)
     queue = serializers.PrimaryKeyRelatedField(
         queryset=Queue.objects.filter(is_active=True), required=False, allow_null=True,
@@ -44,17 +46,29 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = [
-            "id", "number", "subject", "description", "account", "account_name", "contact", "installed_product", "service_contract",
+            "id", "number", "subject", "description", "account", "account_name", "customer_identified", "requester_email",
+            "requester_name", "contact", "installed_product", "service_contract",
             "channel", "case_type", "category",
             "priority", "status", "queue", "assignee", "sla_policy", "first_response_due_at", "first_responded_at",
             "resolution_due_at", "resolved_at", "closed_at", "sla_paused_at", "sla_breached", "escalation_level",
             "merged_into", "reopen_count", "satisfaction", "satisfaction_comment", "created_at", "updated_at",
         ]
         read_only_fields = [
-            "number", "sla_policy", "first_response_due_at", "first_responded_at", "resolution_due_at", "resolved_at",
+            "number", "requester_email", "requester_name", "sla_policy", "first_response_due_at", "first_responded_at", "resolution_due_at", "resolved_at",
             "closed_at", "sla_paused_at", "sla_breached", "escalation_level", "merged_into", "reopen_count", "satisfaction",
             "satisfaction_comment",
         ]
+
+
+class CaseLinkCustomerSerializer(serializers.Serializer):
+    account = VisiblePrimaryKeyRelatedField(Account)
+    contact = VisiblePrimaryKeyRelatedField(Contact, required=False, allow_null=True)
+    new_contact_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=200,
+                                             help_text=_("Create a contact of the account with the sender's address."))
+    remember_address = serializers.BooleanField(required=False, default=True,
+                                                help_text=_("Add the sender's address to the contact (or account)."))
+    link_other_cases = serializers.BooleanField(required=False, default=True,
+                                                help_text=_("Link the sender's other open cases without a customer too."))
 
 
 class CaseStatusSerializer(serializers.Serializer):
@@ -185,7 +199,8 @@ class InstalledProductSerializer(serializers.ModelSerializer):
 
         model = InstalledProduct
         fields = ["id", "product", "product_name", "serial_number", "account", "contact", "install_date", "location", "warranty_end",
-                  "under_warranty", "status", "notes", "created_at", "updated_at"]
+                  "under_warranty", "status", "notes", "replaces", "created_at", "updated_at"]
+        read_only_fields = ["replaces"]
         validators: list = []  # the service checks the serial number (after folding it) and says which field
 
     def get_under_warranty(self, unit) -> bool:
@@ -265,8 +280,17 @@ class RmaLineSerializer(serializers.ModelSerializer):
         from ..models import RmaLine
 
         model = RmaLine
-        fields = ["id", "rma", "installed_product", "product", "quantity", "problem"]
+        fields = ["id", "rma", "installed_product", "product", "quantity", "problem", "replacement"]
+        read_only_fields = ["replacement"]
         extra_kwargs = {"product": {"required": False}}
+
+
+class RmaLineReplaceSerializer(serializers.Serializer):
+    from ..choices import ReplacementWarranty as _Warranty
+
+    serial_number = serializers.CharField(max_length=100)
+    warranty = serializers.ChoiceField(choices=_Warranty.choices, default=_Warranty.CARRY_OVER)
+    install_date = serializers.DateField(required=False, allow_null=True, help_text=_("Empty: today."))
 
 
 class RmaLineInputSerializer(serializers.Serializer):

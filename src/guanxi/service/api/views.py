@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from guanxi.core.api.base import GuanxiViewSet
 
-from .. import selectors, services
+from .. import requesters, selectors, services
 from ..filters import ArticleFilterSet, CaseFilterSet
 from ..models import Article, BusinessCalendar, Case, CaseAttachment, CaseCategory, CaseLink, CaseNote, Queue, SlaPolicy
 from . import filters, serializers
@@ -80,6 +80,16 @@ class CaseViewSet(GuanxiViewSet):
     def merge(self, request, pk=None):
         return self._act(request, serializers.CaseMergeSerializer, lambda case, data: services.case_merge(
             source=case, target=data["target"], acting_user=request.user))
+
+    @extend_schema(request=serializers.CaseLinkCustomerSerializer, responses=serializers.CaseSerializer,
+                   description=_("Give a case whose customer was not identified (mail from an unknown address) its account, "
+                                 "and a contact or a new contact made from the sender."))
+    @action(detail=True, methods=["post"], url_path="link-customer")
+    def link_customer(self, request, pk=None):
+        if request.data.get("new_contact_name") and not request.user.has_perm("customers.add_contact"):
+            raise exceptions.PermissionDenied()
+        return self._act(request, serializers.CaseLinkCustomerSerializer, lambda case, data: requesters.case_link_customer(
+            case=case, acting_user=request.user, **data))
 
     @extend_schema(request=serializers.SurveySerializer, responses=serializers.CaseSerializer,
                    description=_("Record the customer's satisfaction (1-5) with a resolved or closed case."))
@@ -417,6 +427,20 @@ class RmaLineViewSet(GuanxiViewSet):
 
     def service_delete(self, instance):
         services.rma_line_delete(line=instance, acting_user=self.request.user)
+
+    @extend_schema(request=serializers.RmaLineReplaceSerializer, responses=serializers.InstalledProductSerializer,
+                   description=_("Record the unit that replaces this line's returned unit (the return is diagnosed or replaced); "
+                                 "the warranty carries over or restarts."))
+    @action(detail=True, methods=["post"])
+    def replace(self, request, pk=None):
+        if not (request.user.has_perm("service.change_rma") and request.user.has_perm("service.add_installedproduct")):
+            raise exceptions.PermissionDenied()
+        line = self.get_object()
+        serializer = serializers.RmaLineReplaceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            unit = services.rma_line_replace(line=line, acting_user=request.user, **serializer.validated_data)
+        return Response(serializers.InstalledProductSerializer(unit, context=self.get_serializer_context()).data, status=201)
 
 
 class WarrantyTermViewSet(SetupViewSet):

@@ -63,6 +63,10 @@ class InstalledProduct(BusinessModel):
     )
     status = models.CharField(_("status"), max_length=10, choices=InstalledProductStatus.choices, default=InstalledProductStatus.ACTIVE)
     notes = models.TextField(_("notes"), blank=True)
+    #: the unit this one replaced (through a return): the old unit's ``replacement``
+    replaces = models.OneToOneField(
+        "self", verbose_name=_("replaces"), null=True, blank=True, on_delete=models.SET_NULL, related_name="replacement",
+    )
 
     # Seen by whoever sees its account, and by the agents working one of its cases.
     visibility_via = ("account", "cases")
@@ -283,6 +287,10 @@ class RmaLine(BusinessModel):
     product = models.ForeignKey("sales.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
     problem = models.CharField(_("problem"), max_length=300, blank=True)
+    #: the unit sent to the customer in place of ``installed_product`` when the return is resolved by replacement
+    replacement = models.OneToOneField(
+        InstalledProduct, verbose_name=_("replacement unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="replacing_rma_line",
+    )
 
     visibility_via = ("rma",)
 

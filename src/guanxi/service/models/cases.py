@@ -81,7 +81,12 @@ class Case(BusinessModel):
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     search_text = models.TextField(blank=True, editable=False)
-    account = models.ForeignKey("customers.Account", verbose_name=_("account"), db_index=False, on_delete=models.PROTECT, related_name="cases")
+    #: empty while the customer is not identified (mail from an unknown address): ``requester_email`` says who wrote
+    account = models.ForeignKey(
+        "customers.Account", verbose_name=_("account"), db_index=False, null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
+    )
+    requester_email = models.EmailField(_("requester's e-mail"), blank=True, default="")
+    requester_name = models.CharField(_("requester's name"), max_length=200, blank=True, default="")
     contact = models.ForeignKey(
         "customers.Contact", verbose_name=_("contact"), db_index=False, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases",
     )
@@ -167,6 +172,8 @@ class Case(BusinessModel):
             models.Index(fields=["-updated_at", "-id"], name="case_updated_idx"),
             models.Index(fields=["installed_product", "-created_at"], name="case_unit_idx"),
             models.Index(fields=["service_contract", "-created_at"], name="case_contract_idx"),
+            # "customer not identified": the few cases without an account, and their senders
+            models.Index(fields=["requester_email"], condition=models.Q(account__isnull=True), name="case_unidentified_idx"),
         ]
 
     def __str__(self) -> str:
@@ -177,6 +184,10 @@ class Case(BusinessModel):
 
     def audit_parent(self):
         return self.account
+
+    @property
+    def customer_identified(self) -> bool:
+        return self.account_id is not None
 
     @property
     def is_open(self) -> bool:

@@ -34,7 +34,9 @@ class Queue(BaseModel):
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="QueueMember", verbose_name=_("members"), related_name="service_queues")
     is_active = models.BooleanField(_("active"), default=True)
 
-    # Cases borrow visibility from their queue: a member (or the member's manager) sees the queue's cases.
+    # Cases borrow visibility from their queue: a member (or the member's manager) and the queue's supervisor see
+    # the queue's cases, including those whose customer is not identified yet.
+    visibility_owner_field = "supervisor"
     visibility_via = ("memberships",)
 
     class Meta:
