@@ -29,13 +29,14 @@ from guanxi.customers import services as customers
 from guanxi.customers.models import Account, AccountContact, Address, Contact, EmailAddress, PhoneNumber
 from guanxi.framework.context import Source, change_source
 from guanxi.framework.services import field_errors
-from guanxi.framework.text import InvalidPhone, normalize_phone, pinyin_keys, tidy
+from guanxi.framework.text import InvalidPhone, pinyin_keys, tidy
 
 from ..choices import BatchStatus, ImportKey, ImportMode, ImportTarget, RecordAction
 from .. import matching
 from ..models import ImportBatch, ImportedRecord, ImportRowError
 from ..normalizers import parse_address
 from ..normalizers.email import validate_email
+from ..normalizers.phone import to_e164
 from . import bulk
 from .fields import CHILD, KEY, LINK, PARTY, convert, field_map
 from .reading import Table
@@ -76,6 +77,7 @@ class RowWriter:
         self._users: dict[str, object] = {}
         self._accounts: dict[str, Account | None] = {}
         self._account_ids: dict[int, Account | None] = {}
+        self._choices: dict[tuple[str, str], object] = {}
 
     # --- reading a row ------------------------------------------------------------------------
 
@@ -103,10 +105,16 @@ class RowWriter:
                     errors[name] = [_("There is no active user “%(name)s”.") % {"name": text}]
                 out[name] = user
                 continue
+            if spec.kind == "choice" and (name, text) in self._choices:  # a few distinct values, many rows
+                out[name] = self._choices[name, text]
+                continue
             try:
                 out[name] = convert(spec, text, {})
             except ValidationError as exc:
                 errors.update(field_errors(exc))
+                continue
+            if spec.kind == "choice":
+                self._choices[name, text] = out[name]
         if errors:
             raise ValidationError(errors)
         return out
@@ -138,7 +146,7 @@ class RowWriter:
         from django.conf import settings
 
         try:
-            return normalize_phone(raw, settings.GUANXI_DEFAULT_REGION)
+            return to_e164(raw, settings.GUANXI_DEFAULT_REGION)
         except InvalidPhone:
             raise ValidationError({"phone": _("“%(number)s” is not a valid phone number.") % {"number": raw}}) from None
 
