@@ -169,10 +169,13 @@ def bench_import(args, admin, rep) -> dict:
         batch.refresh_from_db()
         last = [time.perf_counter()]
 
-        def progress(done, total):  # a line every ~10 % on big files
+        def progress(done, total):  # on big files a line every 30 s: rows, wall and CPU so far
             if total and total >= 100_000 and time.perf_counter() - last[0] > 30:
                 last[0] = time.perf_counter()
-                print(f"  {done:,} / {total:,} rows", flush=True)
+                so_far = time.process_time() - cpu + _children_cpu() - children
+                db = backend_cpu() - db_cpu if db_cpu is not None else 0.0
+                print(f"  {done:,} / {total:,} rows, {last[0] - start:.0f} s, importer {so_far:.1f} CPU s, "
+                      f"backend {db:.1f} CPU s", flush=True)
 
         # a running server or worker has its URLs loaded (the import's timeline links use them): not part of the import
         from django.urls import reverse

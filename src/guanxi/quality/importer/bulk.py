@@ -1,26 +1,32 @@
-"""The bulk path of an import chunk: rows checked in Python, matched set-wise, written with bulk inserts.
+"""The bulk path of an import chunk: rows checked in Python, matched set-wise, written as plain rows.
 
 The per-row path (each row through ``account_create``, ``phone_add`` … in its own savepoint) costs
 about 75 SQL statements a row. This path keeps its guarantees for a whole chunk at a time:
 
 - **Normalization and validation per row**, in Python, before anything is written: the same cell
-  conversion, E.164 phones, e-mail validation, address parsing, width folding and name keys as the
-  services, and the model's own field validation (``full_clean``). A bad row becomes
+  conversion, E.164 phones (a fast path for plain Chinese mobiles, :mod:`..normalizers.phone`),
+  e-mail validation, address parsing (once per distinct address), width folding and name keys
+  (pinyin once per distinct name, :mod:`..normalizers.pinyin`) as the services, and the checks of
+  the model's fields that an imported value can fail (:func:`check`: lengths, choices, numbers,
+  dates, URLs — what ``full_clean`` would refuse, with Django's own messages). A bad row becomes
   ``ImportRowError`` rows naming the column and reason; the good rows of the chunk are written.
 - **Duplicate check, set-wise**: in *update* and *skip* modes the chunk's keys (E.164 phone, e-mail
   key, folded name) are looked up in one query against the ``MatchKey`` table, narrowed to the records
   the importing user can see in a second; earlier chunks of the same file are already keyed, and
   rows of the same chunk that share a key are matched to the first of them (skipped, or applied to
   the record the first one created).
-- **Writes**: the new parties, then their phones, e-mails, addresses, account links (with the
-  visibility keys ``account_owner`` / ``account_territory``), match keys, timeline events, audit rows
-  and ``ImportedRecord`` rows, each with one bulk insert. Derived fields (pinyin, initials, search
+- **Writes**: no model instances. The new parties' ids are reserved in one query
+  (:func:`.tables.reserve_ids`), then the parties, their phones, e-mails, addresses, account links
+  (with the visibility keys ``account_owner`` / ``account_territory``), match keys, timeline events,
+  audit rows and ``ImportedRecord`` rows are written as plain rows, one ``COPY`` per table on
+  PostgreSQL (``executemany`` on SQLite; :mod:`.tables`). Derived fields (pinyin, initials, search
   text, primary phone / e-mail, the account's province / city / postal code and territory) are
-  computed here exactly as the services compute them (tested by comparing both paths).
+  computed here exactly as the services compute them (tested by comparing both paths, and COPY
+  with the portable path).
 - **Audit**: one audit row per created account or contact (its snapshot plus the phone, e-mail and
-  address created with it), bulk-inserted, source ``import`` and detail "batch N file"; the children
-  get no rows of their own. Rows that update an existing record go through the services as before
-  (their own audit rows with old and new values).
+  address created with it), source ``import`` and detail "batch N file"; the children get no rows of
+  their own. Rows that update an existing record go through the services as before (their own
+  audit rows with old and new values).
 - **Resumability and undo** are the runner's: the chunk, its records and the checkpoint commit
   together. A created account or contact is recorded once (``ImportedRecord``); undoing it deletes
   it, and its phones, e-mails, addresses and links with it.

@@ -48,12 +48,17 @@ class Table:
             else:
                 template.append(None)  # required: the import sets it
         self._template = template
+        # callable defaults (``dict`` for JSON) are called again for each chunk's template, never shared
+        # across chunks; none of the imported models has a default that must differ row by row
+        self.callable_defaults = [(i, f) for i, f in enumerate(fields) if f.has_default() and callable(f.default)]
         self.prepared = [(i, f) for i, f in enumerate(fields) if isinstance(
             f, (models.JSONField, models.DateField, models.DecimalField, models.UUIDField, models.GenericIPAddressField))]
 
     def template(self, now) -> list[Any]:
         """The defaults of a row written at ``now`` (copy it per row)."""
         out = list(self._template)
+        for i, f in self.callable_defaults:
+            out[i] = f.get_default()
         for i in self.now_columns:
             out[i] = now
         return out
