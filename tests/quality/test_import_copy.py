@@ -216,3 +216,19 @@ def test_email_validation_is_djangos(raw):
     except ValidationError:
         got = None
     assert got == expected
+
+
+@pytest.mark.django_db
+def test_match_key_statistics_are_refreshed_during_a_keyed_import(org, import_file, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(runner, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(runner, "ANALYZE_EVERY", 2)
+    rows = [["姓名", "手机"]] + [[f"统计{i}", f"135{i:08d}"] for i in range(7)]
+    with CaptureQueriesContext(connection) as queries:
+        batch = import_file(org.rep, rows, mode="skip", key="phone")
+    assert batch.created_count == 7
+    analyzed = [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    # after the first chunk and every second one (chunks 1, 2, 4 of 4); PostgreSQL only
+    assert len(analyzed) == (3 if connection.vendor == "postgresql" else 0)

@@ -501,5 +501,18 @@ def _write_new(batch, writer, builder, made, outcome) -> dict[int, int]:
     return {id(row): pk for (row, _v, _k), pk in zip(made, ids)}
 
 
+def refresh_key_statistics() -> None:
+    """``ANALYZE`` the match-key table on PostgreSQL (after an import's first chunk, then every
+    ``runner.ANALYZE_EVERY`` chunks). The duplicate check probes 2,000 keys a chunk with
+    ``value IN (…)``; planned with the statistics of a table that was nearly empty, PostgreSQL uses
+    only ``(kind, party)`` of the index and filters every key of that kind — a scan that grows with
+    the table, so an import into a young table slows down quadratically where autovacuum has not
+    analyzed it yet (measured: see docs/benchmarks.md, 2026-11-26). A sampled ANALYZE costs far less
+    than one such chunk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(MatchKey._meta.db_table)}")
+
+
 def bulk_supported() -> bool:
     return connection.vendor in ("postgresql", "sqlite")

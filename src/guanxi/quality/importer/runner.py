@@ -43,6 +43,8 @@ from .reading import Table
 
 #: rows per committed chunk (the checkpoint moves by this much)
 CHUNK_ROWS = 2000
+#: chunks between refreshes of the match-key table's planner statistics (see ``bulk.refresh_key_statistics``)
+ANALYZE_EVERY = 25
 #: write chunks through the bulk path (``bulk.py``); False runs every row through the services
 BULK = True
 #: a service's field name -> the import field it came from
@@ -281,11 +283,15 @@ def run_batch(batch: ImportBatch, on_progress: Callable[[int, int | None], None]
             on_progress(batch.processed_rows, batch.total_rows)
         try:
             with change_source(Source.IMPORT, detail=f"batch {batch.pk} {batch.filename}"[:200]):
+                done = 0
                 while True:
                     chunk = list(islice(rows, CHUNK_ROWS))
                     if not chunk:
                         break
                     _commit_chunk(batch, writer, header, chunk)
+                    done += 1
+                    if batch.mode != ImportMode.CREATE and (done == 1 or done % ANALYZE_EVERY == 0):
+                        bulk.refresh_key_statistics()
                     if on_progress:
                         on_progress(batch.processed_rows, batch.total_rows)
         except BaseException:
