@@ -45,8 +45,8 @@ def _rows_of(contact_ids):
         "addresses": values(Address.objects.filter(contact_id__in=contact_ids), "province", "city", "district", "street", "country", "kind"),
         "keys": sorted((order[o], k, v) for o, k, v in MatchKey.objects.filter(
             party="contact", object_id__in=contact_ids).values_list("object_id", "kind", "value")),
-        "audit": [(e.action, e.source, {k: v for k, v in e.changes.items()}) for e in AuditEntry.objects.filter(
-            content_type__model="contact", object_id__in=[str(i) for i in contact_ids]).order_by("object_id")],
+        "audit": [(e.action, e.source, e.changes) for e in sorted(AuditEntry.objects.filter(
+            content_type__model="contact", object_id__in=[str(i) for i in contact_ids]), key=lambda e: int(e.object_id))],
         "timeline": sorted((t.kind, t.title, t.data["name"], t.actor_id) for t in TimelineEvent.objects.filter(
             url__in=[c.get_absolute_url() for c in contacts])),
     }
