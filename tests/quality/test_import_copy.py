@@ -232,3 +232,23 @@ def test_match_key_statistics_are_refreshed_during_a_keyed_import(org, import_fi
     analyzed = [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
     # after the first chunk and every second one (chunks 1, 2, 4 of 4); PostgreSQL only
     assert len(analyzed) == (3 if connection.vendor == "postgresql" else 0)
+
+
+@pytest.mark.django_db
+def test_a_chunk_the_database_refuses_is_redone_row_by_row(org, import_file, monkeypatch):
+    real_insert = bulk._insert
+
+    def refusing_insert(model, rows):
+        if model is PhoneNumber:  # a NULL number: the database refuses the whole write
+            i = tables.table(PhoneNumber).index["number"]
+            rows = [row[:i] + [None] + row[i + 1:] for row in rows]
+        return real_insert(model, rows)
+
+    monkeypatch.setattr(bulk, "_insert", refusing_insert)
+    batch = import_file(org.rep, [["姓名", "手机"], ["拒绝一", "13400000001"], ["拒绝二", "13400000002"], ["拒绝三", "bad"]])
+    assert (batch.created_count, batch.error_count) == (2, 1)
+    assert set(PhoneNumber.objects.filter(number__startswith="+86134000000").values_list("number", flat=True)) == {
+        "+8613400000001", "+8613400000002"}
+    assert Contact.objects.filter(name__startswith="拒绝").count() == 2
+    # written through the services this time: the phones have audit rows of their own
+    assert AuditEntry.objects.filter(content_type__model="phonenumber", action="create").count() >= 2

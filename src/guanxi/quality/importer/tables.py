@@ -102,7 +102,9 @@ def write(tbl: Table, rows: list[list[Any]]) -> None:
     name, columns = qn(tbl.model._meta.db_table), ", ".join(qn(c) for c in tbl.columns)
     with connection.cursor() as cursor:
         if COPY and connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+            # the driver's cursor, so its errors are turned into Django's here (the runner catches
+            # ``DatabaseError`` to redo a refused chunk row by row)
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
