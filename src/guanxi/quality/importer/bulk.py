@@ -1,26 +1,32 @@
-"""The bulk path of an import chunk: rows checked in Python, matched set-wise, written with bulk inserts.
+"""The bulk path of an import chunk: rows checked in Python, matched set-wise, written as plain rows.
 
 The per-row path (each row through ``account_create``, ``phone_add`` … in its own savepoint) costs
 about 75 SQL statements a row. This path keeps its guarantees for a whole chunk at a time:
 
 - **Normalization and validation per row**, in Python, before anything is written: the same cell
-  conversion, E.164 phones, e-mail validation, address parsing, width folding and name keys as the
-  services, and the model's own field validation (``full_clean``). A bad row becomes
+  conversion, E.164 phones (a fast path for plain Chinese mobiles, :mod:`..normalizers.phone`),
+  e-mail validation, address parsing (once per distinct address), width folding and name keys
+  (pinyin once per distinct name, :mod:`..normalizers.pinyin`) as the services, and the checks of
+  the model's fields that an imported value can fail (:func:`check`: lengths, choices, numbers,
+  dates, URLs — what ``full_clean`` would refuse, with Django's own messages). A bad row becomes
   ``ImportRowError`` rows naming the column and reason; the good rows of the chunk are written.
 - **Duplicate check, set-wise**: in *update* and *skip* modes the chunk's keys (E.164 phone, e-mail
   key, folded name) are looked up in one query against the ``MatchKey`` table, narrowed to the records
   the importing user can see in a second; earlier chunks of the same file are already keyed, and
   rows of the same chunk that share a key are matched to the first of them (skipped, or applied to
   the record the first one created).
-- **Writes**: the new parties, then their phones, e-mails, addresses, account links (with the
-  visibility keys ``account_owner`` / ``account_territory``), match keys, timeline events, audit rows
-  and ``ImportedRecord`` rows, each with one bulk insert. Derived fields (pinyin, initials, search
+- **Writes**: no model instances. The new parties' ids are reserved in one query
+  (:func:`.tables.reserve_ids`), then the parties, their phones, e-mails, addresses, account links
+  (with the visibility keys ``account_owner`` / ``account_territory``), match keys, timeline events,
+  audit rows and ``ImportedRecord`` rows are written as plain rows, one ``COPY`` per table on
+  PostgreSQL (``executemany`` on SQLite; :mod:`.tables`). Derived fields (pinyin, initials, search
   text, primary phone / e-mail, the account's province / city / postal code and territory) are
-  computed here exactly as the services compute them (tested by comparing both paths).
+  computed here exactly as the services compute them (tested by comparing both paths, and COPY
+  with the portable path).
 - **Audit**: one audit row per created account or contact (its snapshot plus the phone, e-mail and
-  address created with it), bulk-inserted, source ``import`` and detail "batch N file"; the children
-  get no rows of their own. Rows that update an existing record go through the services as before
-  (their own audit rows with old and new values).
+  address created with it), source ``import`` and detail "batch N file"; the children get no rows of
+  their own. Rows that update an existing record go through the services as before (their own
+  audit rows with old and new values).
 - **Resumability and undo** are the runner's: the chunk, its records and the checkpoint commit
   together. A created account or contact is recorded once (``ImportedRecord``); undoing it deletes
   it, and its phones, e-mails, addresses and links with it.
@@ -29,12 +35,14 @@ about 75 SQL statements a row. This path keeps its guarantees for a whole chunk 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,13 +52,16 @@ from guanxi.customers import events
 from guanxi.customers.models import Account, AccountContact, Address, Contact, EmailAddress, PhoneNumber, TimelineEvent
 from guanxi.framework import audit
 from guanxi.framework.context import current_source
-from guanxi.framework.text import fold, phone_kind, phone_search_keys, pinyin_keys, search_document, tidy
+from guanxi.framework.text import fold, search_document, tidy
 
 from .. import matching
 from ..choices import ImportKey, ImportMode, RecordAction
 from ..models import ImportedRecord, MatchKey
 from ..normalizers import company_key, parse_address
 from ..normalizers.email import validate_email
+from ..normalizers.phone import kind_and_search_keys
+from ..normalizers.pinyin import name_pinyin_keys
+from . import tables
 from .fields import PARTY
 
 ADDRESS_PARTS = ("province", "city", "district", "street", "postal_code")
@@ -66,22 +77,27 @@ class Row:
     email: str = ""
     address: dict[str, str] = field(default_factory=dict)
     account: Account | None = None
+    phone_kind: str = ""
+    phone_search: str = ""
 
 
 def prepare(writer, number: int, raw: dict[str, str]) -> Row:
     """Convert and normalize one row; a ``ValidationError`` naming the field when it cannot be imported."""
     values = writer.converted(raw)
+    kind = search = ""
     if "phone" in values:
         values["phone"] = writer._phone(values["phone"])
+        kind, search = kind_and_search_keys(values["phone"])
     email = validate_email(values["email"]).lower() if values.get("email") else ""
     address = {k: tidy(values[k]) for k in ADDRESS_PARTS if values.get(k)}
     if values.get("address"):
-        parsed = parse_address(values["address"])
+        parsed = _parsed_address(values["address"])
         parts = {"province": parsed.province, "city": parsed.city, "district": parsed.district, "street": parsed.street}
         address = {**{k: v for k, v in parts.items() if v}, **address}  # a column of its own wins
     party_data = {k: v for k, v in values.items() if writer.fields[k].role == PARTY}
     party_data = {k: tidy(v) if isinstance(v, str) and k not in FREE_TEXT else v for k, v in party_data.items()}
-    return Row(number=number, values=values, party_data=party_data, email=email, address=address)
+    return Row(number=number, values=values, party_data=party_data, email=email, address=address, phone_kind=kind,
+               phone_search=search)
 
 
 def _key_of(writer, row: Row) -> tuple[str, str] | None:
@@ -133,7 +149,7 @@ def _accounts(writer, rows: list[Row]) -> None:
     names.discard("")
     if names:
         found: dict[str, Account] = {}
-        pinyin = {pinyin_keys(n)[0][:400] for n in names}  # the (name_pinyin, id) index finds them
+        pinyin = {_pinyin(n)[0][:400] for n in names}  # the (name_pinyin, id) index finds them
         for account in Account.objects.visible_to(writer.user).filter(name_pinyin__in=pinyin, name__in=names).order_by("-pk"):
             found[account.name] = account  # the oldest wins, as in the per-row path
         for name in names:
@@ -172,14 +188,63 @@ def _split_name(data: dict[str, Any]) -> None:
         data["name"] = (family + given).strip() if cjk else f"{given} {family}".strip()
 
 
-class Builder:
-    """Turns prepared rows into unsaved model instances, with the derived fields the services set."""
+_pinyin = name_pinyin_keys  # ``pinyin_keys``, memoized, character by character where that is exact
 
-    def __init__(self, writer):
+
+@lru_cache(maxsize=65_536)
+def _parsed_address(text: str):
+    """``parse_address`` once per distinct one-line address (a pure function of its text)."""
+    return parse_address(text)
+
+
+@lru_cache(maxsize=None)
+def _checks(model, name: str):
+    """How a value of ``model.name`` is checked before writing: the checks ``full_clean`` would make
+    that an imported value can fail (length; choices, numbers, dates, URLs through the field)."""
+    field = model._meta.get_field(name)
+    if type(field) in (models.CharField, models.TextField) and not field.choices:
+        return ("length", field) if field.max_length else None
+    if field.is_relation:
+        return None  # looked up set-wise, visible records only
+    return ("clean", field)
+
+
+def check(model, values: dict[str, Any], *, column_of: dict[str, str] | None = None) -> None:
+    """A ``ValidationError`` naming each field whose value ``model`` would refuse."""
+    errors: dict[str, list] = {}
+    for name, value in values.items():
+        if value is None or value == "":
+            continue
+        how = _checks(model, name)
+        if how is None:
+            continue
+        kind, fld = how
+        if kind == "length" and len(value) <= fld.max_length:
+            continue
+        try:
+            fld.run_validators(value) if kind == "length" else fld.clean(value, None)
+        except ValidationError as exc:
+            errors.setdefault((column_of or {}).get(name, name), []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+class Builder:
+    """Turns prepared rows into table rows (plain lists), with the derived fields the services set."""
+
+    def __init__(self, writer, now):
         self.writer = writer
         self.user = writer.user
+        self.model = writer.model
+        self.kind = self.model._meta.model_name
+        self.now = now
         self._territories: dict[tuple, int | None] = {}
-        self._pinyin: dict[str, tuple[str, str]] = {}
+        self.party_table = tables.table(self.model, True)
+        self.party_template = self.party_table.template(now)
+        self.tracked = [(f.name, f.attname) for f in audit.tracked_fields(self.model)]
+        meta = self.model._meta
+        self.pinyin_max = min(400, meta.get_field("name_pinyin").max_length)
+        self.initials_max = min(100, meta.get_field("name_initials").max_length)
 
     def territory_id(self, province: str, city: str, postal_code: str, industry: str) -> int | None:
         probe = (province, city, postal_code, industry)
@@ -188,16 +253,10 @@ class Builder:
             self._territories[probe] = territory.pk if territory else None
         return self._territories[probe]
 
-    def pinyin(self, name: str) -> tuple[str, str]:
-        """``pinyin_keys`` once per distinct name of the chunk (names repeat; pinyin is the costliest key)."""
-        if name not in self._pinyin:
-            self._pinyin[name] = pinyin_keys(name)
-        return self._pinyin[name]
-
-    def match_keys(self, kind: str, name: str, phone: str, email: str) -> list[tuple[str, str]]:
+    def match_keys(self, name: str, phone: str, email: str) -> list[tuple[str, str]]:
         """``matching.keys_for`` with the pinyin computed once (the equivalence test compares both)."""
-        keys = {"name": fold(name).replace(" ", ""), "pinyin": self.pinyin(name)[0]}
-        if kind == "account":
+        keys = {"name": fold(name).replace(" ", ""), "pinyin": _pinyin(name)[0]}
+        if self.kind == "account":
             keys["company"] = company_key(name)
         out = [(k, v[:matching.MAX_VALUE]) for k, v in keys.items() if v]
         if phone:
@@ -206,61 +265,71 @@ class Builder:
             out.append(("email", matching.safe_email_key(email)))
         return out
 
-    def party(self, row: Row):
+    def party(self, row: Row) -> dict[str, Any]:
+        """The new record's field values (attribute names), checked as ``full_clean`` would."""
         data = dict(row.party_data)
         data.pop("id", None)
         if not data.get("name") and not (data.get("family_name") or data.get("given_name")):
             raise ValidationError({"name": _("A name is needed to create a record.")})
+        owner = data.pop("owner", None)
         phone = row.values.get("phone", "")
-        if self.writer.model is Account:
-            data.setdefault("owner", self.user)
+        if self.model is Account:
             data.setdefault("currency", settings.GUANXI_DEFAULT_CURRENCY)
-            party = Account(**data)
-            place = {k: row.address.get(k, "") for k in ("province", "city", "postal_code")}
+            check(Account, data)
+            values = {**data, "owner_id": owner.pk if owner else self.user.pk}
             if row.address:  # the primary address sets the account's place, as ``address_add`` does
-                for name, value in place.items():
-                    setattr(party, name, value)
-            party.territory_id = self.territory_id(party.province, party.city, party.postal_code, party.industry)
+                values.update({k: row.address.get(k, "") for k in ("province", "city", "postal_code")})
+            values["territory_id"] = self.territory_id(
+                values.get("province", ""), values.get("city", ""), values.get("postal_code", ""), values.get("industry", ""))
         else:
             _split_name(data)
             row.account = account_of(self.writer, row)
-            data.setdefault("owner", row.account.owner if row.account is not None else self.user)
-            party = Contact(**data)
+            check(Contact, data)
+            values = dict(data)
+            values["owner_id"] = owner.pk if owner else (row.account.owner_id if row.account is not None else self.user.pk)
             if row.account is not None:
-                party.primary_account = row.account
-        full, initials = self.pinyin(party.name)
-        meta = party._meta  # cut to the model's lengths: a too-long name is reported as the name alone
-        party.name_pinyin = full[:min(400, meta.get_field("name_pinyin").max_length)]
-        party.name_initials = initials[:min(100, meta.get_field("name_initials").max_length)]
-        party.search_text = search_document(
-            party.name, party.name_pinyin, party.name_initials, *([phone_search_keys(phone)] if phone else []),
+                values["primary_account_id"] = row.account.pk
+        name = values["name"]
+        full, initials = _pinyin(name)
+        values["name_pinyin"] = full[:self.pinyin_max]  # cut to the model's lengths, as the services do
+        values["name_initials"] = initials[:self.initials_max]
+        search_keys = row.phone_search if phone else None
+        values["search_text"] = search_document(
+            name, values["name_pinyin"], values["name_initials"], *([search_keys] if search_keys else []),
             *([row.email] if row.email else []),
         )
-        party.primary_phone, party.primary_email = phone, row.email
-        # the related records (owner, account, territory) were looked up above: no query per row for them
-        party.full_clean(exclude=["owner", "primary_account", "territory"], validate_unique=False, validate_constraints=False)
-        return party
+        values["primary_phone"], values["primary_email"] = phone, row.email
+        return values
 
-    def children(self, row: Row, party) -> list:
-        link = {"account": party} if isinstance(party, Account) else {"contact": party}
+    def children(self, row: Row) -> list[tuple[type, dict[str, Any]]]:
         out = []
         if row.values.get("phone"):
-            number = row.values["phone"]
-            out.append(PhoneNumber(**link, number=number, kind=phone_kind(number), is_primary=True))
+            out.append((PhoneNumber, {"number": row.values["phone"], "kind": row.phone_kind, "is_primary": True}))
         if row.email:
-            out.append(EmailAddress(**link, email=row.email, is_primary=True))
+            out.append((EmailAddress, {"email": row.email, "is_primary": True}))
         if row.address:
-            out.append(Address(**link, **row.address, is_primary=True))
-        for child in out:
-            child.full_clean(exclude=["account", "contact"], validate_unique=False, validate_constraints=False)
+            # a part from the one-line address is reported under the address column
+            own = self.writer.columns
+            column_of = {k: "address" for k in row.address if k not in own and "address" in own}
+            check(Address, row.address, column_of=column_of)
+            out.append((Address, {**row.address, "is_primary": True}))
         return out
 
 
-def _insert(model, objs: list) -> list:
-    """Insert ``objs`` (ids are filled in); the one place a test makes fail to simulate a crash."""
-    if objs:
-        model.objects.bulk_create(objs, batch_size=2000)
-    return objs
+def _insert(model, rows: list[list[Any]]) -> None:
+    """Write ``rows`` of ``model`` (its :func:`tables.table` columns; the parties' with their ids).
+    The one place a test makes fail to simulate a crash."""
+    tables.write(tables.table(model, model in (Account, Contact)), rows)
+
+
+def _child_str(model, values: dict[str, Any]) -> str:
+    """``str()`` of the child as its model writes it (for the audit row)."""
+    if model is PhoneNumber:
+        return values["number"]
+    if model is EmailAddress:
+        return values["email"]
+    parts = (values.get(k, "") for k in ("province", "city", "district", "street"))
+    return " ".join(p for p in parts if p) or values.get("postal_code", "")
 
 
 def write_chunk(batch, writer, header, rows, outcome, errors_for) -> None:
@@ -299,31 +368,30 @@ def write_chunk(batch, writer, header, rows, outcome, errors_for) -> None:
             else:
                 updates.append((row, found))
 
-    # --- build and validate the new records -----------------------------------------------------
-    builder = Builder(writer)
-    parties, made = [], []
+    # --- build and check the new records --------------------------------------------------------
+    builder = Builder(writer, timezone.now())
+    made: list[tuple[Row, dict, list]] = []
     for row in creates:
         try:
-            party = builder.party(row)
-            kids = builder.children(row, party)
+            values = builder.party(row)
+            kids = builder.children(row)
         except ValidationError as exc:
             outcome.errors.extend(errors_for(batch, row.number, exc, writer))
             outcome.error_rows += 1
             continue
-        parties.append(party)
-        made.append((row, party, kids))
+        made.append((row, values, kids))
 
     # --- write them -----------------------------------------------------------------------------
-    _write_new(batch, writer, builder, made, outcome)
+    created = _write_new(batch, writer, builder, made, outcome)
 
     # --- rows that update an existing record (or one created above): through the services -----
     if updates:
-        by_id = writer.model.objects.in_bulk([f for _r, f in updates if isinstance(f, int)])
-        created = {id(row): party for row, party, _k in made}
+        by_id = writer.model.objects.in_bulk(
+            [f for _r, f in updates if isinstance(f, int)] + [created[id(f)] for _r, f in updates if id(f) in created])
         with matching.deferred():
             for row, found in updates:
                 # None when the row it matched was rejected above: this one creates the record instead
-                target = by_id.get(found) if isinstance(found, int) else created.get(id(found))
+                target = by_id.get(found if isinstance(found, int) else created.get(id(found)))
                 try:
                     with transaction.atomic():
                         writer.apply(row.number, row.values, outcome, target)
@@ -332,75 +400,119 @@ def write_chunk(batch, writer, header, rows, outcome, errors_for) -> None:
                     outcome.error_rows += 1
 
 
-def _write_new(batch, writer, builder, made, outcome) -> None:
+def _write_new(batch, writer, builder, made, outcome) -> dict[int, int]:
+    """Write the new records and everything that comes with them; ``id(row)`` -> the new record's id."""
     if not made:
-        return
+        return {}
     user = writer.user
     model = writer.model
-    kind = model._meta.model_name
-    _insert(model, [party for _r, party, _k in made])
+    kind = builder.kind
+    now = builder.now
+    ids = tables.reserve_ids(model, len(made))
+    party_table, template = builder.party_table, builder.party_template
+    parties = []
+    for (_row, values, _kids), pk in zip(made, ids):
+        values["id"] = pk
+        parties.append(party_table.row(template, values))
+    _insert(model, parties)
+
+    link_to = f"{kind}_id"
     children: dict[type, list] = {PhoneNumber: [], EmailAddress: [], Address: []}
-    for _row, party, kids in made:
-        for child in kids:
-            setattr(child, f"{kind}_id", party.pk)  # the party had no id when the child was built
-            children[type(child)].append(child)
-    for child_model, objs in children.items():
-        _insert(child_model, objs)
+    for (_row, _values, kids), pk in zip(made, ids):
+        for child_model, values in kids:
+            children[child_model].append({**values, link_to: pk})
+    for child_model, rows in children.items():
+        child_table = tables.table(child_model)
+        child_template = child_table.template(now)
+        _insert(child_model, [child_table.row(child_template, values) for values in rows])
 
-    links = []
+    links = []  # (account, contact id, contact name)
     if model is Contact:
-        accounts = {row.account.pk for row, _p, _k in made if row.account is not None}
+        accounts = {row.account.pk for row, _v, _k in made if row.account is not None}
         linked = set(AccountContact.objects.filter(account_id__in=accounts).values_list("account_id", flat=True).distinct())
-        for row, party, _k in made:
-            if row.account is None:
-                continue
+        link_table = tables.table(AccountContact)
+        link_template = link_table.template(now)
+        link_rows = []
+        for (row, values, _k), pk in zip(made, ids):
             account = row.account
-            links.append(AccountContact(
-                account=account, contact=party, role=row.values.get("role", ""), is_primary=account.pk not in linked,
-                account_owner_id=account.owner_id, account_territory_id=account.territory_id,
-            ))
+            if account is None:
+                continue
+            link_rows.append(link_table.row(link_template, {
+                "account_id": account.pk, "contact_id": pk, "role": row.values.get("role", ""),
+                "is_primary": account.pk not in linked, "account_owner_id": account.owner_id,
+                "account_territory_id": account.territory_id,
+            }))
+            links.append((account, pk, values["name"]))
             linked.add(account.pk)
-        _insert(AccountContact, links)
+        _insert(AccountContact, link_rows)
 
+    key_table = tables.table(MatchKey)
+    key_template = key_table.template(now)
     _insert(MatchKey, [
-        MatchKey(party=kind, object_id=party.pk, kind=k, value=v)
-        for row, party, _k in made
-        for k, v in builder.match_keys(kind, party.name, row.values.get("phone", ""), row.email)
+        key_table.row(key_template, {"party": kind, "object_id": pk, "kind": k, "value": v})
+        for (row, values, _k), pk in zip(made, ids)
+        for k, v in builder.match_keys(values["name"], row.values.get("phone", ""), row.email)
     ])
 
-    now = timezone.now()
+    event_table = tables.table(TimelineEvent)
+    event_template = event_table.template(now)
+    actor = user.pk if getattr(user, "pk", None) else None
     if model is Account:
-        title = events._render("account.created", {})
-        timeline = [TimelineEvent(account=p, occurred_at=now, kind="account.created", title=title[:200], data={}, actor=user)
-                    for _r, p, _k in made]
+        title = events._render("account.created", {})[:200]
+        timeline = [event_table.row(event_template, {"account_id": pk, "occurred_at": now, "kind": "account.created",
+                                                     "title": title, "data": {}, "actor_id": actor}) for pk in ids]
     else:
-        timeline = [TimelineEvent(
-            account=link.account, occurred_at=now, kind="contact.linked", data={"name": link.contact.name},
-            title=events._render("contact.linked", {"name": link.contact.name})[:200], actor=user,
-            url=link.contact.get_absolute_url(),
-        ) for link in links]
+        url = reverse("customers:contact_detail", args=[987654321])
+        timeline = [event_table.row(event_template, {
+            "account_id": account.pk, "occurred_at": now, "kind": "contact.linked", "data": {"name": name},
+            "title": events._render("contact.linked", {"name": name})[:200], "actor_id": actor,
+            "url": url.replace("987654321", str(pk)),
+        }) for account, pk, name in links]
     _insert(TimelineEvent, timeline)
 
     source = current_source()
-    content_type = ContentType.objects.get_for_model(model)
+    audit_table = tables.table(AuditEntry)
+    audit_template = audit_table.template(now)
+    content_type = ContentType.objects.get_for_model(model).pk
+    common = {"actor_id": actor, "action": audit.CREATE, "content_type_id": content_type, "source": source.source,
+              "source_detail": source.detail[:200], "ip": source.ip, "request_id": source.request_id}
+    index = party_table.index
     entries = []
-    for row, party, kids in made:
-        changes = {k: [None, v] for k, v in audit.snapshot(party).items() if v not in (None, "", [], False)}
-        for child in kids:
-            label = child._meta.model_name
-            changes[label] = [None, str(child)]
-        entries.append(AuditEntry(
-            actor=user if getattr(user, "pk", None) else None, action=audit.CREATE, content_type=content_type,
-            object_id=str(party.pk), object_repr=str(party)[:200], changes=changes, source=source.source,
-            source_detail=source.detail[:200], ip=source.ip, request_id=source.request_id,
-        ))
+    for (_row, values, kids), party in zip(made, parties):
+        changes = {}
+        for name, attname in builder.tracked:  # ``audit.snapshot`` of the record as written
+            value = party[index[attname]]
+            if value not in (None, "", [], False):
+                changes[name] = [None, audit._plain(value)]
+        for child_model, child in kids:
+            changes[child_model._meta.model_name] = [None, _child_str(child_model, child)]
+        entries.append(audit_table.row(audit_template, {
+            **common, "object_id": str(values["id"]), "object_repr": str(values["name"])[:200], "changes": changes}))
     _insert(AuditEntry, entries)
 
-    records = [ImportedRecord(batch=batch, row_number=row.number, model=kind, object_id=party.pk, action=RecordAction.CREATED)
-               for row, party, _k in made]
-    outcome.records.extend(records)
+    record_table = tables.table(ImportedRecord)
+    record_template = record_table.template(now)
+    _insert(ImportedRecord, [
+        record_table.row(record_template, {"batch_id": batch.pk, "row_number": row.number, "model": kind, "object_id": pk,
+                                           "action": RecordAction.CREATED})
+        for (row, _v, _k), pk in zip(made, ids)
+    ])
     outcome.created += len(made)
+    return {id(row): pk for (row, _v, _k), pk in zip(made, ids)}
+
+
+def refresh_key_statistics() -> None:
+    """``ANALYZE`` the match-key table on PostgreSQL (after an import's first chunk, then every
+    ``runner.ANALYZE_EVERY`` chunks). The duplicate check probes 2,000 keys a chunk with
+    ``value IN (…)``; planned with the statistics of a table that was nearly empty, PostgreSQL uses
+    only ``(kind, party)`` of the index and filters every key of that kind — a scan that grows with
+    the table, so an import into a young table slows down quadratically where autovacuum has not
+    analyzed it yet (measured: see docs/benchmarks.md, 2026-11-26). A sampled ANALYZE costs far less
+    than one such chunk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(MatchKey._meta.db_table)}")
 
 
 def bulk_supported() -> bool:
-    return connection.features.can_return_rows_from_bulk_insert
+    return connection.vendor in ("postgresql", "sqlite")

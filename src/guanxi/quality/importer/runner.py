@@ -29,19 +29,22 @@ from guanxi.customers import services as customers
 from guanxi.customers.models import Account, AccountContact, Address, Contact, EmailAddress, PhoneNumber
 from guanxi.framework.context import Source, change_source
 from guanxi.framework.services import field_errors
-from guanxi.framework.text import InvalidPhone, normalize_phone, pinyin_keys, tidy
+from guanxi.framework.text import InvalidPhone, pinyin_keys, tidy
 
 from ..choices import BatchStatus, ImportKey, ImportMode, ImportTarget, RecordAction
 from .. import matching
 from ..models import ImportBatch, ImportedRecord, ImportRowError
 from ..normalizers import parse_address
 from ..normalizers.email import validate_email
+from ..normalizers.phone import to_e164
 from . import bulk
 from .fields import CHILD, KEY, LINK, PARTY, convert, field_map
 from .reading import Table
 
 #: rows per committed chunk (the checkpoint moves by this much)
 CHUNK_ROWS = 2000
+#: chunks between refreshes of the match-key table's planner statistics (see ``bulk.refresh_key_statistics``)
+ANALYZE_EVERY = 25
 #: write chunks through the bulk path (``bulk.py``); False runs every row through the services
 BULK = True
 #: a service's field name -> the import field it came from
@@ -76,6 +79,7 @@ class RowWriter:
         self._users: dict[str, object] = {}
         self._accounts: dict[str, Account | None] = {}
         self._account_ids: dict[int, Account | None] = {}
+        self._choices: dict[tuple[str, str], object] = {}
 
     # --- reading a row ------------------------------------------------------------------------
 
@@ -103,10 +107,16 @@ class RowWriter:
                     errors[name] = [_("There is no active user “%(name)s”.") % {"name": text}]
                 out[name] = user
                 continue
+            if spec.kind == "choice" and (name, text) in self._choices:  # a few distinct values, many rows
+                out[name] = self._choices[name, text]
+                continue
             try:
                 out[name] = convert(spec, text, {})
             except ValidationError as exc:
                 errors.update(field_errors(exc))
+                continue
+            if spec.kind == "choice":
+                self._choices[name, text] = out[name]
         if errors:
             raise ValidationError(errors)
         return out
@@ -138,7 +148,7 @@ class RowWriter:
         from django.conf import settings
 
         try:
-            return normalize_phone(raw, settings.GUANXI_DEFAULT_REGION)
+            return to_e164(raw, settings.GUANXI_DEFAULT_REGION)
         except InvalidPhone:
             raise ValidationError({"phone": _("“%(number)s” is not a valid phone number.") % {"number": raw}}) from None
 
@@ -273,11 +283,15 @@ def run_batch(batch: ImportBatch, on_progress: Callable[[int, int | None], None]
             on_progress(batch.processed_rows, batch.total_rows)
         try:
             with change_source(Source.IMPORT, detail=f"batch {batch.pk} {batch.filename}"[:200]):
+                done = 0
                 while True:
                     chunk = list(islice(rows, CHUNK_ROWS))
                     if not chunk:
                         break
                     _commit_chunk(batch, writer, header, chunk)
+                    done += 1
+                    if batch.mode != ImportMode.CREATE and (done == 1 or done % ANALYZE_EVERY == 0):
+                        bulk.refresh_key_statistics()
                     if on_progress:
                         on_progress(batch.processed_rows, batch.total_rows)
         except BaseException:
