@@ -164,3 +164,43 @@ def with_records(pairs, *, user, party: str) -> list:
         if pair.left is not None and pair.right is not None:
             out.append(pair)
     return out
+
+
+@dataclass
+class Cluster:
+    """Three or more records a dedupe run put together, for merging at once from the review queue."""
+
+    key: str
+    probability: object
+    records: list = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[int]:
+        return [r.pk for r in self.records]
+
+
+def open_clusters(*, user, party: str, limit: int = 20) -> list[Cluster]:
+    """Clusters of three or more records (two or more open pairs) whose records the user can see, most
+    likely first: one grouped query, one for their pairs, one for their records."""
+    from django.db.models import Count, Max
+
+    from guanxi.customers.models import Account, Contact
+
+    pairs = open_pairs(user=user, party=party).exclude(cluster="")
+    keys = list(pairs.order_by().values("cluster").annotate(n=Count("id"), best=Max("probability"))
+                .filter(n__gte=2).order_by("-best", "cluster").values_list("cluster", "best")[:limit])
+    if not keys:
+        return []
+    members: dict[str, list[int]] = {key: [] for key, _best in keys}
+    for key, left, right in pairs.filter(cluster__in=list(members)).order_by("id").values_list("cluster", "left_id", "right_id"):
+        for pk in (left, right):
+            if pk not in members[key]:
+                members[key].append(pk)
+    model = Account if party == "account" else Contact
+    records = {r.pk: r for r in model.objects.visible_to(user).filter(pk__in={pk for ids in members.values() for pk in ids}).select_related("owner")}
+    out = []
+    for key, best in keys:
+        found = sorted((records[pk] for pk in members[key] if pk in records), key=lambda r: r.pk)
+        if len(found) >= 3:
+            out.append(Cluster(key=key, probability=best, records=found))
+    return out

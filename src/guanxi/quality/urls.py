@@ -20,6 +20,7 @@ urlpatterns = [
     path("imports/mappings/<int:pk>/delete/", views.mapping_delete, name="mapping_delete"),
     path("duplicates/", views.duplicate_panel, name="duplicate_panel"),
     path("merge/<str:party>/", views.merge_screen, name="merge"),
+    path("merge/<str:party>/pick/", views.merge_pick, name="merge_pick"),
     path("merges/", views.merge_list, name="merge_list"),
     path("merges/<int:pk>/", views.merge_detail, name="merge_detail"),
     path("merges/<int:pk>/undo/", views.merge_undo, name="merge_undo"),
