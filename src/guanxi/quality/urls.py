@@ -8,6 +8,7 @@ app_name = "quality"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("issues/<str:key>/", views.issue_list, name="issue_list"),
     *model_urls("imports", "importbatch", list=views.ImportBatchListView),
     path("imports/new/", views.upload, name="importbatch_add"),
     path("imports/<int:pk>/", views.batch_detail, name="importbatch_detail"),

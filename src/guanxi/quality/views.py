@@ -484,11 +484,43 @@ def dedupe_start(request):
 @login_required
 @permission_required("quality.view_importbatch", raise_exception=True)
 def dashboard(request):
-    """Invalid phones and e-mails, missing key fields, open duplicates (of the records you see), and the trend."""
+    """Invalid phones and e-mails, missing key fields, open duplicates (of the records you see), each opening
+    its list, and the organisation's trend."""
+    from django.db import transaction
+
     from . import dashboard as figures
+    from .tasks import take_quality_snapshot
 
     current = figures.figures_for(request.user)
+    if not figures.has_snapshot_today():  # the daily job has not run yet: queue it, the next visit has today's point
+        transaction.on_commit(take_quality_snapshot.enqueue)
     snapshots = figures.trend()
     trend_rows = [{"day": s.day, "values": [s.figures.get(f.key, "") for f in current]} for s in snapshots]
-    context = {"figures": current, "trend": trend_rows, "page_title": _("Data quality")}
+    links = {key: reverse("quality:issue_list", args=[key]) for key in figures.DRILL_KIND}
+    links.update({"accounts": reverse("customers:account_list"), "contacts": reverse("customers:contact_list"),
+                  "open_account_pairs": reverse("quality:review_queue") + "?party=account",
+                  "open_contact_pairs": reverse("quality:review_queue") + "?party=contact"})
+    for f in current:
+        f.url = links.get(f.key, "")
+    context = {"figures": current, "trend": trend_rows, "page_title": _("Data quality"),
+               "chart": figures.trend_chart(snapshots, current) if len(snapshots) > 1 else None}
     return render(request, "quality/dashboard.html", context)
+
+
+@login_required
+@permission_required("quality.view_importbatch", raise_exception=True)
+def issue_list(request, key: str):
+    """The records behind one figure of the dashboard (those you can see), a page at a time, each with a link
+    to open and fix it."""
+    from guanxi.framework.pagination import paginate
+
+    from . import dashboard as figures
+
+    try:
+        label, kind, queryset = figures.offending(request.user, key)
+    except KeyError:
+        raise Http404 from None
+    page = paginate(queryset, request.GET.get("page"), 50)
+    context = {"key": key, "kind": kind, "rows": page.objects, "page": page, "label": label,
+               "page_title": str(label)[:1].upper() + str(label)[1:]}
+    return render(request, "quality/issue_list.html", context)
