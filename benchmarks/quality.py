@@ -12,8 +12,13 @@ It migrates the database it is given, then
      ``executemany`` on SQLite), and
    - django-import-export loading the same file into the same model (``Contact``: name, job title);
 2. **duplicate check**: bulk-loads ``--accounts`` accounts with their match keys, then times
-   ``--checks`` calls of ``likely_duplicates`` (half hits by phone or name, half misses), as an
-   organisation-wide user and as a rep with a team scope, next to the floor: the match-key SQL alone.
+   ``--checks`` calls of ``likely_duplicates`` for each kind of input (an existing phone, an existing
+   e-mail in other case, the start of a name, the name in pinyin, the name with another legal form,
+   no match), as an organisation-wide user and as a rep with a team scope, next to the floor: the
+   same SQL statements re-run through the driver; one EXPLAIN ANALYZE of each kind goes to the JSON.
+   On a database filled without match keys and not to be written (the 1,000,000-account
+   ``guanxi_bench``), ``--skip-import --shadow-keys --accounts 0 --admin admin --rep rep`` keys its
+   accounts into a temporary table of the session instead, and neither migrates nor adds users.
 
 3. **dedupe accuracy** (``--dedupe N``): N generated people, a third to a half entered again with
    realistic corruption (typos, swapped digits, hanzi vs pinyin, missing fields, other formats,
@@ -217,6 +222,47 @@ def load_accounts(n: int, admin, rep, seed: int) -> None:
             MatchKey.objects.bulk_create(keys, batch_size=5000)
 
 
+def shadow_match_keys(batch: int = 20000) -> int:
+    """Key every account of a database that was filled without its match keys (``guanxi demo --size
+    large`` writes in bulk, past the receivers) into a TEMPORARY ``quality_matchkey`` of this session.
+
+    PostgreSQL looks up temporary tables first, so the duplicate check of this connection reads the
+    temporary keys, and the database itself is left as it was (the benchmark database is read-only)."""
+    from django.db import connection
+
+    from guanxi.customers.models import Account, EmailAddress, PhoneNumber
+    from guanxi.quality.matching import keys_for
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE quality_matchkey (id bigserial PRIMARY KEY, party varchar(10) NOT NULL, "
+                       "object_id bigint NOT NULL, kind varchar(10) NOT NULL, value varchar(254) NOT NULL)")
+    last, rows = 0, 0
+    while True:
+        chunk = list(Account.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "name")[:batch])
+        if not chunk:
+            break
+        ids = [pk for pk, _name in chunk]
+        last = ids[-1]
+        phones: dict[int, list[str]] = {}
+        for owner, number in PhoneNumber.objects.filter(account__in=ids).values_list("account", "number"):
+            phones.setdefault(owner, []).append(number)
+        emails: dict[int, list[str]] = {}
+        for owner, address in EmailAddress.objects.filter(account__in=ids).values_list("account", "email"):
+            emails.setdefault(owner, []).append(address)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy("COPY quality_matchkey (party, object_id, kind, value) FROM STDIN") as copy:
+                for pk, name in chunk:
+                    for kind, value in keys_for("account", name, phones.get(pk, ()), emails.get(pk, ())):
+                        copy.write_row(("account", pk, kind, value))
+                        rows += 1
+    with connection.cursor() as cursor:
+        # the same indexes as the model's (``match_key_probe_idx``, ``match_key_record_idx``)
+        cursor.execute("CREATE INDEX ON quality_matchkey (kind, value, party, object_id)")
+        cursor.execute("CREATE INDEX ON quality_matchkey (party, object_id)")
+        cursor.execute("ANALYZE quality_matchkey")  # autovacuum never analyses a temporary table
+    return rows
+
+
 #: what a user types when creating an account, from an existing one (name, phone, e-mail) and a counter
 PROBES = {
     "existing_phone": lambda a, i, rng: {"name": "新客户", "phones": [a["phone"].replace("+86", "")]},
@@ -238,14 +284,22 @@ def bench_duplicates(args, admin, rep) -> dict:
     from guanxi.framework.text import pinyin_keys
     from guanxi.quality.selectors import likely_duplicates
 
-    if args.accounts:
+    out = {}
+    if args.shadow_keys:
+        start = time.perf_counter()
+        out["shadow_keys"] = {"rows": shadow_match_keys(), "seconds": round(time.perf_counter() - start, 1)}
+    elif args.accounts:
         load_accounts(args.accounts, admin, rep, args.seed)
     total = Account.objects.count()
     rng = random.Random(args.seed + 1)
-    rows = Account.objects.filter(name__startswith="基准").exclude(primary_email="").order_by("?")
+    rows = Account.objects.exclude(primary_email="").exclude(primary_phone="")
+    if args.accounts and not args.shadow_keys:
+        rows = rows.filter(name__startswith="基准")
+    top = Account.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    picked = rng.sample(range(1, top + 1), min(top, args.checks * 5))
     sample = [{"name": n, "phone": p, "email": e, "pinyin": pinyin_keys(n)[0]}
-              for n, p, e in rows.values_list("name", "primary_phone", "primary_email")[:args.checks]]
-    out = {"accounts": total, "checks_per_kind": args.checks, "kinds": {}}
+              for n, p, e in rows.filter(pk__in=picked).values_list("name", "primary_phone", "primary_email")[:args.checks]]
+    out.update({"accounts": total, "checks_per_kind": args.checks, "sampled": len(sample), "kinds": {}})
     plans = {}
     for label, user in (("organisation_wide", admin), ("rep_scope", rep)):
         for kind, make in PROBES.items():
@@ -360,6 +414,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-duplicates", action="store_true")
+    parser.add_argument("--shadow-keys", action="store_true",
+                        help="PostgreSQL, read-only database: key its accounts into a temporary match-key table of this session")
+    parser.add_argument("--admin", default="", help="existing user for the organisation-wide checks (else a benchmark user is created)")
+    parser.add_argument("--rep", default="", help="existing user for the rep-scope checks")
     parser.add_argument("--dedupe", type=int, default=0, help="people for the dedupe accuracy run (0: skip it)")
     parser.add_argument("--threshold", type=float, default=0.9, help="match probability of the dedupe accuracy run")
     args = parser.parse_args(argv)
@@ -367,8 +425,13 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
-    admin, rep = users()
+    if args.admin:  # a database used as it is: no migrations, no benchmark users
+        from guanxi.core.models import User
+
+        admin, rep = User.objects.get(username=args.admin), User.objects.get(username=args.rep or args.admin)
+    else:
+        call_command("migrate", verbosity=0)
+        admin, rep = users()
     result = {"date": date.today().isoformat(), "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores",
               "database": connection.vendor}
     if not args.skip_import:
