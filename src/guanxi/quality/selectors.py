@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
@@ -49,6 +50,8 @@ REASONS = {
 }
 SCORES = {"phone": 100, "email": 100, "company": 95, "name": 95, "pinyin": 85}
 CANDIDATES = 200
+#: names starting like the typed one, at most, as candidates
+SIMILAR = 50
 
 
 def _phone_keys(phones) -> list[str]:
@@ -69,7 +72,8 @@ def likely_duplicates(*, user, party: str = "account", name: str = "", phones=()
 
     Same normalized phone or e-mail, same company name without its legal form, same name or the same
     pinyin, or a name starting like the typed one (then scored by similarity). One indexed query over
-    the match keys, one over the visible records.
+    the match keys (exact keys, and a capped prefix range), one for (id, name) of the visible candidates,
+    and one that loads the few shown.
     """
     from guanxi.customers.models import Account, Contact
 
@@ -82,10 +86,19 @@ def likely_duplicates(*, user, party: str = "account", name: str = "", phones=()
     q = Q()
     for kind in {k for k, _v in exact}:
         q |= Q(kind=kind, value__in=[v for k, v in exact if k == kind])
+    keys = MatchKey.objects.filter(q, party=party).values_list("object_id", "kind", "value")
     stem = typed.get("company") or typed.get("name", "")
     if len(stem) >= 2:
-        q |= Q(kind="company" if party == "account" else "name") & prefix(value=stem)
-    rows = MatchKey.objects.filter(q, party=party).values_list("object_id", "kind", "value")[:CANDIDATES]
+        # names that start like the typed one: the first few in index order, in a branch of their own, so a
+        # common start ("上海…") neither crowds out the exact hits nor drags hundreds of records along
+        similar = MatchKey.objects.filter(prefix(value=stem), party=party, kind="company" if party == "account" else "name")
+        similar = similar.order_by("value").values_list("object_id", "kind", "value")[:SIMILAR]
+        if connection.features.supports_slicing_ordering_in_compound:  # one round trip
+            rows = list(keys.order_by().union(similar, all=True)[:CANDIDATES])
+        else:  # SQLite takes no LIMIT inside a UNION
+            rows = list(keys[:CANDIDATES]) + list(similar)
+    else:
+        rows = list(keys[:CANDIDATES])
     wanted = set(exact)
     found: dict[int, set[str]] = {}
     for object_id, kind, value in rows:
@@ -94,15 +107,22 @@ def likely_duplicates(*, user, party: str = "account", name: str = "", phones=()
         found.setdefault(object_id, set()).add(kind if (kind, value) in wanted else "similar")
     if not found:
         return []
-    records = model.objects.visible_to(user).filter(pk__in=list(found)).select_related("owner")
+    # rank on (id, name) of the visible candidates; only the shown ones are loaded whole, with their owner
+    visible = model.objects.visible_to(user).order_by()
     typed_name = fold(name)
-    out = []
-    for record in records:
-        kinds = found[record.pk]
-        score = max([SCORES.get(k, 0) for k in kinds] + [int(fuzz.ratio(typed_name, fold(record.name)))])
-        out.append(Duplicate(record=record, party=party, score=score, reasons=[str(REASONS[k]) for k in sorted(kinds, key=lambda k: -SCORES.get(k, 0))]))
-    out.sort(key=lambda d: (-d.score, d.record.pk))
-    return out[:limit]
+    ranked = []
+    for pk, record_name in visible.filter(pk__in=list(found)).values_list("pk", "name"):
+        kinds = found[pk]
+        score = max([SCORES.get(k, 0) for k in kinds] + [int(fuzz.ratio(typed_name, fold(record_name)))])
+        ranked.append((-score, pk, kinds))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    ranked = ranked[:limit]
+    if not ranked:
+        return []
+    records = {r.pk: r for r in model.objects.filter(pk__in=[pk for _s, pk, _k in ranked]).select_related("owner")}
+    return [Duplicate(record=records[pk], party=party, score=-score,
+                      reasons=[str(REASONS[k]) for k in sorted(kinds, key=lambda k: -SCORES.get(k, 0))])
+            for score, pk, kinds in ranked if pk in records]
 
 
 def merges_for(*, user):
