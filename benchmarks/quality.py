@@ -263,13 +263,21 @@ def shadow_match_keys(batch: int = 20000) -> int:
     return rows
 
 
+def other_legal_form(name: str) -> str:
+    """The same company under another legal form: 股份有限公司 <-> 有限公司, else 有限公司 added."""
+    for old, new in (("股份有限公司", "有限公司"), ("有限责任公司", "股份有限公司"), ("有限公司", "股份有限公司")):
+        if name.endswith(old):
+            return name[: -len(old)] + new
+    return name + "有限公司"
+
+
 #: what a user types when creating an account, from an existing one (name, phone, e-mail) and a counter
 PROBES = {
     "existing_phone": lambda a, i, rng: {"name": "新客户", "phones": [a["phone"].replace("+86", "")]},
     "existing_email": lambda a, i, rng: {"name": "新客户", "emails": [a["email"].upper()]},
     "similar_name": lambda a, i, rng: {"name": a["name"][:5]},
     "pinyin": lambda a, i, rng: {"name": a["pinyin"]},
-    "legal_form": lambda a, i, rng: {"name": a["name"].replace("有限公司", "股份有限公司")},
+    "legal_form": lambda a, i, rng: {"name": other_legal_form(a["name"])},
     "no_match": lambda a, i, rng: {"name": f"未知{i}商贸", "phones": [f"139{rng.randint(0, 99999999):08d}"]},
 }
 
@@ -303,14 +311,15 @@ def bench_duplicates(args, admin, rep) -> dict:
     plans = {}
     for label, user in (("organisation_wide", admin), ("rep_scope", rep)):
         for kind, make in PROBES.items():
-            timings, floor = [], []
+            timings, cpu, floor, hits = [], [], [], 0
             for i in range(args.checks):
                 probe = make(sample[i % len(sample)], i, rng)
                 user.__dict__.pop("_guanxi_scope", None)
                 with CaptureQueriesContext(connection) as queries:
-                    start = time.perf_counter()
-                    likely_duplicates(user=user, **probe)
+                    start, start_cpu = time.perf_counter(), time.process_time()
+                    hits += bool(likely_duplicates(user=user, **probe))
                     timings.append((time.perf_counter() - start) * 1000)
+                    cpu.append((time.process_time() - start_cpu) * 1000)
                 statements = [q["sql"] for q in queries.captured_queries]
                 start = time.perf_counter()
                 with connection.cursor() as cursor:
@@ -327,11 +336,42 @@ def bench_duplicates(args, admin, rep) -> dict:
                     plans[f"{label}/{kind}"] = plan
             out["kinds"][f"{label}/{kind}"] = {
                 "p50_ms": round(statistics.median(timings), 2), "p95_ms": round(percentile(timings, 0.95), 2),
+                "cpu_p50_ms": round(statistics.median(cpu), 2), "cpu_p95_ms": round(percentile(cpu, 0.95), 2),
                 "floor_p50_ms": round(statistics.median(floor), 2), "floor_p95_ms": round(percentile(floor, 0.95), 2),
-                "queries": len(statements)}
+                "queries": len(statements), "found_share": round(hits / args.checks, 3)}
         every = [v for k, v in out["kinds"].items() if k.startswith(label)]
         out[label] = {"worst_kind_p95_ms": max(v["p95_ms"] for v in every)}
     out["plans"] = plans
+    if args.compare_with:
+        out["before"] = compare_before(args, admin, rep, sample, rng)
+    return out
+
+
+def compare_before(args, admin, rep, sample, rng) -> dict:
+    """The same inputs through an earlier ``likely_duplicates`` (``--compare-with`` a checkout's
+    ``selectors.py``), in the same session, so before and after meet the same keys and the same load."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("guanxi.quality._selectors_before", args.compare_with)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "guanxi.quality"
+    import sys
+
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    out = {}
+    for label, user in (("organisation_wide", admin), ("rep_scope", rep)):
+        for kind, make in PROBES.items():
+            timings, cpu = [], []
+            for i in range(args.checks):
+                probe = make(sample[i % len(sample)], i, rng)
+                user.__dict__.pop("_guanxi_scope", None)
+                start, start_cpu = time.perf_counter(), time.process_time()
+                module.likely_duplicates(user=user, **probe)
+                timings.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
+            out[f"{label}/{kind}"] = {"p50_ms": round(statistics.median(timings), 2), "p95_ms": round(percentile(timings, 0.95), 2),
+                                      "cpu_p50_ms": round(statistics.median(cpu), 2), "cpu_p95_ms": round(percentile(cpu, 0.95), 2)}
     return out
 
 
@@ -418,6 +458,7 @@ def main(argv=None) -> int:
                         help="PostgreSQL, read-only database: key its accounts into a temporary match-key table of this session")
     parser.add_argument("--admin", default="", help="existing user for the organisation-wide checks (else a benchmark user is created)")
     parser.add_argument("--rep", default="", help="existing user for the rep-scope checks")
+    parser.add_argument("--compare-with", default="", help="an earlier selectors.py to time on the same inputs, for before/after")
     parser.add_argument("--dedupe", type=int, default=0, help="people for the dedupe accuracy run (0: skip it)")
     parser.add_argument("--threshold", type=float, default=0.9, help="match probability of the dedupe accuracy run")
     args = parser.parse_args(argv)
@@ -455,9 +496,16 @@ def main(argv=None) -> int:
     if "duplicates" in result:
         dup = result["duplicates"]
         print(f"\nDuplicate check at {dup['accounts']:,} accounts ({args.checks} checks of each kind):\n")
-        print("| user / input | p50 ms | p95 ms | SQL floor p50 ms | SQL floor p95 ms | queries |\n|---|---:|---:|---:|---:|---:|")
+        print("| user / input | p50 ms | p95 ms | Python CPU p50 ms | CPU p95 ms | SQL floor p50 ms | SQL floor p95 ms | queries | found |\n"
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for key, d in dup["kinds"].items():
-            print(f"| {key} | {d['p50_ms']:.2f} | {d['p95_ms']:.2f} | {d['floor_p50_ms']:.2f} | {d['floor_p95_ms']:.2f} | {d['queries']} |")
+            print(f"| {key} | {d['p50_ms']:.2f} | {d['p95_ms']:.2f} | {d['cpu_p50_ms']:.2f} | {d['cpu_p95_ms']:.2f} | "
+                  f"{d['floor_p50_ms']:.2f} | {d['floor_p95_ms']:.2f} | {d['queries']} | {d['found_share']:.0%} |")
+        if "before" in dup:
+            print(f"\nThe same inputs through {args.compare_with}, in the same session:\n")
+            print("| user / input | p50 ms | p95 ms | Python CPU p50 ms | CPU p95 ms |\n|---|---:|---:|---:|---:|")
+            for key, d in dup["before"].items():
+                print(f"| {key} | {d['p50_ms']:.2f} | {d['p95_ms']:.2f} | {d['cpu_p50_ms']:.2f} | {d['cpu_p95_ms']:.2f} |")
     if "dedupe" in result:
         d = result["dedupe"]
         print(f"\nBatch dedupe of {d['records']:,} generated records ({d['true_pairs']:,} true pairs), threshold {d['threshold']}:\n")
