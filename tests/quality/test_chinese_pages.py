@@ -19,8 +19,8 @@ def test_import_pages_in_chinese(org, import_file):
     waiting = upload(org.admin, [["姓名", "手机"], ["中文页", "13966667777"]], name="lianxiren.csv")
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
     client.force_login(org.admin)
-    # file names, encodings, and the command named on the dashboard (guanxi quality_snapshot)
-    data_words = {"lianxiren", "csv", "utf-8", "utf", "utf-", "admin", "gbk", "xlsx", "guanxi", "quality", "snapshot"}
+    # file names, encodings, user names (owners in the lists), and the command named on the dashboard (guanxi quality_snapshot)
+    data_words = {"lianxiren", "csv", "utf-8", "utf", "utf-", "admin", "other", "gbk", "xlsx", "guanxi", "quality", "snapshot"}
     for url in ("/quality/imports/", "/quality/imports/new/", f"/quality/imports/{done.pk}/", f"/quality/imports/{waiting.pk}/map/",
                 "/quality/imports/mappings/", "/quality/review/?party=account", "/quality/review/?party=contact", "/quality/",
                 "/quality/issues/invalid_phones/", "/quality/issues/accounts_without_city/", "/quality/issues/contacts_unreachable/",
