@@ -72,8 +72,8 @@ def likely_duplicates(*, user, party: str = "account", name: str = "", phones=()
 
     Same normalized phone or e-mail, same company name without its legal form, same name or the same
     pinyin, or a name starting like the typed one (then scored by similarity). One indexed query over
-    the match keys (exact keys, and a capped prefix range), one for (id, name) of the visible candidates,
-    and one that loads the few shown.
+    the match keys (exact keys, and a capped prefix range), one that loads the visible candidates — when
+    there are more than ``limit``, one for (id, name) to rank them and one that loads the shown ones.
     """
     from guanxi.customers.models import Account, Contact
 
@@ -107,22 +107,26 @@ def likely_duplicates(*, user, party: str = "account", name: str = "", phones=()
         found.setdefault(object_id, set()).add(kind if (kind, value) in wanted else "similar")
     if not found:
         return []
-    # rank on (id, name) of the visible candidates; only the shown ones are loaded whole, with their owner
     visible = model.objects.visible_to(user).order_by()
     typed_name = fold(name)
-    ranked = []
-    for pk, record_name in visible.filter(pk__in=list(found)).values_list("pk", "name"):
-        kinds = found[pk]
-        score = max([SCORES.get(k, 0) for k in kinds] + [int(fuzz.ratio(typed_name, fold(record_name)))])
-        ranked.append((-score, pk, kinds))
-    ranked.sort(key=lambda r: (r[0], r[1]))
+
+    def score(kinds: set[str], record_name: str) -> int:
+        return max([SCORES.get(k, 0) for k in kinds] + [int(fuzz.ratio(typed_name, fold(record_name)))])
+
+    def reasons(kinds: set[str]) -> list[str]:
+        return [str(REASONS[k]) for k in sorted(kinds, key=lambda k: -SCORES.get(k, 0))]
+
+    if len(found) <= limit:  # the usual case: load the few candidates whole, in one query
+        records = visible.filter(pk__in=list(found)).select_related("owner")
+        out = [Duplicate(record=r, party=party, score=score(found[r.pk], r.name), reasons=reasons(found[r.pk])) for r in records]
+        out.sort(key=lambda d: (-d.score, d.record.pk))
+        return out
+    # many candidates: rank on (id, name), then load only the ones shown, with their owners
+    ranked = sorted((-score(found[pk], record_name), pk) for pk, record_name in visible.filter(pk__in=list(found)).values_list("pk", "name"))
     ranked = ranked[:limit]
-    if not ranked:
-        return []
-    records = {r.pk: r for r in model.objects.filter(pk__in=[pk for _s, pk, _k in ranked]).select_related("owner")}
-    return [Duplicate(record=records[pk], party=party, score=-score,
-                      reasons=[str(REASONS[k]) for k in sorted(kinds, key=lambda k: -SCORES.get(k, 0))])
-            for score, pk, kinds in ranked if pk in records]
+    records = {r.pk: r for r in model.objects.filter(pk__in=[pk for _s, pk in ranked]).select_related("owner")}
+    return [Duplicate(record=records[pk], party=party, score=-negative, reasons=reasons(found[pk]))
+            for negative, pk in ranked if pk in records]
 
 
 def merges_for(*, user):
