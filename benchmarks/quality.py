@@ -12,8 +12,13 @@ It migrates the database it is given, then
      ``executemany`` on SQLite), and
    - django-import-export loading the same file into the same model (``Contact``: name, job title);
 2. **duplicate check**: bulk-loads ``--accounts`` accounts with their match keys, then times
-   ``--checks`` calls of ``likely_duplicates`` (half hits by phone or name, half misses), as an
-   organisation-wide user and as a rep with a team scope, next to the floor: the match-key SQL alone.
+   ``--checks`` calls of ``likely_duplicates`` for each kind of input (an existing phone, an existing
+   e-mail in other case, the start of a name, the name in pinyin, the name with another legal form,
+   no match), as an organisation-wide user and as a rep with a team scope, next to the floor: the
+   same SQL statements re-run through the driver; one EXPLAIN ANALYZE of each kind goes to the JSON.
+   On a database filled without match keys and not to be written (the 1,000,000-account
+   ``guanxi_bench``), ``--skip-import --shadow-keys --accounts 0 --admin admin --rep rep`` keys its
+   accounts into a temporary table of the session instead, and neither migrates nor adds users.
 
 3. **dedupe accuracy** (``--dedupe N``): N generated people, a third to a half entered again with
    realistic corruption (typos, swapped digits, hanzi vs pinyin, missing fields, other formats,
@@ -261,6 +266,8 @@ def bench_import(args, admin, rep) -> dict:
 
 
 def load_accounts(n: int, admin, rep, seed: int) -> None:
+    """``n`` benchmark accounts ("基准…有限公司") with their match keys, written in bulk (no signals).
+    Every other account has an e-mail address; a tenth belong to the rep."""
     from django.db import transaction
 
     from guanxi.customers.models import Account
@@ -277,50 +284,165 @@ def load_accounts(n: int, admin, rep, seed: int) -> None:
             name = f"基准{person(rng, i)}{rng.choice(COMPANY)}{i}有限公司"
             full, initials = pinyin_keys(name)
             accounts.append(Account(name=name, name_pinyin=full[:400], name_initials=initials[:100], search_text=name,
-                                    owner=rep if i % 10 == 0 else admin, primary_phone=f"+8615{i:09d}"))
+                                    owner=rep if i % 10 == 0 else admin, primary_phone=f"+8615{i:09d}",
+                                    primary_email=f"sales{i}@bench{i % 997}.example.cn" if i % 2 == 0 else ""))
         with transaction.atomic():
             created = Account.objects.bulk_create(accounts, batch_size=2000)
             keys = [MatchKey(party="account", object_id=a.pk, kind=k, value=v)
-                    for a in created for k, v in keys_for("account", a.name, [a.primary_phone], [])]
+                    for a in created for k, v in keys_for("account", a.name, [a.primary_phone], [a.primary_email] if a.primary_email else [])]
             MatchKey.objects.bulk_create(keys, batch_size=5000)
 
 
+def shadow_match_keys(batch: int = 20000) -> int:
+    """Key every account of a database that was filled without its match keys (``guanxi demo --size
+    large`` writes in bulk, past the receivers) into a TEMPORARY ``quality_matchkey`` of this session.
+
+    PostgreSQL looks up temporary tables first, so the duplicate check of this connection reads the
+    temporary keys, and the database itself is left as it was (the benchmark database is read-only)."""
+    from django.db import connection
+
+    from guanxi.customers.models import Account, EmailAddress, PhoneNumber
+    from guanxi.quality.matching import keys_for
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE quality_matchkey (id bigserial PRIMARY KEY, party varchar(10) NOT NULL, "
+                       "object_id bigint NOT NULL, kind varchar(10) NOT NULL, value varchar(254) NOT NULL)")
+    last, rows = 0, 0
+    while True:
+        chunk = list(Account.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "name")[:batch])
+        if not chunk:
+            break
+        ids = [pk for pk, _name in chunk]
+        last = ids[-1]
+        phones: dict[int, list[str]] = {}
+        for owner, number in PhoneNumber.objects.filter(account__in=ids).values_list("account", "number"):
+            phones.setdefault(owner, []).append(number)
+        emails: dict[int, list[str]] = {}
+        for owner, address in EmailAddress.objects.filter(account__in=ids).values_list("account", "email"):
+            emails.setdefault(owner, []).append(address)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy("COPY quality_matchkey (party, object_id, kind, value) FROM STDIN") as copy:
+                for pk, name in chunk:
+                    for kind, value in keys_for("account", name, phones.get(pk, ()), emails.get(pk, ())):
+                        copy.write_row(("account", pk, kind, value))
+                        rows += 1
+    with connection.cursor() as cursor:
+        # the same indexes as the model's (``match_key_probe_idx``, ``match_key_record_idx``)
+        cursor.execute("CREATE INDEX ON quality_matchkey (kind, value, party, object_id)")
+        cursor.execute("CREATE INDEX ON quality_matchkey (party, object_id)")
+        cursor.execute("ANALYZE quality_matchkey")  # autovacuum never analyses a temporary table
+    return rows
+
+
+def other_legal_form(name: str) -> str:
+    """The same company under another legal form: 股份有限公司 <-> 有限公司, else 有限公司 added."""
+    for old, new in (("股份有限公司", "有限公司"), ("有限责任公司", "股份有限公司"), ("有限公司", "股份有限公司")):
+        if name.endswith(old):
+            return name[: -len(old)] + new
+    return name + "有限公司"
+
+
+#: what a user types when creating an account, from an existing one (name, phone, e-mail) and a counter
+PROBES = {
+    "existing_phone": lambda a, i, rng: {"name": "新客户", "phones": [a["phone"].replace("+86", "")]},
+    "existing_email": lambda a, i, rng: {"name": "新客户", "emails": [a["email"].upper()]},
+    "similar_name": lambda a, i, rng: {"name": a["name"][:5]},
+    "pinyin": lambda a, i, rng: {"name": a["pinyin"]},
+    "legal_form": lambda a, i, rng: {"name": other_legal_form(a["name"])},
+    "no_match": lambda a, i, rng: {"name": f"未知{i}商贸", "phones": [f"139{rng.randint(0, 99999999):08d}"]},
+}
+
+
 def bench_duplicates(args, admin, rep) -> dict:
+    """p50/p95 of ``likely_duplicates`` per kind of input, in-process, with its SQL re-run through the
+    driver (the floor) and one EXPLAIN ANALYZE of each kind's statements."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from guanxi.customers.models import Account
+    from guanxi.framework.text import pinyin_keys
     from guanxi.quality.selectors import likely_duplicates
 
-    load_accounts(args.accounts, admin, rep, args.seed)
+    out = {}
+    if args.shadow_keys:
+        start = time.perf_counter()
+        out["shadow_keys"] = {"rows": shadow_match_keys(), "seconds": round(time.perf_counter() - start, 1)}
+    elif args.accounts:
+        load_accounts(args.accounts, admin, rep, args.seed)
     total = Account.objects.count()
     rng = random.Random(args.seed + 1)
-    sample = list(Account.objects.filter(name__startswith="基准").order_by("?").values_list("name", "primary_phone")[:args.checks])
-    probes = []
-    for i in range(args.checks):
-        name, phone = sample[i % len(sample)]
-        kind = i % 4
-        probes.append({"name": name} if kind == 0 else {"name": "无此公司", "phones": [phone]} if kind == 1 else
-                      {"name": f"未知{i}"} if kind == 2 else {"name": "", "phones": [f"139{rng.randint(0, 99999999):08d}"]})
-    out = {"accounts": total}
+    rows = Account.objects.exclude(primary_email="").exclude(primary_phone="")
+    if args.accounts and not args.shadow_keys:
+        rows = rows.filter(name__startswith="基准")
+    top = Account.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    picked = rng.sample(range(1, top + 1), min(top, args.checks * 5))
+    sample = [{"name": n, "phone": p, "email": e, "pinyin": pinyin_keys(n)[0]}
+              for n, p, e in rows.filter(pk__in=picked).values_list("name", "primary_phone", "primary_email")[:args.checks]]
+    out.update({"accounts": total, "checks_per_kind": args.checks, "sampled": len(sample), "kinds": {}})
+    plans = {}
     for label, user in (("organisation_wide", admin), ("rep_scope", rep)):
-        timings, floor = [], []
-        for probe in probes:
-            user.__dict__.pop("_guanxi_scope", None)
-            start = time.perf_counter()
-            with CaptureQueriesContext(connection) as queries:
-                likely_duplicates(user=user, **probe)
-            timings.append((time.perf_counter() - start) * 1000)
-            key_sql = [q["sql"] for q in queries.captured_queries if "quality_matchkey" in q["sql"]]
-            if key_sql:
+        for kind, make in PROBES.items():
+            timings, cpu, floor, hits = [], [], [], 0
+            for i in range(args.checks):
+                probe = make(sample[i % len(sample)], i, rng)
+                user.__dict__.pop("_guanxi_scope", None)
+                with CaptureQueriesContext(connection) as queries:
+                    start, start_cpu = time.perf_counter(), time.process_time()
+                    hits += bool(likely_duplicates(user=user, **probe))
+                    timings.append((time.perf_counter() - start) * 1000)
+                    cpu.append((time.process_time() - start_cpu) * 1000)
+                statements = [q["sql"] for q in queries.captured_queries]
+                start = time.perf_counter()
                 with connection.cursor() as cursor:
-                    start = time.perf_counter()
-                    cursor.execute(key_sql[0])
-                    cursor.fetchall()
-                    floor.append((time.perf_counter() - start) * 1000)
-        out[label] = {"median_ms": statistics.median(timings), "p95_ms": percentile(timings, 0.95),
-                      "floor_median_ms": statistics.median(floor) if floor else None,
-                      "floor_p95_ms": percentile(floor, 0.95) if floor else None}
+                    for sql in statements:
+                        cursor.execute(sql)
+                        cursor.fetchall()
+                floor.append((time.perf_counter() - start) * 1000)
+                if i == 0 and connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        plan = []
+                        for sql in statements:
+                            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) " + sql)
+                            plan.append("\n".join(r[0] for r in cursor.fetchall()))
+                    plans[f"{label}/{kind}"] = plan
+            out["kinds"][f"{label}/{kind}"] = {
+                "p50_ms": round(statistics.median(timings), 2), "p95_ms": round(percentile(timings, 0.95), 2),
+                "cpu_p50_ms": round(statistics.median(cpu), 2), "cpu_p95_ms": round(percentile(cpu, 0.95), 2),
+                "floor_p50_ms": round(statistics.median(floor), 2), "floor_p95_ms": round(percentile(floor, 0.95), 2),
+                "queries": len(statements), "found_share": round(hits / args.checks, 3)}
+        every = [v for k, v in out["kinds"].items() if k.startswith(label)]
+        out[label] = {"worst_kind_p95_ms": max(v["p95_ms"] for v in every)}
+    out["plans"] = plans
+    if args.compare_with:
+        out["before"] = compare_before(args, admin, rep, sample, rng)
+    return out
+
+
+def compare_before(args, admin, rep, sample, rng) -> dict:
+    """The same inputs through an earlier ``likely_duplicates`` (``--compare-with`` a checkout's
+    ``selectors.py``), in the same session, so before and after meet the same keys and the same load."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("guanxi.quality._selectors_before", args.compare_with)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "guanxi.quality"
+    import sys
+
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    out = {}
+    for label, user in (("organisation_wide", admin), ("rep_scope", rep)):
+        for kind, make in PROBES.items():
+            timings, cpu = [], []
+            for i in range(args.checks):
+                probe = make(sample[i % len(sample)], i, rng)
+                user.__dict__.pop("_guanxi_scope", None)
+                start, start_cpu = time.perf_counter(), time.process_time()
+                module.likely_duplicates(user=user, **probe)
+                timings.append((time.perf_counter() - start) * 1000)
+                cpu.append((time.process_time() - start_cpu) * 1000)
+            out[f"{label}/{kind}"] = {"p50_ms": round(statistics.median(timings), 2), "p95_ms": round(percentile(timings, 0.95), 2),
+                                      "cpu_p50_ms": round(statistics.median(cpu), 2), "cpu_p95_ms": round(percentile(cpu, 0.95), 2)}
     return out
 
 
@@ -398,12 +520,17 @@ def main(argv=None) -> int:
     parser.add_argument("--rows", type=int, default=5000, help="rows of the contacts CSV to import")
     parser.add_argument("--per-row-rows", type=int, default=1000, help="rows for the row-by-row services path (0: skip it)")
     parser.add_argument("--iie-rows", type=int, default=5000, help="rows (the file's first) for django-import-export (0: all)")
-    parser.add_argument("--accounts", type=int, default=50000, help="accounts for the duplicate check")
+    parser.add_argument("--accounts", type=int, default=50000, help="accounts for the duplicate check (loaded when fewer; 0: use what is there)")
     parser.add_argument("--checks", type=int, default=400, help="duplicate checks to time")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--reset", action="store_true", help="delete what earlier runs imported first")
     parser.add_argument("--skip-duplicates", action="store_true")
+    parser.add_argument("--shadow-keys", action="store_true",
+                        help="PostgreSQL, read-only database: key its accounts into a temporary match-key table of this session")
+    parser.add_argument("--admin", default="", help="existing user for the organisation-wide checks (else a benchmark user is created)")
+    parser.add_argument("--rep", default="", help="existing user for the rep-scope checks")
+    parser.add_argument("--compare-with", default="", help="an earlier selectors.py to time on the same inputs, for before/after")
     parser.add_argument("--dedupe", type=int, default=0, help="people for the dedupe accuracy run (0: skip it)")
     parser.add_argument("--threshold", type=float, default=0.9, help="match probability of the dedupe accuracy run")
     args = parser.parse_args(argv)
@@ -411,8 +538,13 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
-    admin, rep = users()
+    if args.admin:  # a database used as it is: no migrations, no benchmark users
+        from guanxi.core.models import User
+
+        admin, rep = User.objects.get(username=args.admin), User.objects.get(username=args.rep or args.admin)
+    else:
+        call_command("migrate", verbosity=0)
+        admin, rep = users()
     result = {"date": date.today().isoformat(), "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores",
               "database": connection.vendor}
     if not args.skip_import:
@@ -440,11 +572,17 @@ def main(argv=None) -> int:
                 print(f"| {key} | {rows:,} | {imp[key]['seconds']:.1f} | {imp[key]['rows_per_s']:,.0f} | {imp[key]['rows_per_s'] / floor:.3f} |")
     if "duplicates" in result:
         dup = result["duplicates"]
-        print(f"\nDuplicate check at {dup['accounts']:,} accounts ({args.checks} checks):\n")
-        print("| user | median ms | p95 ms | floor median ms | floor p95 ms |\n|---|---:|---:|---:|---:|")
-        for key in ("organisation_wide", "rep_scope"):
-            d = dup[key]
-            print(f"| {key} | {d['median_ms']:.2f} | {d['p95_ms']:.2f} | {d['floor_median_ms'] or 0:.2f} | {d['floor_p95_ms'] or 0:.2f} |")
+        print(f"\nDuplicate check at {dup['accounts']:,} accounts ({args.checks} checks of each kind):\n")
+        print("| user / input | p50 ms | p95 ms | Python CPU p50 ms | CPU p95 ms | SQL floor p50 ms | SQL floor p95 ms | queries | found |\n"
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for key, d in dup["kinds"].items():
+            print(f"| {key} | {d['p50_ms']:.2f} | {d['p95_ms']:.2f} | {d['cpu_p50_ms']:.2f} | {d['cpu_p95_ms']:.2f} | "
+                  f"{d['floor_p50_ms']:.2f} | {d['floor_p95_ms']:.2f} | {d['queries']} | {d['found_share']:.0%} |")
+        if "before" in dup:
+            print(f"\nThe same inputs through {args.compare_with}, in the same session:\n")
+            print("| user / input | p50 ms | p95 ms | Python CPU p50 ms | CPU p95 ms |\n|---|---:|---:|---:|---:|")
+            for key, d in dup["before"].items():
+                print(f"| {key} | {d['p50_ms']:.2f} | {d['p95_ms']:.2f} | {d['cpu_p50_ms']:.2f} | {d['cpu_p95_ms']:.2f} |")
     if "dedupe" in result:
         d = result["dedupe"]
         print(f"\nBatch dedupe of {d['records']:,} generated records ({d['true_pairs']:,} true pairs), threshold {d['threshold']}:\n")

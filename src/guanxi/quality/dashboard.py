@@ -1,9 +1,11 @@
 """The data-quality figures: invalid phones and e-mails, missing key fields, open duplicates, and their trend.
 
 Figures for a user count only the records the user can see, each count capped like list counts
-(``framework.pagination.capped_count``) so the page stays fast at millions of rows. The trend comes
-from one organisation-wide ``QualitySnapshot`` a day (``guanxi quality_snapshot``, and after each
-dedupe run).
+(``framework.pagination.capped_count``) so the page stays fast at millions of rows; each figure opens
+the list of its offending records (:func:`offending`), through the same visibility. The trend comes
+from one organisation-wide ``QualitySnapshot`` a day: the periodic job ``take_quality_snapshot``
+(:mod:`.tasks`; cron ``guanxi quality_snapshot``), the dashboard queueing it when today's is missing,
+and every dedupe run.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class Figure:
     label: object
     count: int
     capped: bool
+    url: str = ""
 
 
 def _querysets(accounts, contacts) -> list[tuple[str, object, object]]:
@@ -45,6 +48,43 @@ def _querysets(accounts, contacts) -> list[tuple[str, object, object]]:
         ("contacts_unreachable", _("contacts with neither phone nor e-mail"), contacts.filter(primary_phone="", primary_email="")),
         ("contacts_without_account", _("contacts without an account"), contacts.filter(primary_account__isnull=True)),
     ]
+
+
+#: figure -> what its list shows: the phone/e-mail rows, accounts or contacts (pairs go to the review queue)
+DRILL_KIND = {
+    "invalid_phones": "phone", "invalid_emails": "email", "accounts_without_phone": "account", "accounts_without_city": "account",
+    "contacts_unreachable": "contact", "contacts_without_account": "contact",
+}
+
+
+def offending(user, key: str):
+    """(label, kind, queryset) of the records behind figure ``key`` that ``user`` can see, in a stable order."""
+    if key not in DRILL_KIND:
+        raise KeyError(key)
+    accounts, contacts = Account.objects.visible_to(user), Contact.objects.visible_to(user)
+    label, queryset = next((lbl, qs) for k, lbl, qs in _querysets(accounts, contacts) if k == key)
+    kind = DRILL_KIND[key]
+    if kind in ("phone", "email"):
+        queryset = queryset.select_related("account", "contact").order_by("id")
+    else:
+        queryset = queryset.select_related("owner").order_by("name", "id")
+    return label, kind, queryset
+
+
+def trend_chart(snapshots: list[QualitySnapshot], figures: list[Figure]) -> dict:
+    """ECharts options: one line per problem figure (the totals of accounts and contacts left out)."""
+    labels = [s.day.isoformat() for s in snapshots]
+    series = [{"type": "line", "name": str(f.label), "data": [s.figures.get(f.key) for s in snapshots], "connectNulls": False}
+              for f in figures if f.key not in ("accounts", "contacts")]
+    return {
+        "tooltip": {"trigger": "axis"}, "legend": {"top": 0, "type": "scroll"},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 48, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels}, "yAxis": {"type": "value", "minInterval": 1}, "series": series,
+    }
+
+
+def has_snapshot_today() -> bool:
+    return QualitySnapshot.objects.filter(day=timezone.localdate()).exists()
 
 
 def figures_for(user) -> list[Figure]:

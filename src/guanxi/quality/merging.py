@@ -1,4 +1,4 @@
-"""Merging two accounts or two contacts, generically, and undoing it.
+"""Merging two or more accounts (or contacts), generically, and undoing it.
 
 Every related row of every installed app is re-pointed from the merged record to the survivor by
 walking ``_meta.related_objects`` (foreign keys and many-to-many through rows alike), after the
@@ -68,31 +68,45 @@ def _empty(value) -> bool:
     return value in (None, "", [], {})
 
 
-def picks(party: str, survivor, merged, rule: str = "most_complete", overrides: dict[str, str] | None = None) -> dict[str, str]:
-    """Per field, "survivor" or "merged": by ``rule`` unless ``overrides`` names the side.
+def pick_sources(party: str, survivor, others, rule: str = "most_complete", overrides: dict[str, int] | None = None) -> dict[str, int]:
+    """Per field, the id of the record whose value the survivor keeps, among ``survivor`` and ``others``.
 
-    ``most_complete``: the survivor's value unless it is empty (the longer description wins);
-    ``most_recent``: the value of the record changed last, unless that value is empty;
-    ``source_priority``: the value of the record from the more trusted source (:func:`source_priority`;
-    a tie keeps the survivor's), unless that value is empty.
+    ``overrides`` (field -> record id, one of the records) wins over the rule. The rules, each of which
+    passes over empty values:
+    ``most_complete``: the survivor's value unless it is empty (then the first of ``others`` that has one);
+    the longest description wins;
+    ``most_recent``: the value of the record changed last;
+    ``source_priority``: the value of the record from the most trusted source (:func:`source_priority`).
+    Ties keep the survivor's value.
     """
     overrides = overrides or {}
-    prefer_merged = merged.updated_at > survivor.updated_at
-    if rule == "source_priority":
-        prefer_merged = source_rank(record_source(merged)) < source_rank(record_source(survivor))
+    records = [survivor, *others]
+    ids = {r.pk for r in records}
+    if rule == "most_recent":
+        ranked = [survivor, *sorted(others, key=lambda r: r.updated_at, reverse=True)]
+        ranked.sort(key=lambda r: r.updated_at, reverse=True)  # stable: the survivor first on a tie
+    elif rule == "source_priority":
+        ranked = sorted(records, key=lambda r: source_rank(record_source(r)))
+    else:
+        ranked = records
     out = {}
     for name in MERGE_FIELDS[party]:
-        mine, theirs = getattr(survivor, name), getattr(merged, name)
         pick = overrides.get(name)
-        if pick not in ("survivor", "merged"):
-            if rule in ("most_recent", "source_priority"):  # the preferred record's value unless empty
-                pick = "merged" if (prefer_merged and not _empty(theirs)) or _empty(mine) else "survivor"
-            elif name == "description":
-                pick = "merged" if len(theirs or "") > len(mine or "") else "survivor"
+        if pick not in ids:
+            if rule == "most_complete" and name == "description":
+                best = max(records, key=lambda r: len(getattr(r, name) or ""))  # the first of the longest
+                pick = best.pk
             else:
-                pick = "merged" if _empty(mine) and not _empty(theirs) else "survivor"
+                pick = next((r.pk for r in ranked if not _empty(getattr(r, name))), survivor.pk)
         out[name] = pick
     return out
+
+
+def picks(party: str, survivor, merged, rule: str = "most_complete", overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Per field, "survivor" or "merged" (two records; see :func:`pick_sources`), unless ``overrides`` names the side."""
+    sides = {"survivor": survivor.pk, "merged": merged.pk}
+    chosen = pick_sources(party, survivor, [merged], rule, {k: sides[v] for k, v in (overrides or {}).items() if v in sides})
+    return {name: "survivor" if pk == survivor.pk else "merged" for name, pk in chosen.items()}
 
 
 def choose_values(party: str, survivor, merged, rule: str = "most_complete", overrides: dict[str, str] | None = None) -> dict[str, Any]:

@@ -164,7 +164,8 @@ class MatchKey(models.Model):
 
 
 class MergeRecord(BaseModel):
-    """Two accounts (or two contacts) merged into one, with everything needed to undo it.
+    """Two accounts (or two contacts) merged into one, with everything needed to undo it (one step of a
+    merge of several records: see ``head``).
 
     ``repointed`` lists every related row moved from the merged record to the survivor as
     ``[model label, pk, field]``; ``removed`` keeps rows that could not move (a link the survivor
@@ -186,6 +187,9 @@ class MergeRecord(BaseModel):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("merged by"), null=True, on_delete=models.SET_NULL, related_name="+")
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("undone by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    #: a merge of three or more records is one step per merged record; the first step is the head and the
+    #: others point at it, so the whole merge is listed, shown and undone as one
+    head = models.ForeignKey("self", verbose_name=_("part of the merge"), null=True, blank=True, on_delete=models.CASCADE, related_name="parts")
 
     class Meta:
         verbose_name = _("merge")

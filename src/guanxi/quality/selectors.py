@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 from rapidfuzz import fuzz
@@ -49,6 +50,8 @@ REASONS = {
 }
 SCORES = {"phone": 100, "email": 100, "company": 95, "name": 95, "pinyin": 85}
 CANDIDATES = 200
+#: names starting like the typed one, at most, as candidates
+SIMILAR = 50
 
 
 def _phone_keys(phones) -> list[str]:
@@ -69,7 +72,8 @@ def likely_duplicates(*, user, party: str = "account", name: str = "", phones=()
 
     Same normalized phone or e-mail, same company name without its legal form, same name or the same
     pinyin, or a name starting like the typed one (then scored by similarity). One indexed query over
-    the match keys, one over the visible records.
+    the match keys (exact keys, and a capped prefix range), one that loads the visible candidates — when
+    there are more than ``limit``, one for (id, name) to rank them and one that loads the shown ones.
     """
     from guanxi.customers.models import Account, Contact
 
@@ -82,10 +86,19 @@ def likely_duplicates(*, user, party: str = "account", name: str = "", phones=()
     q = Q()
     for kind in {k for k, _v in exact}:
         q |= Q(kind=kind, value__in=[v for k, v in exact if k == kind])
+    keys = MatchKey.objects.filter(q, party=party).values_list("object_id", "kind", "value")
     stem = typed.get("company") or typed.get("name", "")
     if len(stem) >= 2:
-        q |= Q(kind="company" if party == "account" else "name") & prefix(value=stem)
-    rows = MatchKey.objects.filter(q, party=party).values_list("object_id", "kind", "value")[:CANDIDATES]
+        # names that start like the typed one: the first few in index order, in a branch of their own, so a
+        # common start ("上海…") neither crowds out the exact hits nor drags hundreds of records along
+        similar = MatchKey.objects.filter(prefix(value=stem), party=party, kind="company" if party == "account" else "name")
+        similar = similar.order_by("value").values_list("object_id", "kind", "value")[:SIMILAR]
+        if connection.features.supports_slicing_ordering_in_compound:  # one round trip
+            rows = list(keys.order_by().union(similar, all=True)[:CANDIDATES])
+        else:  # SQLite takes no LIMIT inside a UNION
+            rows = list(keys[:CANDIDATES]) + list(similar)
+    else:
+        rows = list(keys[:CANDIDATES])
     wanted = set(exact)
     found: dict[int, set[str]] = {}
     for object_id, kind, value in rows:
@@ -94,15 +107,26 @@ def likely_duplicates(*, user, party: str = "account", name: str = "", phones=()
         found.setdefault(object_id, set()).add(kind if (kind, value) in wanted else "similar")
     if not found:
         return []
-    records = model.objects.visible_to(user).filter(pk__in=list(found)).select_related("owner")
+    visible = model.objects.visible_to(user).order_by()
     typed_name = fold(name)
-    out = []
-    for record in records:
-        kinds = found[record.pk]
-        score = max([SCORES.get(k, 0) for k in kinds] + [int(fuzz.ratio(typed_name, fold(record.name)))])
-        out.append(Duplicate(record=record, party=party, score=score, reasons=[str(REASONS[k]) for k in sorted(kinds, key=lambda k: -SCORES.get(k, 0))]))
-    out.sort(key=lambda d: (-d.score, d.record.pk))
-    return out[:limit]
+
+    def score(kinds: set[str], record_name: str) -> int:
+        return max([SCORES.get(k, 0) for k in kinds] + [int(fuzz.ratio(typed_name, fold(record_name)))])
+
+    def reasons(kinds: set[str]) -> list[str]:
+        return [str(REASONS[k]) for k in sorted(kinds, key=lambda k: -SCORES.get(k, 0))]
+
+    if len(found) <= limit:  # the usual case: load the few candidates whole, in one query
+        records = visible.filter(pk__in=list(found)).select_related("owner")
+        out = [Duplicate(record=r, party=party, score=score(found[r.pk], r.name), reasons=reasons(found[r.pk])) for r in records]
+        out.sort(key=lambda d: (-d.score, d.record.pk))
+        return out
+    # many candidates: rank on (id, name), then load only the ones shown, with their owners
+    ranked = sorted((-score(found[pk], record_name), pk) for pk, record_name in visible.filter(pk__in=list(found)).values_list("pk", "name"))
+    ranked = ranked[:limit]
+    records = {r.pk: r for r in model.objects.filter(pk__in=[pk for _s, pk in ranked]).select_related("owner")}
+    return [Duplicate(record=records[pk], party=party, score=-negative, reasons=reasons(found[pk]))
+            for negative, pk in ranked if pk in records]
 
 
 def merges_for(*, user):
@@ -163,4 +187,44 @@ def with_records(pairs, *, user, party: str) -> list:
         pair.left, pair.right = records.get(pair.left_id), records.get(pair.right_id)
         if pair.left is not None and pair.right is not None:
             out.append(pair)
+    return out
+
+
+@dataclass
+class Cluster:
+    """Three or more records a dedupe run put together, for merging at once from the review queue."""
+
+    key: str
+    probability: object
+    records: list = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[int]:
+        return [r.pk for r in self.records]
+
+
+def open_clusters(*, user, party: str, limit: int = 20) -> list[Cluster]:
+    """Clusters of three or more records (two or more open pairs) whose records the user can see, most
+    likely first: one grouped query, one for their pairs, one for their records."""
+    from django.db.models import Count, Max
+
+    from guanxi.customers.models import Account, Contact
+
+    pairs = open_pairs(user=user, party=party).exclude(cluster="")
+    keys = list(pairs.order_by().values("cluster").annotate(n=Count("id"), best=Max("probability"))
+                .filter(n__gte=2).order_by("-best", "cluster").values_list("cluster", "best")[:limit])
+    if not keys:
+        return []
+    members: dict[str, list[int]] = {key: [] for key, _best in keys}
+    for key, left, right in pairs.filter(cluster__in=list(members)).order_by("id").values_list("cluster", "left_id", "right_id"):
+        for pk in (left, right):
+            if pk not in members[key]:
+                members[key].append(pk)
+    model = Account if party == "account" else Contact
+    records = {r.pk: r for r in model.objects.visible_to(user).filter(pk__in={pk for ids in members.values() for pk in ids}).select_related("owner")}
+    out = []
+    for key, best in keys:
+        found = sorted((records[pk] for pk in members[key] if pk in records), key=lambda r: r.pk)
+        if len(found) >= 3:
+            out.append(Cluster(key=key, probability=best, records=found))
     return out

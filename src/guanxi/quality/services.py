@@ -209,7 +209,7 @@ def _refresh(party: str, record) -> None:
 
 @transaction.atomic
 def merge_records(*, acting_user, party: str, survivor, merged, rule: str = "most_complete",
-                  overrides: dict[str, str] | None = None) -> MergeRecord:
+                  overrides: dict[str, str] | None = None, head: MergeRecord | None = None) -> MergeRecord:
     """Merge ``merged`` into ``survivor``: pick each field's value, move every related row, delete ``merged``.
 
     Both must be visible to ``acting_user``. The returned record undoes it (``merge_undo``).
@@ -230,7 +230,7 @@ def merge_records(*, acting_user, party: str, survivor, merged, rule: str = "mos
     values = merging.choose_values(party, survivor, merged, rule, overrides)
     record = MergeRecord(
         party=party, survivor_id=survivor.pk, merged_id=merged.pk, merged_name=merged.name[:200], survivor_name=survivor.name[:200],
-        merged_values=merging.snapshot(merged), merged_tags=merging.tags_of(merged), actor=acting_user,
+        merged_values=merging.snapshot(merged), merged_tags=merging.tags_of(merged), actor=acting_user, head=head,
     )
     moved, removed = merging.repoint(survivor, merged)
     survivor_tags = set(merging.tags_of(survivor))
@@ -245,9 +245,91 @@ def merge_records(*, acting_user, party: str, survivor, merged, rule: str = "mos
     return base.create(record, acting_user=acting_user)
 
 
+MAX_MERGE = 10
+
+
+@transaction.atomic
+def merge_many(*, acting_user, party: str, survivor, others, rule: str = "most_complete",
+               values: dict[str, int] | None = None) -> MergeRecord:
+    """Merge every record of ``others`` into ``survivor`` at once; returns the merge (its head step).
+
+    ``values`` (field -> id of one of the records) overrides ``rule`` per field. All the records must be
+    visible to ``acting_user``. Each merged record is one step (a :class:`MergeRecord` whose ``head`` is
+    the first step), so the audit trail names every record, and ``merge_undo`` of the head undoes all.
+    Open review-queue pairs among the records are marked merged; the others follow the survivor.
+    """
+    model = merging.model_for(party)
+    if party not in merging.MERGE_FIELDS:
+        raise ValidationError({"party": _("Choose accounts or contacts.")})
+    others = list(others)
+    ids = [survivor.pk, *(r.pk for r in others)]
+    if not others:
+        raise ValidationError({"merged": _("Choose at least one record to merge into the one you keep.")})
+    if len(set(ids)) != len(ids):
+        raise ValidationError({"merged": _("A record cannot be merged with itself.")})
+    if len(ids) > MAX_MERGE:
+        raise ValidationError({"merged": _("Merge at most %(count)d records at once.") % {"count": MAX_MERGE}})
+    if not all(isinstance(r, model) for r in [survivor, *others]) or model.objects.visible_to(acting_user).filter(pk__in=ids).count() != len(ids):
+        raise ValidationError({"merged": _("Choose records you can see.")})
+    if rule not in merging.RULES:
+        raise ValidationError({"rule": _("Choose a rule.")})
+    values = values or {}
+    unknown = sorted(name for name in values if name not in merging.MERGE_FIELDS[party])
+    if unknown:
+        raise ValidationError({"values": _("Unknown field: %(fields)s.") % {"fields": ", ".join(unknown)}})
+    foreign = sorted(name for name, pk in values.items() if pk not in ids)
+    if foreign:
+        raise ValidationError({"values": _("Take each value from one of the records being merged: %(fields)s.") % {"fields": ", ".join(foreign)}})
+    locked = {r.pk: r for r in model.objects.select_for_update().filter(pk__in=ids)}
+    survivor, others = locked[survivor.pk], [locked[pk] for pk in ids[1:]]
+    sources = merging.pick_sources(party, survivor, others, rule, values)
+    # the step that hands the survivor another owner goes last: until then every record stays in the user's sight
+    others.sort(key=lambda r: r.pk == sources.get("owner"))
+    head = None
+    for merged in others:
+        # the value chosen from this record is taken now; a value chosen from another record is kept
+        # (the survivor already holds it, or takes it at that record's step)
+        overrides = {name: "merged" if pk == merged.pk else "survivor" for name, pk in sources.items()}
+        step = merge_records(acting_user=acting_user, party=party, survivor=survivor, merged=merged, rule=rule,
+                             overrides=overrides, head=head)
+        head = head or step
+        _pairs_follow(party=party, survivor_id=survivor.pk, merged_id=merged.pk, merge=head, acting_user=acting_user)
+    return head
+
+
+def _pairs_follow(*, party: str, survivor_id: int, merged_id: int, merge: MergeRecord, acting_user) -> None:
+    """After ``merged_id`` went into ``survivor_id``: their open pair is merged; the merged record's other
+    open pairs now point at the survivor (or go, when the survivor already has that pair)."""
+    low, high = sorted((survivor_id, merged_id))
+    for pair in DuplicatePair.objects.filter(party=party, status=PairStatus.OPEN, left_id=low, right_id=high):
+        base.update(pair, acting_user=acting_user, data={"status": PairStatus.MERGED, "decided_by": acting_user,
+                                                         "decided_at": timezone.now(), "merge": merge})
+    for other in DuplicatePair.objects.filter(party=party, status=PairStatus.OPEN).filter(Q(left_id=merged_id) | Q(right_id=merged_id)):
+        a, b = (survivor_id if x == merged_id else x for x in (other.left_id, other.right_id))
+        if a == b or DuplicatePair.objects.filter(party=party, left_id=min(a, b), right_id=max(a, b)).exclude(pk=other.pk).exists():
+            other.delete()
+        else:
+            DuplicatePair.objects.filter(pk=other.pk).update(left_id=min(a, b), right_id=max(a, b))
+
+
+def merge_steps(merge: MergeRecord) -> list[MergeRecord]:
+    """The steps of a merge in the order they were made: the head, then its parts."""
+    head = merge.head or merge
+    return [head, *head.parts.order_by("id")]
+
+
 @transaction.atomic
 def merge_undo(*, merge: MergeRecord, acting_user) -> None:
-    """Put both records back as they were: the merged one under its old id, every moved row, the survivor's values."""
+    """Put the records back as they were: each merged one under its old id, every moved row, the survivor's
+    values. A merge of several records is undone whole, last step first."""
+    head = merge.head or merge
+    if head.undone_at is not None:
+        raise ValidationError({"__all__": _("This merge was undone already.")})
+    for step in reversed(merge_steps(head)):
+        _undo_step(step, acting_user)
+
+
+def _undo_step(merge: MergeRecord, acting_user) -> None:
     if merge.undone_at is not None:
         raise ValidationError({"__all__": _("This merge was undone already.")})
     model = merging.model_for(merge.party)
@@ -337,15 +419,7 @@ def pair_accept(*, pair: DuplicatePair, acting_user, rule: str = "most_complete"
         raise ValidationError({"__all__": _("This pair was decided already.")})
     survivor, merged = _pair_records(pair, acting_user)
     record = merge_records(acting_user=acting_user, party=pair.party, survivor=survivor, merged=merged, rule=rule)
-    base.update(pair, acting_user=acting_user, data={"status": PairStatus.MERGED, "decided_by": acting_user,
-                                                     "decided_at": timezone.now(), "merge": record})
-    for other in DuplicatePair.objects.filter(party=pair.party, status=PairStatus.OPEN).filter(
-            Q(left_id=merged.pk) | Q(right_id=merged.pk)):
-        a, b = (survivor.pk if x == merged.pk else x for x in (other.left_id, other.right_id))
-        if a == b or DuplicatePair.objects.filter(party=pair.party, left_id=min(a, b), right_id=max(a, b)).exclude(pk=other.pk).exists():
-            other.delete()
-        else:
-            DuplicatePair.objects.filter(pk=other.pk).update(left_id=min(a, b), right_id=max(a, b))
+    _pairs_follow(party=pair.party, survivor_id=survivor.pk, merged_id=merged.pk, merge=record, acting_user=acting_user)
     return record
 
 

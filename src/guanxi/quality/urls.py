@@ -8,6 +8,7 @@ app_name = "quality"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("issues/<str:key>/", views.issue_list, name="issue_list"),
     *model_urls("imports", "importbatch", list=views.ImportBatchListView),
     path("imports/new/", views.upload, name="importbatch_add"),
     path("imports/<int:pk>/", views.batch_detail, name="importbatch_detail"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("imports/mappings/<int:pk>/delete/", views.mapping_delete, name="mapping_delete"),
     path("duplicates/", views.duplicate_panel, name="duplicate_panel"),
     path("merge/<str:party>/", views.merge_screen, name="merge"),
+    path("merge/<str:party>/pick/", views.merge_pick, name="merge_pick"),
     path("merges/", views.merge_list, name="merge_list"),
     path("merges/<int:pk>/", views.merge_detail, name="merge_detail"),
     path("merges/<int:pk>/undo/", views.merge_undo, name="merge_undo"),

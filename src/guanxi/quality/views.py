@@ -217,49 +217,110 @@ def _party_or_404(party: str) -> str:
     return party
 
 
+def _merge_ids(params) -> tuple[list[int], dict[str, int]]:
+    """The records of the merge screen, in order (``ids``, or the pair ``a`` and ``b``), and the letters
+    ``a`` and ``b`` an older link or form may use for the first two."""
+    raw = params.getlist("ids") or [params.get("a", ""), params.get("b", "")]
+    ids: list[int] = []
+    for value in raw:
+        for part in str(value).split(","):
+            if part.strip().isdigit() and int(part) not in ids:
+                ids.append(int(part))
+    letters = dict(zip(("a", "b"), ids))
+    return ids, letters
+
+
+def _as_id(value, letters: dict[str, int]) -> int | None:
+    if value in letters:
+        return letters[value]
+    return int(value) if value and str(value).isdigit() else None
+
+
 @login_required
 def merge_screen(request, party: str):
-    """Two records side by side: pick the survivor and, per field, whose value it keeps."""
+    """Two or more records side by side: pick the survivor and, per field, whose value it keeps."""
     party = _party_or_404(party)
-    if not (request.user.has_perm(f"customers.change_{party}") and request.user.has_perm(f"customers.delete_{party}")):
+    if not _may_merge(request.user, party):
         raise PermissionDenied
     model = merging.model_for(party)
     visible = model.objects.visible_to(request.user).select_related("owner")
     params = request.POST if request.method == "POST" else request.GET
-    ids = [params.get("a", ""), params.get("b", "")]
-    if not all(i.isdigit() for i in ids) or ids[0] == ids[1]:
+    ids, letters = _merge_ids(params)
+    if len(ids) < 2:
+        return HttpResponseRedirect(reverse("quality:merge_pick", args=[party]) + (f"?ids={ids[0]}" if ids else ""))
+    if len(ids) > services.MAX_MERGE:
+        ids = ids[: services.MAX_MERGE]
+        messages.warning(request, _("At most %(count)d records can be merged at once.") % {"count": services.MAX_MERGE})
+    found = {r.pk: r for r in visible.filter(pk__in=ids)}
+    if len(found) != len(ids):
         raise Http404
-    a, b = get_object_or_404(visible, pk=ids[0]), get_object_or_404(visible, pk=ids[1])
-    keep = params.get("survivor", "a")
-    survivor, merged = (b, a) if keep == "b" else (a, b)
+    records = [found[pk] for pk in ids]
+    keep = _as_id(params.get("survivor"), letters)
+    survivor = found.get(keep) or records[0]
+    others = [r for r in records if r.pk != survivor.pk]
     rule = params.get("rule") if params.get("rule") in merging.RULES else "most_complete"
     if request.method == "POST":
-        overrides = {}
+        values = {}
         for name in merging.MERGE_FIELDS[party]:
-            side = request.POST.get(f"field_{name}")
-            if side in ("a", "b"):
-                overrides[name] = "survivor" if side == keep else "merged"
+            pk = _as_id(request.POST.get(f"field_{name}"), letters)
+            if pk in found:
+                values[name] = pk
         try:
-            record = services.merge_records(acting_user=request.user, party=party, survivor=survivor, merged=merged, rule=rule, overrides=overrides)
+            record = services.merge_many(acting_user=request.user, party=party, survivor=survivor, others=others, rule=rule, values=values)
         except ValidationError as exc:
             messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
         else:
-            messages.success(request, _("Merged %(merged)s into %(survivor)s.") % {"merged": record.merged_name, "survivor": record.survivor_name})
+            names = ", ".join(step.merged_name for step in services.merge_steps(record))
+            messages.success(request, _("Merged %(merged)s into %(survivor)s.") % {"merged": names, "survivor": survivor.name})
             return HttpResponseRedirect(record.get_absolute_url())
-    chosen = merging.picks(party, survivor, merged, rule)
+    chosen = merging.pick_sources(party, survivor, others, rule)
     rows = []
     for name in merging.MERGE_FIELDS[party]:
         field = model._meta.get_field(name)
-        side_of_survivor = "a" if survivor is a else "b"
-        pick = side_of_survivor if chosen[name] == "survivor" else ("b" if side_of_survivor == "a" else "a")
-        rows.append({"name": name, "label": field.verbose_name, "a": _display(a, field), "b": _display(b, field), "pick": pick,
-                     "same": getattr(a, field.attname) == getattr(b, field.attname)})
+        shown = [_display(r, field) for r in records]
+        rows.append({"name": name, "label": field.verbose_name, "pick": chosen[name], "same": len(set(shown)) == 1,
+                     "cells": [{"pk": r.pk, "value": value} for r, value in zip(records, shown)]})
+    counts = _related_counts_many(model, ids)
+    columns = [{"record": r, "related": counts.get(r.pk, 0)} for r in records]
     context = {
-        "party": party, "a": a, "b": b, "keep": keep, "rule": rule, "rows": rows, "rules": merging.RULE_LABELS,
-        "page_title": _("Merge %(a)s and %(b)s") % {"a": a, "b": b},
-        "related": {"a": _related_counts(a), "b": _related_counts(b)},
+        "party": party, "records": records, "columns": columns, "keep": survivor.pk, "rule": rule, "rows": rows,
+        "rules": merging.RULE_LABELS, "ids": ids,
+        "page_title": _("Merge %(records)s") % {"records": ", ".join(str(r) for r in records)},
     }
     return render(request, "quality/merge.html", context)
+
+
+@login_required
+def merge_pick(request, party: str):
+    """“Merge with…”: starting from one record, find the others by search as you type (among the records
+    you can see) or among its likely duplicates, tick them, and compare them all."""
+    party = _party_or_404(party)
+    if not _may_merge(request.user, party):
+        raise PermissionDenied
+    from guanxi.customers import selectors as customers
+
+    model = merging.model_for(party)
+    visible = model.objects.visible_to(request.user).select_related("owner")
+    ids, _letters = _merge_ids(request.GET)
+    chosen = {r.pk: r for r in visible.filter(pk__in=ids)}
+    chosen_list = [chosen[pk] for pk in ids if pk in chosen]
+    query = request.GET.get("q", "").strip()
+    search = customers.account_search if party == "account" else customers.contact_search
+    results = [r for r in search(user=request.user, query=query, limit=20) if r.pk not in chosen] if query else []
+    suggestions = []
+    if chosen_list and not query and len(chosen_list) < services.MAX_MERGE:
+        start = chosen_list[0]
+        from guanxi.customers.models import EmailAddress, PhoneNumber
+
+        phones = list(PhoneNumber.objects.filter(**{party: start.pk}).values_list("number", flat=True))
+        emails = list(EmailAddress.objects.filter(**{party: start.pk}).values_list("email", flat=True))
+        suggestions = [d for d in selectors.likely_duplicates(user=request.user, party=party, name=start.name, phones=phones,
+                                                              emails=emails, exclude_id=start.pk) if d.record.pk not in chosen]
+    context = {"party": party, "chosen": chosen_list, "query": query, "results": results, "suggestions": suggestions,
+               "ids_query": "".join(f"ids={r.pk}&" for r in chosen_list), "page_title": _("Merge with…")}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "quality/_merge_candidates.html", context)
+    return render(request, "quality/merge_pick.html", context)
 
 
 def _display(record, field) -> str:
@@ -271,18 +332,37 @@ def _display(record, field) -> str:
     return str(value)
 
 
-def _related_counts(record) -> int:
-    return sum(model._base_manager.filter(**{name: record.pk}).count() for model, name in merging._relations(type(record)))
+def _related_counts_many(model, ids) -> dict[int, int]:
+    """Rows of every app pointing at each of ``ids``: one grouped query per relation."""
+    from django.db.models import Count
+
+    counts: dict[int, int] = {}
+    for related, name in merging._relations(model):
+        rows = related._base_manager.filter(**{f"{name}__in": ids}).values(name).annotate(n=Count("pk")).order_by()
+        for row in rows:
+            counts[row[name]] = counts.get(row[name], 0) + row["n"]
+    return counts
 
 
 @login_required
 @permission_required("quality.view_mergerecord", raise_exception=True)
 def merge_detail(request, pk: int):
     record = get_object_or_404(selectors.merges_for(user=request.user), pk=pk)
+    if record.head_id:
+        return HttpResponseRedirect(reverse("quality:merge_detail", args=[record.head_id]))
     model = merging.model_for(record.party)
     survivor = model.objects.visible_to(request.user).filter(pk=record.survivor_id).first()
-    taken = [model._meta.get_field(name).verbose_name for name in record.survivor_changes if name in merging.MERGE_FIELDS[record.party]]
-    context = {"merge": record, "survivor": survivor, "page_title": str(record), "taken": taken,
+    steps = services.merge_steps(record)
+    taken = []
+    for step in steps:
+        for name in step.survivor_changes:
+            label = model._meta.get_field(name).verbose_name if name in merging.MERGE_FIELDS[record.party] else None
+            if label is not None and label not in taken:
+                taken.append(label)
+    context = {"merge": record, "steps": steps, "moved": sum(len(s.repointed) for s in steps), "survivor": survivor,
+               "page_title": str(record) if len(steps) == 1 else _("%(count)d records → %(survivor)s") % {
+                   "count": len(steps), "survivor": steps[-1].survivor_name},
+               "taken": taken,
                "can_undo": record.undone_at is None and request.user.has_perm(f"customers.delete_{record.party}")}
     return render(request, "quality/merge_detail.html", context)
 
@@ -290,7 +370,10 @@ def merge_detail(request, pk: int):
 @login_required
 @permission_required("quality.view_mergerecord", raise_exception=True)
 def merge_list(request):
-    merges = selectors.merges_for(user=request.user).select_related("actor")[:100]
+    from django.db.models import Count
+
+    merges = selectors.merges_for(user=request.user).filter(head__isnull=True).select_related("actor").annotate(
+        part_count=Count("parts"))[:100]
     return render(request, "quality/merge_list.html", {"merges": merges, "page_title": _("Merges")})
 
 
@@ -329,6 +412,7 @@ def review_queue(request):
     last_run = DedupeRun.objects.filter(party=party, started_by=request.user).select_related("job").first()
     context = {
         "party": party, "pairs": pairs, "page": page, "can_merge": _may_merge(request.user, party), "last_run": last_run,
+        "clusters": selectors.open_clusters(user=request.user, party=party) if page.number == 1 else [],
         "page_title": _("Duplicate review"),
     }
     return render(request, "quality/review_queue.html", context)
@@ -400,11 +484,43 @@ def dedupe_start(request):
 @login_required
 @permission_required("quality.view_importbatch", raise_exception=True)
 def dashboard(request):
-    """Invalid phones and e-mails, missing key fields, open duplicates (of the records you see), and the trend."""
+    """Invalid phones and e-mails, missing key fields, open duplicates (of the records you see), each opening
+    its list, and the organisation's trend."""
+    from django.db import transaction
+
     from . import dashboard as figures
+    from .tasks import take_quality_snapshot
 
     current = figures.figures_for(request.user)
+    if not figures.has_snapshot_today():  # the daily job has not run yet: queue it, the next visit has today's point
+        transaction.on_commit(take_quality_snapshot.enqueue)
     snapshots = figures.trend()
     trend_rows = [{"day": s.day, "values": [s.figures.get(f.key, "") for f in current]} for s in snapshots]
-    context = {"figures": current, "trend": trend_rows, "page_title": _("Data quality")}
+    links = {key: reverse("quality:issue_list", args=[key]) for key in figures.DRILL_KIND}
+    links.update({"accounts": reverse("customers:account_list"), "contacts": reverse("customers:contact_list"),
+                  "open_account_pairs": reverse("quality:review_queue") + "?party=account",
+                  "open_contact_pairs": reverse("quality:review_queue") + "?party=contact"})
+    for f in current:
+        f.url = links.get(f.key, "")
+    context = {"figures": current, "trend": trend_rows, "page_title": _("Data quality"),
+               "chart": figures.trend_chart(snapshots, current) if len(snapshots) > 1 else None}
     return render(request, "quality/dashboard.html", context)
+
+
+@login_required
+@permission_required("quality.view_importbatch", raise_exception=True)
+def issue_list(request, key: str):
+    """The records behind one figure of the dashboard (those you can see), a page at a time, each with a link
+    to open and fix it."""
+    from guanxi.framework.pagination import paginate
+
+    from . import dashboard as figures
+
+    try:
+        label, kind, queryset = figures.offending(request.user, key)
+    except KeyError:
+        raise Http404 from None
+    page = paginate(queryset, request.GET.get("page"), 50)
+    context = {"key": key, "kind": kind, "rows": page.objects, "page": page, "label": label,
+               "page_title": str(label)[:1].upper() + str(label)[1:]}
+    return render(request, "quality/issue_list.html", context)

@@ -84,17 +84,35 @@ class MergeRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = MergeRecord
         fields = ["id", "party", "survivor_id", "merged_id", "survivor_name", "merged_name", "survivor_changes", "repointed",
-                  "actor", "created_at", "undone_at"]
+                  "actor", "created_at", "undone_at", "steps"]
         read_only_fields = fields
+
+    steps = serializers.SerializerMethodField(help_text=_("every record merged (a merge of three or more records has one step each)"))
+
+    def get_steps(self, record) -> list[dict]:
+        from ..services import merge_steps
+
+        return [{"id": s.pk, "merged_id": s.merged_id, "merged_name": s.merged_name, "repointed": len(s.repointed)} for s in merge_steps(record)]
 
 
 class MergeRequestSerializer(serializers.Serializer):
     party = serializers.ChoiceField(choices=[("account", _("account")), ("contact", _("contact"))])
     survivor = serializers.IntegerField(help_text=_("id of the record that stays"))
-    merged = serializers.IntegerField(help_text=_("id of the record merged into it (and deleted)"))
+    merged = serializers.IntegerField(required=False, help_text=_("id of the record merged into it (and deleted)"))
+    merged_ids = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=9,
+                                       help_text=_("ids of several records merged into it at once (instead of merged)"))
+    values = serializers.DictField(child=serializers.IntegerField(), required=False, default=dict,
+                                   help_text=_("field -> id of the record whose value to keep, overriding the rule"))
     rule = serializers.ChoiceField(choices=[("most_complete", _("most complete")), ("most_recent", _("most recent")), ("source_priority", _("source priority"))], default="most_complete")
     fields = serializers.DictField(child=serializers.ChoiceField(choices=[("survivor", _("survivor")), ("merged", _("merged"))]),
-                                   required=False, default=dict, help_text=_("field -> whose value to keep, overriding the rule"))
+                                   required=False, default=dict, help_text=_("field -> whose value to keep, overriding the rule (two records)"))
+
+    def validate(self, data):
+        ids = list(data.get("merged_ids") or []) + ([data["merged"]] if "merged" in data else [])
+        if not ids:
+            raise serializers.ValidationError({"merged": _("Name the record (merged) or records (merged_ids) to merge.")})
+        data["merged_ids"] = list(dict.fromkeys(ids))
+        return data
 
 
 class DuplicatePairSerializer(serializers.ModelSerializer):

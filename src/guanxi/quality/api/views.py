@@ -133,34 +133,44 @@ class DuplicateCheckView(GenericAPIView):
 
 
 class MergeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Merges of two accounts or two contacts: make one, list them, undo one."""
+    """Merges of two or more accounts (or contacts): make one, list them, undo one (a whole merge at once)."""
 
     queryset = MergeRecord.objects.all()
     serializer_class = serializers.MergeRecordSerializer
     permission_classes = [ModelPermissions]
 
-    def get_queryset(self):
-        return selectors.merges_for(user=self.request.user).select_related("actor")
-
     def _may_merge(self, party: str) -> None:
         if not (self.request.user.has_perm(f"customers.change_{party}") and self.request.user.has_perm(f"customers.delete_{party}")):
             raise exceptions.PermissionDenied()
 
+    def get_queryset(self):
+        qs = selectors.merges_for(user=self.request.user).select_related("actor")
+        return qs.filter(head__isnull=True) if self.action == "list" else qs
+
     @extend_schema(request=serializers.MergeRequestSerializer, responses={201: serializers.MergeRecordSerializer})
     def create(self, request):
-        """Merge ``merged`` into ``survivor``; every related record of every app moves to the survivor."""
+        """Merge ``merged`` (or every record of ``merged_ids``) into ``survivor``; every related record of every
+        app moves to the survivor. ``fields`` (survivor/merged) or ``values`` (field -> record id) override the rule."""
         body = serializers.MergeRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         self._may_merge(data["party"])
         model = merging.model_for(data["party"])
-        visible = model.objects.visible_to(request.user)
-        survivor = visible.filter(pk=data["survivor"]).first()
-        merged = visible.filter(pk=data["merged"]).first()
-        if survivor is None or merged is None:
-            raise ValidationError({"survivor" if survivor is None else "merged": _("No such record that you can see.")})
-        record = services.merge_records(acting_user=request.user, party=data["party"], survivor=survivor, merged=merged,
-                                        rule=data["rule"], overrides=data["fields"])
+        ids = [data["survivor"], *data["merged_ids"]]
+        found = {r.pk: r for r in model.objects.visible_to(request.user).filter(pk__in=ids)}
+        if data["survivor"] not in found:
+            raise ValidationError({"survivor": _("No such record that you can see.")})
+        missing = [pk for pk in data["merged_ids"] if pk not in found]
+        if missing:
+            raise ValidationError({"merged_ids" if "merged" not in data or len(data["merged_ids"]) > 1 else "merged":
+                                   _("No such record that you can see: %(ids)s.") % {"ids": ", ".join(map(str, missing))}})
+        survivor, others = found[data["survivor"]], [found[pk] for pk in data["merged_ids"]]
+        values = dict(data["values"])
+        if len(others) == 1:  # the two-record form: survivor / merged per field
+            sides = {"survivor": survivor.pk, "merged": others[0].pk}
+            values = {**{name: sides[side] for name, side in data["fields"].items()}, **values}
+        record = services.merge_many(acting_user=request.user, party=data["party"], survivor=survivor, others=others,
+                                     rule=data["rule"], values=values)
         return Response(self.get_serializer(record).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: serializers.MergeRecordSerializer})
