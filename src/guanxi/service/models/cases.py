@@ -45,7 +45,7 @@ class CaseQuerySet(VisibleQuerySet):
 
     The generic rule joins the account and the queue and tests their columns row by row; at a million
     cases that join sits under every list. Here each grant is a test of one column of ``service_case``
-    (``assignee_id IN (…)``, ``queue_id IN (SELECT … queue members)``, ``account_id IN (SELECT … visible
+    (``assignee_id IN (…)``, ``queue_id IN (SELECT … queues seen as member or supervisor)``, ``account_id IN (SELECT … visible
     accounts)``); PostgreSQL evaluates each subquery once (a hashed subplan), so the list walks its
     ``(created_at, id)`` index and checks three columns per row. The same rows as the generic rule
     (``visibility_owner_field = "assignee"``, ``visibility_via = ("account", "queue")``).
@@ -63,12 +63,13 @@ class CaseQuerySet(VisibleQuerySet):
 def case_visibility_q(scope) -> models.Q:
     from guanxi.customers.models import Account
 
-    from .queues import QueueMember
+    from .queues import Queue
 
     q = models.Q(pk__in=[])
     if scope.owner_ids:
         q |= models.Q(assignee_id__in=sorted(scope.owner_ids))
-    q |= models.Q(queue_id__in=QueueMember.objects.filter(visibility_q(QueueMember, scope)).values("queue_id"))
+    # the queues the user sees: as a member (or a member's manager) or as the queue's supervisor
+    q |= models.Q(queue_id__in=Queue.objects.filter(visibility_q(Queue, scope)).values("pk"))
     q |= models.Q(account_id__in=Account.objects.filter(visibility_q(Account, scope)).values("pk"))
     return q
 
