@@ -91,3 +91,31 @@ def test_details_tab_reads_no_panels_or_timeline(org, client_for):
     sql = " ".join(q["sql"] for q in details.captured_queries)
     assert "customers_interaction" not in sql
     assert len(details.captured_queries) < len(overview.captured_queries)
+
+
+def test_visible_under_trusts_only_a_parent_read_through_visible_to(org):
+    from guanxi.framework.visibility import mark_seen
+    from guanxi.sales.models import Opportunity
+
+    unseen = Account.objects.get(pk=org.other_account.pk)  # the rep cannot see this account
+    plain = Opportunity.objects.visible_under(org.rep, "account", unseen)
+    assert not plain.exists()
+    def where(queryset) -> str:
+        return str(queryset.query).split("WHERE", 1)[1]
+
+    assert "owner_id" in where(plain), "an unstamped parent: the full rule applies"
+    stamped = mark_seen(Account.objects.visible_to(org.rep).get(pk=org.rep_account.pk), org.rep)
+    fast = Opportunity.objects.visible_under(org.rep, "account", stamped)
+    assert "owner_id" not in where(fast), "a parent read through visible_to: no rule of its own"
+    other_user = Opportunity.objects.visible_under(org.other, "account", stamped)
+    assert "owner_id" in where(other_user), "the stamp is for the user that read it"
+
+
+def test_account_panels_query_without_the_visibility_rule(org, client_for):
+    client = client_for(org.rep)
+    url = org.rep_account.get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as page:
+        assert client.get(url).status_code == 200
+    panel_sql = [q["sql"] for q in page.captured_queries if 'FROM "sales_opportunity"' in q["sql"]]
+    assert panel_sql and all("customers_account" not in sql for sql in panel_sql)

@@ -15,6 +15,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.framework.registry import registry
+from guanxi.framework.visibility import mark_seen
 from guanxi.framework.views import (
     BulkEditView, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, apply_errors, safe_next,
 )
@@ -76,6 +77,12 @@ class AccountDetailView(ObjectDetailView):
     model, url_namespace = Account, NS
     template_name = "customers/account_detail.html"
     select_related = ("owner", "territory")
+
+    def get_object(self, pk):
+        # Read through visible_to(user) (base_queryset): the panels' records that borrow visibility from the
+        # account need no rule of their own (VisibleQuerySet.visible_under).
+        return mark_seen(get_object_or_404(Account.objects.visible_to(self.request.user).select_related(*self.select_related), pk=pk),
+                         self.request.user)
 
     def get_context(self, account):
         request = self.request

@@ -97,6 +97,25 @@ class VisibleQuerySet(models.QuerySet):
             return self.none()
         return self.filter(visibility_q(self.model, scope))
 
+    def visible_under(self, user, via: str, parent) -> "VisibleQuerySet":
+        """The records of ``parent`` (``via`` = ``parent``) that ``user`` may see.
+
+        A model that borrows visibility through ``via`` (``visibility_via``) is visible whenever its
+        parent is: when ``parent`` was read through ``visible_to(user)`` by a detail page (it carries
+        ``mark_seen``'s stamp), its records need no rule at all — the 360° view's panels then plan and
+        run a plain ``account_id = …`` query instead of the full visibility condition each.
+        """
+        records = self.filter(**{via: parent})
+        if via in getattr(self.model, "visibility_via", ()) and getattr(parent, "_seen_by", None) == getattr(user, "pk", ...):
+            return records
+        return records.visible_to(user)
+
+
+def mark_seen(obj, user):
+    """Stamp ``obj`` as read through ``visible_to(user)`` (see ``VisibleQuerySet.visible_under``)."""
+    obj._seen_by = user.pk
+    return obj
+
 
 VisibleManager = models.Manager.from_queryset(VisibleQuerySet)
 

@@ -173,13 +173,13 @@ def time_in_stages(*, opportunity: Opportunity) -> list[dict]:
 def account_opportunities(*, user, account: Account, limit: int = 20):
     """Lazy (a QuerySet): a 360° panel that is not shown costs no query."""
     return (
-        Opportunity.objects.visible_to(user).filter(account=account).select_related("stage", "owner")
+        Opportunity.objects.visible_under(user, "account", account).select_related("stage", "owner")
         .order_by("status", "expected_close_date", "id")[:limit]
     )
 
 
 def pipeline_summary(*, user, account: Account) -> dict:
-    qs = Opportunity.objects.visible_to(user).filter(account=account)
+    qs = Opportunity.objects.visible_under(user, "account", account)
     return qs.aggregate(
         open_count=Count("id", filter=Q(status=OpportunityStatus.OPEN)),
         open_amount=Sum("amount", filter=Q(status=OpportunityStatus.OPEN)),
@@ -275,25 +275,25 @@ def feed_activities(*, user, start, end):
 def account_activities(*, user, account, limit: int = 10):
     from .models import Activity
 
-    return Activity.objects.visible_to(user).filter(account=account).select_related("owner").order_by("-starts_at", "-id")[:limit]
+    return Activity.objects.visible_under(user, "account", account).select_related("owner").order_by("-starts_at", "-id")[:limit]
 
 
 def account_quotes(*, user, account, limit: int = 10):
     from .models import Quote
 
-    return Quote.objects.visible_to(user).filter(account=account).exclude(status="superseded").order_by("-updated_at", "-id")[:limit]
+    return Quote.objects.visible_under(user, "account", account).exclude(status="superseded").order_by("-updated_at", "-id")[:limit]
 
 
 def account_orders(*, user, account, limit: int = 10):
     from .models import SalesOrder
 
-    return SalesOrder.objects.visible_to(user).filter(account=account).order_by("-ordered_at", "-id")[:limit]
+    return SalesOrder.objects.visible_under(user, "account", account).order_by("-ordered_at", "-id")[:limit]
 
 
 def account_contracts(*, user, account, limit: int = 10):
     from .models import Contract
 
-    return Contract.objects.visible_to(user).filter(account=account).order_by("-end_date", "-id")[:limit]
+    return Contract.objects.visible_under(user, "account", account).order_by("-end_date", "-id")[:limit]
 
 
 def competitor_win_loss(*, user) -> list[dict]:

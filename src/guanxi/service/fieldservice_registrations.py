@@ -22,7 +22,7 @@ def _work_orders_panel(request, account):
     from .models import WorkOrder
     from .models.fieldservice import ACTIVE_WORK_ORDER
 
-    work_orders = WorkOrder.objects.visible_to(user).filter(account=account)
+    work_orders = WorkOrder.objects.visible_under(user, "account", account)
     return {
         "account": account,
         "work_orders": list(work_orders.select_related("technician").order_by("-created_at", "-id")[:5]),

@@ -27,7 +27,7 @@ def _cases_panel(request, account):
     from .choices import OPEN_STATUSES
     from .models import Case
 
-    cases = Case.objects.visible_to(user).filter(account=account)
+    cases = Case.objects.visible_under(user, "account", account)
     return {
         "account": account,
         "cases": list(cases.order_by("-created_at", "-id")[:5]),
@@ -45,7 +45,7 @@ def _contracts_panel(request, account):
         return None
     from .models import ServiceContract
 
-    contracts = ServiceContract.objects.visible_to(user).filter(account=account).select_related("sla_policy")
+    contracts = ServiceContract.objects.visible_under(user, "account", account).select_related("sla_policy")
     return {"account": account, "contracts": list(contracts.order_by("-end_date", "-id")[:5]), "can_add": user.has_perm("service.add_servicecontract")}
 
 
@@ -58,7 +58,7 @@ def _units_panel(request, account):
 
     from .models import InstalledProduct
 
-    units = InstalledProduct.objects.visible_to(user).filter(account=account)
+    units = InstalledProduct.objects.visible_under(user, "account", account)
     latest = (F("install_date").desc(nulls_last=True), "-id")  # units without an install date last, on every database
     return {"account": account, "units": list(units.select_related("product").order_by(*latest)[:5]),
             "count": units.count(), "today": timezone.localdate(), "can_add": user.has_perm("service.add_installedproduct")}
@@ -71,7 +71,7 @@ def _rmas_panel(request, account):
     from .choices import OPEN_RMA_STATUSES
     from .models import Rma
 
-    rmas = Rma.objects.visible_to(user).filter(account=account)
+    rmas = Rma.objects.visible_under(user, "account", account)
     return {"account": account, "rmas": list(rmas.only("pk", "number", "reason", "status").order_by("-created_at", "-id")[:5]),
             "open_count": rmas.filter(status__in=OPEN_RMA_STATUSES).count(), "can_add": user.has_perm("service.add_rma")}
 
