@@ -295,3 +295,12 @@ def test_global_search_finds_units_contracts_and_returns_in_scope(org, assets, r
                        (rma.number, rma.get_absolute_url())):
         assert url in client_for(org.rep).get(f"/customers/search/?q={query}").content.decode(), query
         assert url not in client_for(org.other).get(f"/customers/search/?q={query}").content.decode(), query
+
+
+def test_new_contract_from_the_account_offers_that_accounts_units(org, desk, assets, client_for):
+    """The link from the account's panel names the account: the covered-units list holds its units at once."""
+    page = client_for(org.rep).get(f"/service/contracts/add/?account={org.rep_account.pk}").content.decode()
+    select = page[page.index('name="installed_products"'):]
+    select = select[: select.index("</select>")]
+    assert f'value="{assets.unit.pk}"' in select, "the account's unit is offered"
+    assert f'value="{assets.other_unit.pk}"' not in select, "another account's unit is not"

@@ -265,12 +265,14 @@ class ObjectEditView(ModelViewMixin, View):
     initial_from_query: tuple[str, ...] = ()
 
     def get_form(self, data=None, files=None, instance=None):
-        form = self.form_class(data, files, instance=instance, user=self.request.user)
+        initial = {}
         if instance is None and data is None:
-            for key in self.initial_from_query:
-                if self.request.GET.get(key):
-                    form.initial[key] = self.request.GET[key]
-        return form
+            initial = {key: self.request.GET[key] for key in self.initial_from_query if self.request.GET.get(key)}
+        # Given to the constructor, so a form whose choices depend on it (a contract's covered units, of
+        # the account the link names) sees it while it builds its fields.
+        if initial:
+            return self.form_class(data, files, instance=instance, user=self.request.user, initial=initial)
+        return self.form_class(data, files, instance=instance, user=self.request.user)
 
     def save(self, form, instance):  # pragma: no cover - every concrete view sets it
         raise NotImplementedError
