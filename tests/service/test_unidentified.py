@@ -146,3 +146,13 @@ def test_escalation_covers_cases_without_customer(org, desk, stray):
     stray.refresh_from_db()
     assert stray.sla_breached and stray.escalation_level == 2 and done
     assert not TimelineEvent.objects.filter(kind="case.sla_missed").exists()  # no account to write on
+
+
+def test_case_list_filters_cases_without_customer(org, desk, stray, client_for):
+    known = services.case_create(acting_user=desk.supervisor, account=org.rep_account, subject="Known customer's case", queue=desk.queue)
+    client = client_for(desk.supervisor)
+    waiting = client.get("/service/cases/?unidentified=true").content.decode()
+    assert stray.number in waiting and known.number not in waiting
+    identified = client.get("/service/cases/?unidentified=false").content.decode()
+    assert known.number in identified and stray.number not in identified
+    assert api(desk.supervisor).get("/api/cases/?unidentified=true").json()["results"][0]["number"] == stray.number

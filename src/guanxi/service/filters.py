@@ -36,6 +36,7 @@ class CaseFilterSet(filters.FilterSet):
     queue = filters.ModelMultipleChoiceFilter(label=_("queue"), distinct=False, queryset=Queue.objects.all())
     assignee = filters.ModelMultipleChoiceFilter(label=_("assignee"), distinct=False, queryset=_agents)
     unassigned = filters.BooleanFilter(label=_("unassigned"), field_name="assignee", lookup_expr="isnull")
+    unidentified = filters.BooleanFilter(label=_("customer not identified"), field_name="account", lookup_expr="isnull")
     account = filters.NumberFilter(label=_("account"))
     contact = filters.NumberFilter(label=_("contact"))
     installed_product = filters.NumberFilter(label=_("installed product"))
