@@ -6,13 +6,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import BigIntegerField, Count, F, Q, Sum
-from django.urls import reverse
 from django.db.models.functions import Cast, Round
 from django.utils import timezone
 
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Account, AccountContact, PhoneNumber
 from guanxi.framework.text import format_phone, query_terms
+from guanxi.framework.urls import record_url
 
 from .choices import OpportunityStatus
 from .filters import text_search_q
@@ -93,16 +93,15 @@ def board(*, user, pipeline: Pipeline, queryset=None, per_stage: int = BOARD_CAR
             row["stage"]: row
             for row in base.order_by().values("stage").annotate(count=Count("id"), total=Sum("amount"))
         }
-    # Cards carry only what the card shows; their links are built from one reversed pattern each.
-    detail_url = reverse("sales:opportunity_detail", args=[0]).replace("/0/", "/{}/")
-    move_url = reverse("sales:opportunity_move", args=[0]).replace("/0/", "/{}/")
+    # Cards carry only what the card shows; their links come from one reversed pattern each (record_url).
     columns = []
     for stage in stages:
         cards = list(
             base.filter(stage=stage).select_related("account", "owner").only(*BOARD_CARD_FIELDS).order_by("-amount", "id")[:per_stage]
         )
         for card in cards:
-            card.board_url, card.board_move_url = detail_url.format(card.pk), move_url.format(card.pk)
+            card.board_url = record_url("sales:opportunity_detail", card.pk)
+            card.board_move_url = record_url("sales:opportunity_move", card.pk)
         row = figures.get(stage.pk, {})
         total = row.get("total") or Decimal("0")
         columns.append({

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.framework.urls import record_url
 from guanxi.framework.tables import Column, Table, choice_label
 
 PRIORITY_CLASSES = {"urgent": "bg-danger", "high": "bg-warning text-dark", "normal": "bg-secondary", "low": "bg-light text-dark"}
 STATUS_CLASSES = {"new": "bg-info text-dark", "open": "bg-primary", "pending": "bg-warning text-dark", "resolved": "bg-success", "closed": "bg-secondary"}
-
-_PK = 987654321
-
-
-@lru_cache(maxsize=64)
-def _url_pattern(name: str, prefix: str, urlconf, language: str | None) -> str:
-    return reverse(name, args=[_PK]).replace(str(_PK), "{}")
-
-
-def detail_url(name: str, pk) -> str:
-    """``reverse(name, args=[pk])`` for a page of rows: the URL is resolved once per pattern (and script
-    prefix, URLconf and language), then filled in, instead of resolving it again for every row."""
-    return _url_pattern(name, get_script_prefix(), get_urlconf(), get_language()).format(int(pk))
-
 
 @lru_cache(maxsize=256)
 def _badge_html(css: str, label: str):
@@ -39,7 +24,7 @@ def _time(value):
 
 
 def number(record):
-    return format_html('<a href="{}">{}</a>', detail_url("service:case_detail", record.pk), record.number)
+    return format_html('<a href="{}">{}</a>', record_url("service:case_detail", record.pk), record.number)
 
 
 def priority(record):
@@ -54,7 +39,7 @@ def account(record):
     if record.account_id is None:  # a case from an unknown sender
         return format_html('<span class="badge bg-warning text-dark">{}</span> <small class="text-muted">{}</small>',
                            _("Customer not identified"), getattr(record, "requester_email", ""))
-    return format_html('<a href="{}">{}</a>', detail_url("customers:account_detail", record.account_id), record.account)
+    return format_html('<a href="{}">{}</a>', record_url("customers:account_detail", record.account_id), record.account)
 
 
 def due(record):
