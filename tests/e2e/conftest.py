@@ -17,7 +17,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from django.core.signals import request_finished, request_started
 
 from tests.conftest import PASSWORD
 
@@ -77,41 +76,89 @@ class PageProblems:
             self.errors.append(f"{response.status} {response.request.method} {response.url}")
 
 
-class InFlight:
-    """Counts the live server's requests between Django's request_started and request_finished.
+class ServerGate:
+    """Lets the live server answer requests while a test's browser is open, and none after it closes.
 
-    Closing a browser context cancels its requests on the browser's side only: the server thread may
-    still be reading the database (a late htmx fragment, the notification socket's retry). The
-    database flush after a test must wait for it, or SQLite answers "database table is locked" and
-    PostgreSQL's TRUNCATE queues behind the open transaction.
+    Closing a browser context cancels its requests on the browser's side only: a request the browser
+    sent just before (a late htmx fragment, the notification socket's retry) may still reach the server
+    thread, even after it was accepted from the socket's backlog. On SQLite the live server shares the
+    test's one connection, so such a request reading a table while the database flush after the test
+    deletes it fails the flush with "database table is locked"; on PostgreSQL the TRUNCATE queues behind
+    its open transaction. Counting requests from Django's ``request_started`` leaves a window between
+    the accept and that signal, so the gate wraps the whole WSGI application instead: a request is
+    counted, or refused with 503 without touching the database, under one lock, and closing the gate
+    waits until the counted ones have finished (their response bodies included).
     """
 
     def __init__(self):
-        self.count = 0
-        self.quiet = threading.Condition()
+        self.active = 0
+        self.is_open = False
+        self.changed = threading.Condition()
 
-    def started(self, **kwargs):
-        with self.quiet:
-            self.count += 1
+    def wrap(self, app):
+        def gated(environ, start_response):
+            with self.changed:
+                if not self.is_open:
+                    start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Connection", "close")])
+                    return [b"the test that opened the browser has ended"]
+                self.active += 1
+            try:
+                body = app(environ, start_response)
+            except BaseException:
+                self._done()
+                raise
+            return _ClosingBody(body, self._done)
 
-    def finished(self, **kwargs):
-        with self.quiet:
-            self.count = max(0, self.count - 1)
-            self.quiet.notify_all()
+        return gated
 
-    def wait(self, timeout: float = TIMEOUT_MS / 1000) -> bool:
-        with self.quiet:
-            return self.quiet.wait_for(lambda: self.count == 0, timeout=timeout)
+    def _done(self):
+        with self.changed:
+            self.active -= 1
+            self.changed.notify_all()
+
+    def open(self):
+        with self.changed:
+            self.is_open = True
+
+    def close(self, timeout: float = TIMEOUT_MS / 1000) -> bool:
+        with self.changed:
+            self.is_open = False
+            return self.changed.wait_for(lambda: self.active == 0, timeout=timeout)
+
+
+class _ClosingBody:
+    """A WSGI response body that tells the gate when the server has closed it."""
+
+    def __init__(self, body, done):
+        self.body, self.done, self.closed = body, done, False
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self):
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            self.done()
+
+
+@pytest.fixture(scope="session")
+def _server_gate(live_server):
+    gate = ServerGate()
+    httpd = live_server.thread.httpd
+    httpd.set_app(gate.wrap(httpd.get_app()))
+    return gate
 
 
 @pytest.fixture
-def server_requests(live_server):
-    in_flight = InFlight()
-    request_started.connect(in_flight.started, weak=False)
-    request_finished.connect(in_flight.finished, weak=False)
-    yield in_flight
-    request_started.disconnect(in_flight.started)
-    request_finished.disconnect(in_flight.finished)
+def server_requests(_server_gate):
+    _server_gate.open()
+    yield _server_gate
+    _server_gate.close()
 
 
 @pytest.fixture
@@ -136,7 +183,7 @@ def open_page(browser, live_server, server_requests):
         for open_tab in context.pages:
             open_tab.goto("about:blank")  # stops the page's scripts, so no new request starts
         context.close()
-    assert server_requests.wait(), "the live server still had requests running after the browser closed"
+    assert server_requests.close(), "the live server still had requests running after the browser closed"
     errors = [error for seen in problems for error in seen.errors]
     assert not errors, "the browser saw problems:\n" + "\n".join(errors)
 
