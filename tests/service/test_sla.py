@@ -180,3 +180,63 @@ def test_escalation_command_and_task(org, desk, cases):
 
     assert escalate_cases.call()["missed"] == 0
     assert AuditEntry.objects.filter(object_id=str(cases.mine.pk), source="cli").exists()
+
+
+def test_escalation_writes_its_state_beside_the_case_not_into_it(org, desk, cases):
+    """Without a raise or a hand-over the pass leaves the case row alone: level and miss go to CaseEscalation."""
+    from guanxi.service.models import CaseEscalation
+
+    case = cases.mine
+    updated_at = Case.objects.get(pk=case.pk).updated_at
+    _due(case, near=True)
+    sla.escalate()
+    assert CaseEscalation.objects.get(case=case).level == 1 and not CaseEscalation.objects.get(case=case).breached
+    _due(case, missed=True)
+    services.sla_policy_update(policy=desk.policy, acting_user=org.admin, raise_priority_on_breach=False, reassign_on_breach=False)
+    before = Case.objects.get(pk=case.pk)
+    assert sla.escalate()["missed"] == 1
+    after = Case.objects.get(pk=case.pk)
+    assert (after.priority, after.assignee_id, after.updated_at) == (before.priority, before.assignee_id, before.updated_at)
+    state = CaseEscalation.objects.get(case=case)
+    assert state.level == 2 and state.breached and state.escalated_at is not None and state.warned_at is not None
+    assert after.sla_breached and after.escalation_level == 2 and updated_at == before.updated_at
+
+
+def test_escalation_pass_runs_the_same_statements_for_one_case_or_many(org, desk, cases, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.sla_policy_update(policy=desk.policy, acting_user=org.admin, reassign_on_breach=True)
+
+    def statements(n):
+        made = [services.case_create(acting_user=org.rep, account=org.rep_account, subject=f"断网 {i}", queue=desk.queue) for i in range(n)]
+        for i, case in enumerate(made):
+            _due(case, near=i % 2 == 0, missed=i % 2 == 1)
+        with CaptureQueriesContext(connection) as captured:
+            done = sla.escalate()
+        assert done["missed"] == n // 2 and done["near"] == n - n // 2
+        return len(captured.captured_queries)
+
+    assert statements(2) == statements(12)
+
+
+def test_new_deadlines_rearm_the_escalation_but_keep_the_miss(org, desk, cases):
+    case = cases.mine
+    _due(case, missed=True)
+    assert sla.escalate()["missed"] == 1
+    case.refresh_from_db()
+    services.case_update(case=case, acting_user=desk.agent, priority="urgent")
+    case.refresh_from_db()
+    assert case.escalation_level == 0 and case.sla_breached
+    _due(case, missed=True)
+    assert sla.escalate()["missed"] == 1  # the new target missed too: escalated again
+
+
+def test_sla_missed_filter_finds_a_missed_case_after_it_is_closed(org, desk, cases, client):
+    from guanxi.service.filters import CaseFilterSet
+
+    _due(cases.mine, missed=True)
+    sla.escalate()
+    services.case_set_status(case=Case.objects.get(pk=cases.mine.pk), acting_user=desk.agent, status="closed")
+    found = CaseFilterSet({"sla": "missed"}, queryset=Case.objects.all()).qs
+    assert list(found.values_list("pk", flat=True)) == [cases.mine.pk]

@@ -44,6 +44,7 @@ def _link_one(case: Case, *, account: Account, contact: Contact | None, acting_u
 
     data: dict[str, Any] = {"account": account, "contact": contact}
     derived: dict[str, Any] = {"search_text": fold(" ".join((case.number, case.subject, str(account), case.requester_email)))}
+    new_deadlines = False
     contract = case.service_contract or contract_for_case(account=account, installed_product=None)
     if contract is not None:
         data["service_contract"] = contract
@@ -55,8 +56,10 @@ def _link_one(case: Case, *, account: Account, contact: Contact | None, acting_u
         fields = sla.deadlines(probe, start=case.created_at)
         if any(fields[k] != getattr(case, k) for k in fields):
             data.update(fields)
-            derived["escalation_level"] = 0
+            new_deadlines = True
     base.update(case, acting_user=acting_user, data=data, derived=derived)
+    if new_deadlines:
+        sla.reset_escalation(case)
     events.case_customer_linked(case, acting_user)
 
 

@@ -131,6 +131,7 @@ def case_update(*, case: Case, acting_user, **data) -> dict:
             "service_contract": data["service_contract"] if "service_contract" in data and data["service_contract"] != case.service_contract else None,
         })
     derived: dict[str, Any] = {}
+    new_deadlines = False
     if any(k in data and data[k] != getattr(case, k) for k in ("subject", "account")):
         probe = Case(number=case.number, subject=data.get("subject", case.subject), account=data.get("account", case.account))
         derived["search_text"] = _search_text(probe)
@@ -142,7 +143,7 @@ def case_update(*, case: Case, acting_user, **data) -> dict:
         fields = sla.deadlines(probe, start=case.created_at)
         if fields["sla_policy"] != case.sla_policy:
             data.update(fields)
-            derived["escalation_level"] = 0
+            new_deadlines = True
     if "priority" in data and data["priority"] != case.priority and case.is_open:
         now = timezone.now()
         probe = Case(priority=data["priority"], account=data.get("account", case.account), queue=case.queue,
@@ -150,10 +151,13 @@ def case_update(*, case: Case, acting_user, **data) -> dict:
                      first_response_warn_at=case.first_response_warn_at)
         timing = {k: v for k, v in sla.deadlines(probe, start=now, policy=case.sla_policy).items() if k.endswith("_at")}
         data.update(timing)
-        derived["escalation_level"] = 0
+        new_deadlines = True
         if case.sla_paused_at and case.sla_policy_id:  # the clock stays stopped, with the new targets' time left
             derived["sla_clock"] = sla.minutes_left(case.sla_policy, now, timing)
-    return base.update(case, acting_user=acting_user, data=data, derived=derived)
+    changes = base.update(case, acting_user=acting_user, data=data, derived=derived)
+    if new_deadlines:
+        sla.reset_escalation(case)
+    return changes
 
 
 @transaction.atomic
@@ -190,8 +194,10 @@ def case_set_status(*, case: Case, acting_user, status: str, satisfaction: int |
             probe = Case(priority=case.priority, account=case.account, queue=case.queue, first_responded_at=case.first_responded_at,
                          first_response_due_at=case.first_response_due_at, first_response_warn_at=case.first_response_warn_at)
             fields = sla.deadlines(probe, start=now, policy=case.sla_policy)
-            data.update(resolution_due_at=fields["resolution_due_at"], resolution_warn_at=fields["resolution_warn_at"], escalation_level=0)
+            data.update(resolution_due_at=fields["resolution_due_at"], resolution_warn_at=fields["resolution_warn_at"])
     changes = base.update(case, acting_user=acting_user, data=data)
+    if reopened and case.sla_policy_id:
+        sla.reset_escalation(case)
     events.case_status_changed(case, acting_user, status if status != CaseStatus.OPEN or reopened else "")
     if status == CaseStatus.CLOSED and satisfaction is not None:
         case_record_satisfaction(case=case, acting_user=acting_user, satisfaction=satisfaction, comment=comment)

@@ -12,7 +12,7 @@ import datetime
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Case as When_, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import BigIntegerField, Case as When_, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -148,8 +148,36 @@ def _notify(counts: dict[int, int], title, url: str) -> int:
     Notification.objects.bulk_create([
         Notification(recipient_id=user_id, title=title(n), url=url)
         for user_id, n in counts.items()
-    ], batch_size=1000)
+    ], batch_size=BATCH)
     return len(counts)
+
+
+def reset_escalation(case: Case) -> None:
+    """New deadlines (priority changed, reopened, another policy): the case may be warned and escalated
+    again. A miss already recorded (``breached``) stays."""
+    from .models import CaseEscalation
+
+    CaseEscalation.objects.filter(case=case, level__gt=0).update(level=0)
+    if Case.escalation.is_cached(case):  # read again when next asked
+        Case.escalation.related.delete_cached_value(case)
+
+
+def _mark(ids, *, level: int, now) -> None:
+    """Write the escalation level of these cases: one ``INSERT … ON CONFLICT DO UPDATE`` per batch into the
+    narrow ``service_caseescalation`` (one primary key, one small partial index), never the case table."""
+    from .models import CaseEscalation
+
+    if level >= 2:
+        rows = [CaseEscalation(case_id=pk, level=level, breached=True, escalated_at=now) for pk in ids]
+        fields = ["level", "breached", "escalated_at"]
+    else:
+        rows = [CaseEscalation(case_id=pk, level=level, warned_at=now) for pk in ids]
+        fields = ["level", "warned_at"]
+    CaseEscalation.objects.bulk_create(rows, batch_size=BATCH, update_conflicts=True, unique_fields=["case"], update_fields=fields)
+
+
+#: rows per statement of the pass's bulk writes (escalation rows, audit rows, timeline events)
+BATCH = 10_000
 
 
 @transaction.atomic
@@ -160,11 +188,16 @@ def escalate(*, now: datetime.datetime | None = None) -> dict:
       queue's supervisor) once, grouped into one notification per person;
     - target missed, not yet escalated: mark the case missed, raise its priority one step and hand it
       to the queue's supervisor where the policy says so, notify, and write the account timeline.
-    Each step is one UPDATE over the matching rows, answered from partial indexes on open cases.
+
+    The cases are found from partial indexes on open cases. What changes on every pass (the level, the
+    miss) is written to ``CaseEscalation``, not to the case: a case row is written only when its priority
+    or assignee changes, since every write of a case row inserts into each of the case table's indexes.
     """
     from django.urls import reverse
 
     from django.db import connection
+
+    from .models import CaseEscalation
 
     now = now or timezone.now()
     list_url = reverse("service:case_list")
@@ -175,21 +208,22 @@ def escalate(*, now: datetime.datetime | None = None) -> dict:
             cursor.execute("SET LOCAL jit = off")
     supervisor = Subquery(Queue.objects.filter(pk=OuterRef("queue_id")).values("supervisor_id")[:1])
 
-    missed = _open_running().filter(_missed(now), escalation_level__lt=2).order_by()
+    escalated = CaseEscalation.objects.filter(case=OuterRef("pk"), level__gte=2)
+    missed = _open_running().filter(_missed(now)).filter(~Exists(escalated)).order_by()
     missed_rows = list(missed.annotate(supervisor=supervisor).values_list("pk", "number", "account_id", "priority", "assignee_id", "supervisor",
                                                                            "sla_policy__raise_priority_on_breach", "sla_policy__reassign_on_breach"))
     raise_ids = [r[0] for r in missed_rows if r[6] and r[3] != PRIORITY_ORDER[-1]]
     reassign_ids = [r[0] for r in missed_rows if r[7] and r[5] and r[5] != r[4]]
-    missed_ids = sorted(r[0] for r in missed_rows)  # in key order: neighbouring rows share heap and index pages
-    # One UPDATE per chunk writes each missed case once: a row written three times (priority, assignee, level)
-    # would rewrite every index of service_case three times.
+    _mark(sorted(r[0] for r in missed_rows), level=2, now=now)
+    # The case rows change only where the policy raises the priority or hands the case on: one UPDATE per
+    # chunk, each case written once, in key order (neighbouring rows share heap and index pages).
     raised, reassigned = set(raise_ids), set(reassign_ids)
     bump = When_(*[When(priority=low, then=Value(str(high))) for low, high in zip(PRIORITY_ORDER, PRIORITY_ORDER[1:])],
                  default=F("priority"))
-    for chunk in _chunks(missed_ids):
+    for chunk in _chunks(sorted(raised | reassigned)):
         chunk_raised = [pk for pk in chunk if pk in raised]
         chunk_reassigned = [pk for pk in chunk if pk in reassigned]
-        changes = {"escalation_level": 2, "sla_breached": True, "updated_at": now}
+        changes = {"updated_at": now}
         if chunk_raised:
             changes["priority"] = When_(When(pk__in=chunk_raised, then=bump), default=F("priority"))
         if chunk_reassigned:
@@ -202,10 +236,10 @@ def escalate(*, now: datetime.datetime | None = None) -> dict:
                        lambda n: ngettext("%(count)d case missed its service level", "%(count)d cases missed their service level", n) % {"count": n},
                        list_url + "?sla=missed")
 
-    near = _open_running().filter(_near(now), escalation_level=0).order_by()
+    warned = CaseEscalation.objects.filter(case=OuterRef("pk"), level__gte=1)
+    near = _open_running().filter(_near(now)).filter(~Exists(warned)).order_by()
     near_rows = list(near.annotate(supervisor=supervisor).values_list("pk", "assignee_id", "supervisor"))
-    for chunk in _chunks(sorted(r[0] for r in near_rows)):
-        Case.objects.filter(pk__in=chunk).update(escalation_level=1)
+    _mark(sorted(r[0] for r in near_rows), level=1, now=now)
     notified += _notify(_recipients((r[1], r[2]) for r in near_rows),
                         lambda n: ngettext("%(count)d case is near its service level target",
                                            "%(count)d cases are near their service level target", n) % {"count": n},
@@ -242,7 +276,7 @@ def _audit_escalations(rows, raise_ids, reassign_ids) -> None:
             changes=changes, source=source.source, source_detail=source.detail[:200] or "service_escalate",
             parent_key=f"customers.account:{account_id}" if account_id else "",
         ))
-    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
 
 
 def _timeline_missed(rows, now) -> None:
@@ -258,4 +292,4 @@ def _timeline_missed(rows, now) -> None:
                       url=reverse("service:case_detail", args=[pk]))
         for pk, number, account_id, *_rest in rows
         if account_id is not None  # a case without an identified customer has no account timeline
-    ], batch_size=2000)
+    ], batch_size=BATCH)

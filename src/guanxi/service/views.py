@@ -65,7 +65,7 @@ def _by_number(request, number: str) -> Case | None:
 class CaseListView(ObjectListView):
     model, url_namespace = Case, NS
     filterset_class, table_class = CaseFilterSet, CaseTable
-    select_related = ("account", "queue", "assignee", "category", "contact")
+    select_related = ("account", "queue", "assignee", "category", "contact", "escalation")
     export_fields = CASE_EXPORT
 
     def base_queryset(self):
@@ -77,7 +77,7 @@ class CaseDetailView(ObjectDetailView):
     model, url_namespace = Case, NS
     template_name = "service/case_detail.html"
     select_related = ("account", "contact", "category", "queue", "assignee", "sla_policy", "merged_into", "created_by",
-                      "installed_product__product", "service_contract")
+                      "installed_product__product", "service_contract", "escalation")
 
     def get_context(self, case):
         user = self.request.user

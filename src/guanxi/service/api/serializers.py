@@ -36,6 +36,8 @@ class CaseSerializer(serializers.ModelSerializer):
         queryset=active_users(), required=False, allow_null=True, help_text=_("On creation only; afterwards use the assign action."),
     )
     status = serializers.CharField(read_only=True, help_text=_("Changed with the status action."))
+    sla_breached = serializers.BooleanField(read_only=True, help_text=_("A service level target was missed."))
+    escalation_level = serializers.IntegerField(read_only=True, help_text=_("0 nothing sent, 1 warned (target near), 2 missed and escalated."))
     installed_product = VisiblePrimaryKeyRelatedField(__import__("guanxi.service.models", fromlist=["InstalledProduct"]).InstalledProduct,
                                                       required=False, allow_null=True)
     service_contract = VisiblePrimaryKeyRelatedField(
@@ -55,7 +57,7 @@ class CaseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = [
             "number", "requester_email", "requester_name", "sla_policy", "first_response_due_at", "first_responded_at", "resolution_due_at", "resolved_at",
-            "closed_at", "sla_paused_at", "sla_breached", "escalation_level", "merged_into", "reopen_count", "satisfaction",
+            "closed_at", "sla_paused_at", "merged_into", "reopen_count", "satisfaction",
             "satisfaction_comment",
         ]
 

@@ -37,7 +37,7 @@ class CaseViewSet(GuanxiViewSet):
     queryset = Case.objects.all()
     serializer_class = serializers.CaseSerializer
     filterset_class = CaseFilterSet
-    select_related = ("account",)
+    select_related = ("account", "escalation")
     ordering_fields = {"created_at": "created_at", "updated_at": "updated_at", "resolution_due_at": "resolution_due_at"}
 
     def service_create(self, data):

@@ -122,9 +122,7 @@ class Case(BusinessModel):
     #: while the clock is paused (pending on the customer): business minutes left to each deadline
     sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
     sla_clock = models.JSONField(default=dict, blank=True, editable=False)
-    #: 0 nothing sent, 1 warned (target near), 2 missed and escalated
-    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
-    sla_breached = models.BooleanField(_("SLA missed"), default=False)
+    # The escalation state (warned, missed) lives in ``CaseEscalation``: see there why.
 
     merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_cases")
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
@@ -169,7 +167,6 @@ class Case(BusinessModel):
                     ("resolution_warn_at", "res_warn"), ("resolution_due_at", "res_due"),
                 )
             ],
-            models.Index(fields=["sla_breached", "-created_at"], name="case_breached_idx"),
             models.Index(fields=["-updated_at", "-id"], name="case_updated_idx"),
             models.Index(fields=["installed_product", "-created_at"], name="case_unit_idx"),
             models.Index(fields=["service_contract", "-created_at"], name="case_contract_idx"),
@@ -193,6 +190,55 @@ class Case(BusinessModel):
     @property
     def is_open(self) -> bool:
         return self.status in (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING)
+
+    @property
+    def escalation_state(self) -> "CaseEscalation | None":
+        """The case's escalation row (``select_related("escalation")`` reads it with the case), or None."""
+        try:
+            return self.escalation
+        except CaseEscalation.DoesNotExist:
+            return None
+
+    @property
+    def escalation_level(self) -> int:
+        """0 nothing sent, 1 warned (target near), 2 missed and escalated."""
+        state = self.escalation_state
+        return state.level if state else 0
+
+    @property
+    def sla_breached(self) -> bool:
+        """A service level target of this case was missed (and the case escalated)."""
+        state = self.escalation_state
+        return bool(state and state.breached)
+
+
+class CaseEscalation(models.Model):
+    """The escalation state of a case, one row per case that was ever warned or escalated.
+
+    It lives outside ``service_case`` so that the escalation pass, which changes it on thousands of
+    cases at a time, writes a narrow row with one index instead of a case row and the ~25 indexes of
+    the case table (each non-HOT update of a case inserts into every one of them). The pass writes
+    it with one ``INSERT … ON CONFLICT DO UPDATE`` per batch; the case itself is written only where
+    the escalation changes its data (priority raised, handed to the supervisor).
+    """
+
+    case = models.OneToOneField(Case, verbose_name=_("case"), primary_key=True, on_delete=models.CASCADE, related_name="escalation")
+    #: 0 nothing sent (the level was reset by a new deadline), 1 warned (target near), 2 missed and escalated
+    level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    breached = models.BooleanField(_("SLA missed"), default=False)
+    warned_at = models.DateTimeField(_("warned"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case escalation")
+        verbose_name_plural = _("case escalations")
+        indexes = [
+            # "SLA missed" in the case list: the ids of the missed cases
+            models.Index(fields=["case"], condition=models.Q(breached=True), name="case_escalation_breached_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.level}"
 
 
 class CaseNote(BusinessModel):
