@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from guanxi.framework.bulk import BATCH, insert_many
+
 from .businesshours import WorkingTime
 from .choices import OPEN_STATUSES, PRIORITY_ORDER, CaseStatus
 from .models import Case, Queue, SlaPolicy, SlaTarget
@@ -145,10 +147,7 @@ def _notify(counts: dict[int, int], title, url: str) -> int:
     """One notification per person; ``title(n)`` words it."""
     from guanxi.core.models import Notification
 
-    Notification.objects.bulk_create([
-        Notification(recipient_id=user_id, title=title(n), url=url)
-        for user_id, n in counts.items()
-    ], batch_size=BATCH)
+    insert_many([Notification(recipient_id=user_id, title=title(n), url=url) for user_id, n in counts.items()])
     return len(counts)
 
 
@@ -163,10 +162,26 @@ def reset_escalation(case: Case) -> None:
 
 
 def _mark(ids, *, level: int, now) -> None:
-    """Write the escalation level of these cases: one ``INSERT … ON CONFLICT DO UPDATE`` per batch into the
-    narrow ``service_caseescalation`` (one primary key, one small partial index), never the case table."""
+    """Write the escalation level of these cases: ``INSERT … ON CONFLICT DO UPDATE`` into the narrow
+    ``service_caseescalation`` (one primary key, one small partial index), never the case table.
+    PostgreSQL: one statement with the ids as one array parameter."""
+    from django.db import connection
+
     from .models import CaseEscalation
 
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        stamp = "escalated_at" if level >= 2 else "warned_at"
+        breached = "true" if level >= 2 else "false"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO service_caseescalation (case_id, level, breached, {stamp}) "
+                f"SELECT id, %s, {breached}, %s FROM unnest(%s::bigint[]) AS id "
+                f"ON CONFLICT (case_id) DO UPDATE SET level = excluded.level, {stamp} = excluded.{stamp}"
+                + (", breached = true" if level >= 2 else ""),
+                [level, now, list(ids)])
+        return
     if level >= 2:
         rows = [CaseEscalation(case_id=pk, level=level, breached=True, escalated_at=now) for pk in ids]
         fields = ["level", "breached", "escalated_at"]
@@ -174,10 +189,6 @@ def _mark(ids, *, level: int, now) -> None:
         rows = [CaseEscalation(case_id=pk, level=level, warned_at=now) for pk in ids]
         fields = ["level", "warned_at"]
     CaseEscalation.objects.bulk_create(rows, batch_size=BATCH, update_conflicts=True, unique_fields=["case"], update_fields=fields)
-
-
-#: rows per statement of the pass's bulk writes (escalation rows, audit rows, timeline events)
-BATCH = 10_000
 
 
 @transaction.atomic
@@ -276,7 +287,7 @@ def _audit_escalations(rows, raise_ids, reassign_ids) -> None:
             changes=changes, source=source.source, source_detail=source.detail[:200] or "service_escalate",
             parent_key=f"customers.account:{account_id}" if account_id else "",
         ))
-    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    insert_many(entries)
 
 
 def _timeline_missed(rows, now) -> None:
@@ -286,10 +297,12 @@ def _timeline_missed(rows, now) -> None:
 
     from .events import TITLES
 
-    TimelineEvent.objects.bulk_create([
+    # one reverse() for all: the case's id is the only part of its URL that changes
+    url = reverse("service:case_detail", args=[987654321]).replace("987654321", "{}")
+    title = str(TITLES["case.sla_missed"])
+    insert_many([
         TimelineEvent(account_id=account_id, occurred_at=now, kind="case.sla_missed",
-                      title=(str(TITLES["case.sla_missed"]) % {"number": number})[:200], data={"number": number},
-                      url=reverse("service:case_detail", args=[pk]))
+                      title=(title % {"number": number})[:200], data={"number": number}, url=url.format(pk))
         for pk, number, account_id, *_rest in rows
         if account_id is not None  # a case without an identified customer has no account timeline
-    ], batch_size=BATCH)
+    ])
