@@ -167,6 +167,8 @@ def build_postgres(cases: int, accounts: int, seed: int) -> dict:
         account_ids = list(Account.objects.filter(owner__in=reps).order_by("pk").values_list("pk", flat=True))
         todo = cases - Case.objects.count()
         if todo > 0:
+            cursor.execute("SELECT coalesce(max(id), 0) FROM service_case")
+            before = cursor.fetchone()[0]
             agent_ids = [a.pk for a in agents]
             queue_ids = [q.pk for q in queues]
             # queue: bench 5 %, the other nine share the rest; assignee: 60 % one of the 20 agents
@@ -182,12 +184,12 @@ def build_postgres(cases: int, accounts: int, seed: int) -> dict:
                 "CASE WHEN r_status < 0.70 THEN 'closed' WHEN r_status < 0.80 THEN 'resolved' WHEN r_status < 0.92 THEN 'open' "
                 "WHEN r_status < 0.97 THEN 'pending' ELSE 'new' END AS status FROM s) "
                 "INSERT INTO service_case (created_at, updated_at, number, subject, description, search_text, channel, case_type, priority, "
-                "status, sla_clock, escalation_level, sla_breached, reopen_count, satisfaction_comment, account_id, queue_id, assignee_id, "
-                "resolution_due_at, closed_at) "
+                "status, sla_clock, reopen_count, satisfaction_comment, requester_email, requester_name, "
+                "account_id, queue_id, assignee_id, resolution_due_at, closed_at) "
                 "SELECT created, created, number, subject, '', lower(number || ' ' || subject || ' ' || acc.name), "
                 "(ARRAY['phone','email','web','portal','chat'])[1 + n %% 5], (ARRAY['question','problem','complaint','request'])[1 + n %% 4], "
                 "CASE WHEN r_prio < 0.2 THEN 'low' WHEN r_prio < 0.6 THEN 'normal' WHEN r_prio < 0.8 THEN 'high' ELSE 'urgent' END, "
-                "status, '{}'::jsonb, 0, r_breach < 0.05, 0, '', acc.id, "
+                "status, '{}'::jsonb, 0, '', '', '', acc.id, "
                 "CASE WHEN r_queue < 0.05 THEN (%(queues)s::bigint[])[1] ELSE (%(queues)s::bigint[])[2 + floor((r_queue - 0.05) / 0.95 * 9)::int] END, "
                 "CASE WHEN r_assign < 0.6 THEN (%(agents)s::bigint[])[1 + floor(r_assign / 0.6 * 20)::int] END, "
                 "created + interval '3 days', CASE WHEN status = 'closed' THEN created + interval '2 days' END "
@@ -196,6 +198,9 @@ def build_postgres(cases: int, accounts: int, seed: int) -> dict:
                 "ORDER BY created",
                 {"accounts": len(account_ids), "todo": todo, "subjects": SUBJECTS, "subject_count": len(SUBJECTS),
                  "queues": queue_ids, "agents": agent_ids, "account_ids": account_ids})
+            # 5 % of the cases once missed a service level target
+            cursor.execute("INSERT INTO service_caseescalation (case_id, level, breached) "
+                           "SELECT id, 2, true FROM service_case WHERE id > %s AND random() < 0.05", [before])
             cursor.execute("SELECT split_part(number, '-', 2)::int, max(split_part(number, '-', 3)::int) FROM service_case GROUP BY 1")
             for year, last in cursor.fetchall():
                 CaseNumberSequence.objects.update_or_create(year=year, defaults={"last": last})
@@ -245,7 +250,7 @@ def escalation(open_cases: int, seed: int):
     from django.utils import timezone
 
     from guanxi.service import sla
-    from guanxi.service.models import Case
+    from guanxi.service.models import Case, CaseEscalation
 
     rng = random.Random(seed)
     now = timezone.now()
@@ -256,7 +261,8 @@ def escalation(open_cases: int, seed: int):
     far, near_at, missed_at = now + datetime.timedelta(days=3), now - datetime.timedelta(minutes=5), now - datetime.timedelta(minutes=1)
     for chunk_start in range(0, len(ids), 20000):
         chunk = ids[chunk_start:chunk_start + 20000]
-        Case.objects.filter(pk__in=chunk).update(status="open", escalation_level=0, sla_breached=False, sla_paused_at=None,
+        CaseEscalation.objects.filter(case_id__in=chunk).delete()
+        Case.objects.filter(pk__in=chunk).update(status="open", sla_paused_at=None,
                                                   first_response_warn_at=far, first_response_due_at=far, resolution_warn_at=far,
                                                   resolution_due_at=far, first_responded_at=now)
     for chunk_start in range(0, tenth, 20000):
@@ -266,14 +272,14 @@ def escalation(open_cases: int, seed: int):
     t, c = time.perf_counter(), time.process_time()
     done = sla.escalate(now=now)
     pass_s, pass_cpu_s = time.perf_counter() - t, time.process_time() - c
-    # the floor: one UPDATE over the same rows, through the driver
-    table = Case._meta.db_table
-    placeholder = "%s"
-    Case.objects.filter(pk__in=ids[:2 * tenth]).update(escalation_level=0)
+    # the floor: the escalation state of the same rows written in one statement, through the driver
+    # (before 0012_case_escalation_state: one UPDATE of those rows of service_case, 3.1 s at a million cases)
+    CaseEscalation.objects.filter(case_id__in=ids[:2 * tenth]).delete()
     t = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET escalation_level = 2 WHERE status IN ('new','open','pending') AND sla_paused_at IS NULL "
-                       f"AND resolution_warn_at <= {placeholder} AND escalation_level < 2", [now])
+        cursor.execute("INSERT INTO service_caseescalation (case_id, level, breached) SELECT id, 2, true FROM service_case "
+                       "WHERE status IN ('new','open','pending') AND sla_paused_at IS NULL AND resolution_warn_at <= %s "
+                       "ON CONFLICT (case_id) DO UPDATE SET level = 2, breached = true", [now])
     floor_s = time.perf_counter() - t
     return {"open_cases": len(ids), "pass_s": pass_s, "pass_cpu_s": pass_cpu_s, "floor_s": floor_s, **done}
 
@@ -429,7 +435,7 @@ def main(argv=None):
               f"| {r['cpu_median_ms']:.1f} | {r['cpu_p95_ms']:.1f} | {r['queries']} |")
     print(f"\nEscalation pass over {esc['open_cases']:,} open cases: {esc['pass_s']:.2f} s "
           f"(CPU {esc['pass_cpu_s']:.2f} s; {esc['missed']:,} missed, {esc['near']:,} near, {esc['notifications']} notifications); "
-          f"floor (one UPDATE): {esc['floor_s']:.2f} s")
+          f"floor (one statement writing the state of the same cases): {esc['floor_s']:.2f} s")
     from guanxi.service.models import Article
 
     print(f"\nKnowledge search over {Article.objects.count():,} articles ({len(KB_QUERIES)} queries, Chinese and English; "
