@@ -44,7 +44,11 @@ def test_ordering_only_by_indexed_fields(api, org, world, ids):
 
 def test_pagination_reports_counts_and_links(api, org, world):
     body = api(org.admin).get("/api/accounts/", {"page_size": 2}).json()
-    assert body["count"] == 3 and body["count_is_capped"] is False
+    assert body["count"] is None and body["count_is_capped"] is False  # counted only when asked
+    counted = api(org.admin).get("/api/accounts/", {"page_size": 2, "count": "true"}).json()
+    assert counted["count"] == 3 and counted["count_is_capped"] is False and counted["results"] == body["results"]
+    assert api(org.admin).get("/api/accounts/", {"page_size": 5}).json()["count"] == 3  # one page: counted for free
+    assert api(org.admin).get("/api/accounts/", {"page_size": 2, "count": "maybe"}).status_code == 400
     assert len(body["results"]) == 2 and "page=2" in body["next"] and "page_size=2" in body["next"]
     assert body["previous"] is None
     second = api(org.admin).get(body["next"]).json()

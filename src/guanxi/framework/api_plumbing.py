@@ -36,8 +36,17 @@ class ModelPermissions(permissions.DjangoModelPermissions):
 
 
 class CappedPageNumberPagination(PageNumberPagination):
+    """Pages of every API list: the rows of the page and one more (so ``next`` needs no count).
+
+    The total is counted only when the client asks (``?count=true``), capped at 10,000, like the list
+    pages, which fetch their count in a second, lazy request: at a million rows the capped count is
+    most of a list request's SQL (136 ms of 140 for an agent's case list), and most clients only
+    follow ``next``. A list that fits its first page has its exact count without asking (it is free).
+    """
+
     page_size_query_param = "page_size"
     max_page_size = 200
+    count_query_param = "count"
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
@@ -52,10 +61,20 @@ class CappedPageNumberPagination(PageNumberPagination):
         rows = rows[:page_size]
         if self.number == 1 and not self.has_next:
             self.count, self.capped = len(rows), False
-        else:
+        elif self.count_asked(request):
             self.count, self.capped = capped_count(queryset)
+        else:
+            self.count, self.capped = None, False
         self.page_size_used = page_size
         return rows
+
+    def count_asked(self, request) -> bool:
+        value = request.query_params.get(self.count_query_param, "")
+        if value.lower() in ("", "0", "false", "no"):
+            return False
+        if value.lower() in ("1", "true", "yes"):
+            return True
+        raise exceptions.ValidationError({self.count_query_param: [_("Give true or false.")]})
 
     def _link(self, number):
         from rest_framework.utils.urls import replace_query_param
@@ -71,13 +90,22 @@ class CappedPageNumberPagination(PageNumberPagination):
             ("results", data),
         ]))
 
+    def get_schema_operation_parameters(self, view):
+        return [*super().get_schema_operation_parameters(view), {
+            "name": self.count_query_param, "required": False, "in": "query",
+            "description": "true: count the rows (up to 10,000) and answer the total in count.",
+            "schema": {"type": "boolean"},
+        }]
+
     def get_paginated_response_schema(self, schema):
         return {
             "type": "object",
             "required": ["count", "results"],
             "properties": {
-                "count": {"type": "integer"},
-                "count_is_capped": {"type": "boolean"},
+                "count": {"type": "integer", "nullable": True,
+                          "description": "Rows in the list, counted up to 10,000: given when the list fits its first page, "
+                                         "or when asked with count=true; else null."},
+                "count_is_capped": {"type": "boolean", "description": "The list has more rows than count says."},
                 "next": {"type": "string", "nullable": True, "format": "uri"},
                 "previous": {"type": "string", "nullable": True, "format": "uri"},
                 "results": schema,
