@@ -163,7 +163,7 @@ def reset_escalation(case: Case) -> None:
 
 def _mark(ids, *, level: int, now) -> None:
     """Write the escalation level of these cases: ``INSERT … ON CONFLICT DO UPDATE`` into the narrow
-    ``service_caseescalation`` (one primary key, one small partial index), never the case table.
+    ``service_caseescalation`` (its primary key its only index), never the case table.
     PostgreSQL: one statement with the ids as one array parameter."""
     from django.db import connection
 

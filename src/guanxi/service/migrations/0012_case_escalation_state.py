@@ -2,7 +2,7 @@
 
 The escalation pass changes the level and the miss of thousands of open cases at a time; on the case
 row every such write inserted into each of the case table's indexes. The narrow table has its primary
-key and one small partial index. The rows of cases ever warned or escalated are copied over, then
+key as its only index. The rows of cases ever warned or escalated are copied over, then
 ``escalation_level``, ``sla_breached`` and ``case_breached_idx`` leave the case table (on PostgreSQL
 a drop of a column is a catalogue change; on SQLite ``ALTER TABLE … DROP COLUMN``, no rebuild).
 """
@@ -49,9 +49,5 @@ class Migration(migrations.Migration):
         migrations.RemoveField(
             model_name='case',
             name='sla_breached',
-        ),
-        migrations.AddIndex(
-            model_name='caseescalation',
-            index=models.Index(condition=models.Q(('breached', True)), fields=['case'], name='case_escalation_breached_idx'),
         ),
     ]
