@@ -126,10 +126,11 @@ def bulk_load(count: int, accounts, pipeline, seed: int) -> float:
                 "seconds_in_from_stage, amount, created_at, updated_at) "
                 "SELECT id, NULL, stage_id, stage_entered_at, owner_id, owner_id, 0, amount, created_at, updated_at "
                 "FROM sales_opportunity WHERE id > %s", [before])
-    # The board's kept totals (the services keep them; COPY went around the services).
-    from guanxi.sales.services import board_totals_rebuild
+    # The board's kept totals and the win rates (the services keep them; COPY went around the services).
+    from guanxi.sales.services import board_totals_rebuild, win_rates_rebuild
 
     board_totals_rebuild()
+    win_rates_rebuild()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return time.perf_counter() - start
