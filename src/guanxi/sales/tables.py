@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +19,9 @@ RATING_CLASSES = {"hot": "bg-danger", "warm": "bg-warning text-dark", "cold": "b
 
 
 def money(amount, currency: str = "CNY") -> str:
-    return f"{currency} {intcomma(f'{amount:.2f}')}"
+    # What ``intcomma(f"{amount:.2f}")`` gives (a string with decimals: commas in every language), without
+    # its failed int() and regular expressions on every row.
+    return f"{currency} {amount:,.2f}"
 
 
 def status(record):
