@@ -114,3 +114,16 @@ def test_check_command_reports_a_difference(org, stages):
         call_command("sales_win_rates", "--check")
     call_command("sales_win_rates")
     call_command("sales_win_rates", "--check")
+
+
+def test_stage_report_page_shows_the_kept_win_rate(org, stages, client_for):
+    for outcome, reason in (("赢单", ""), ("输单", "price")):
+        done = _new(org, name=f"已{outcome}")
+        _move(done, stages["需求确认"], org.rep)
+        _move(done, stages[outcome], org.rep, close_reason=reason)
+    current = _new(org, name="<当前>")
+    _move(current, stages["需求确认"], org.rep)
+    page = client_for(org.rep).get(f"/sales/reports/stages/?pipeline={stages['赢单'].pipeline_id}").content.decode()
+    # 1 of 2 won (50 %) below the stage's 25 %? No: above it, so not marked; the name is escaped.
+    assert '<td class="text-end">50% <small class="text-muted">(2)</small></td>' in page
+    assert "&lt;当前&gt;" in page and f'href="/sales/opportunities/{current.pk}/"' in page

@@ -127,6 +127,11 @@ def _board_cards(base, stages, per_stage: int) -> dict[int, list[dict]]:
     return cards
 
 
+#: what the stage report reads of a deal, its account, owner and stage
+STAGE_REPORT_FIELDS = ("name", "amount", "probability", "expected_close_date", "stage_entered_at", "owner_id", "stage_id", "account__name",
+                       "stage__name", "owner__username", "owner__display_name", "owner__first_name", "owner__last_name")
+
+
 def stage_report(*, user, pipeline: Pipeline, queryset=None, per_stage: int = 40) -> list[dict]:
     """Open opportunities with days in stage, days to the expected close, probability, and the owner's
     historical win rate from that stage (of the owner's closed deals that reached it, the share won).
@@ -138,7 +143,8 @@ def stage_report(*, user, pipeline: Pipeline, queryset=None, per_stage: int = 40
     opportunities = []
     for stage in pipeline.stages.filter(is_won=False, is_lost=False).order_by("order"):
         opportunities += list(
-            base.filter(stage=stage).select_related("account", "owner", "stage").order_by("expected_close_date", "id")[:per_stage]
+            base.filter(stage=stage).select_related("account", "owner", "stage").only(*STAGE_REPORT_FIELDS)
+            .order_by("expected_close_date", "id")[:per_stage]
         )
     rates = win_rates(owner_ids={o.owner_id for o in opportunities}, stage_ids={o.stage_id for o in opportunities})
     now, today = timezone.now(), timezone.localdate()

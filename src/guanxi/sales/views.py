@@ -256,6 +256,17 @@ def opportunity_board(request):
     return render(request, "sales/_board.html" if partial else "sales/opportunity_board.html", context)
 
 
+def whole_amount_format():
+    """``amount|floatformat:0|intcomma`` as a function for the active language: rounded half up to a whole
+    number, grouped as ``intcomma`` groups it (the formats are looked up once, not per amount)."""
+    separator, grouping = get_format("THOUSAND_SEPARATOR"), get_format("NUMBER_GROUPING")
+
+    def whole(amount) -> str:
+        return numberformat.format(int(Decimal(amount).quantize(Decimal(1), rounding=ROUND_HALF_UP)), ".", None, grouping, separator,
+                                   force_grouping=True, use_l10n=True)
+    return whole
+
+
 #: the filters the board's page shows (the others still apply when a link carries them)
 BOARD_FILTER_FIELDS = ("q", "owner", "territory", "forecast_category")
 
@@ -271,13 +282,12 @@ def board_cards_html(cards: list[dict], *, can_change: bool) -> SafeString:
     detail, move = record_url("sales:opportunity_detail", 0), record_url("sales:opportunity_move", 0)
     detail_head, detail_tail = detail.rsplit("/0/", 1)
     move_head, move_tail = move.rsplit("/0/", 1)
-    separator, grouping = get_format("THOUSAND_SEPARATOR"), get_format("NUMBER_GROUPING")
+    whole = whole_amount_format()
     draggable = "true" if can_change else "false"
     out = []
     for card in cards:
         pk = int(card["id"])
-        amount = numberformat.format(int(card["amount"].quantize(Decimal(1), rounding=ROUND_HALF_UP)), ".", None, grouping,
-                                     separator, force_grouping=True, use_l10n=True)
+        amount = whole(card["amount"])
         owner = (card["owner__display_name"] or f"{card['owner__first_name']} {card['owner__last_name']}".strip()
                  or card["owner__username"])
         close = card["expected_close_date"]
@@ -375,8 +385,31 @@ def stage_report(request):
     pipeline = next((p for p in pipelines if str(p.pk) == wanted), pipelines[0] if pipelines else None)
     rows = selectors.stage_report(user=request.user, pipeline=pipeline) if pipeline else []
     return render(request, "sales/stage_report.html", {
-        "pipelines": pipelines, "pipeline": pipeline, "rows": rows, "page_title": _("Stage report"),
+        "pipelines": pipelines, "pipeline": pipeline, "rows": rows, "rows_html": stage_report_rows_html(rows),
+        "page_title": _("Stage report"),
     })
+
+
+def stage_report_rows_html(rows: list[dict]) -> SafeString:
+    """The stage report's 160 rows, built here rather than by a template loop (same markup and formats)."""
+    whole = whole_amount_format()
+    out = []
+    for row in rows:
+        o = row["opportunity"]
+        days_to_close, win_rate, probability = row["days_to_close"], row["win_rate"], row["probability"]
+        if win_rate is None:
+            rate = '<td class="text-end">—</td>'
+        else:
+            low = " text-danger" if win_rate < probability else ""
+            rate = f'<td class="text-end{low}">{win_rate}% <small class="text-muted">({row["closed_from_stage"]})</small></td>'
+        out.append(
+            f'<tr><td><a href="{escape(o.get_absolute_url())}">{escape(o.name)}</a></td>'
+            f'<td>{escape(str(o.account))}</td><td>{escape(str(o.stage))}</td>'
+            f'<td class="text-end">{whole(o.amount)}</td><td class="text-end">{row["days_in_stage"]}</td>'
+            f'<td class="text-end{" text-danger" if days_to_close < 0 else ""}">{days_to_close}</td>'
+            f'<td class="text-end">{probability}</td>{rate}<td>{escape(str(o.owner))}</td></tr>'
+        )
+    return mark_safe("".join(out))
 
 
 @login_required
