@@ -87,13 +87,13 @@ def main() -> int:
     for by in ("territory", "owner", "team"):
         path = f"/sales/forecast/?start={start}&by={by}"
         queries = len(capture_sql(admin, path, {}))
-        samples = time_client(admin, path, args.requests, args.warmup)
+        samples, cpu = time_client(admin, path, args.requests, args.warmup)
         results.append({"scenario": f"forecast page (admin, org-wide), by {by}", "p50": percentile(samples, 0.5),
-                        "p95": percentile(samples, 0.95), "queries": queries})
+                        "p95": percentile(samples, 0.95), "cpu_p50": percentile(cpu, 0.5), "queries": queries})
     path = f"/sales/forecast/?start={start}&by=owner"
-    samples = time_client(manager, path, args.requests, args.warmup)
+    samples, cpu = time_client(manager, path, args.requests, args.warmup)
     results.append({"scenario": "forecast page (team manager), by owner", "p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95),
-                    "queries": len(capture_sql(manager, path, {}))})
+                    "cpu_p50": percentile(cpu, 0.5), "queries": len(capture_sql(manager, path, {}))})
     samples = []
     for _ in range(max(3, args.requests // 3)):
         t0 = time.perf_counter()
@@ -102,7 +102,8 @@ def main() -> int:
     results.append({"scenario": f"commission statement, one rep, quarter ({statement.lines.count()} lines)",
                     "p50": percentile(samples, 0.5), "p95": percentile(samples, 0.95), "queries": None})
     for row in results:
-        print(f"{row['scenario']:<58} {row['p50']:7.1f}ms {row['p95']:7.1f}ms  {row['queries']}")
+        cpu = f"  CPU p50 {row['cpu_p50']:.1f}ms" if "cpu_p50" in row else ""
+        print(f"{row['scenario']:<58} {row['p50']:7.1f}ms {row['p95']:7.1f}ms  {row['queries']}{cpu}")
 
     meta = {
         "date": datetime.date.today().isoformat(), "database": connection.vendor, "label": args.label,

@@ -12,7 +12,8 @@ executemany on SQLite) with one stage-history row each. Each scenario is then
 2. replayed as the SQL statements that request ran, straight through the database driver: the floor
    no web framework beats;
 
-and p50/p95 of both are printed side by side, plus the forecast roll-up of the current quarter across
+and p50/p95 of both are printed side by side with the CPU time of the request in this process
+(``time.process_time``, which does not grow with the machine's load as wall time does), plus the forecast roll-up of the current quarter across
 all territories for an organisation-wide user. Results go to ``benchmarks/results/sales-*.json``.
 """
 
@@ -126,29 +127,33 @@ def bulk_load(count: int, accounts, pipeline, seed: int) -> float:
                 "seconds_in_from_stage, amount, created_at, updated_at) "
                 "SELECT id, NULL, stage_id, stage_entered_at, owner_id, owner_id, 0, amount, created_at, updated_at "
                 "FROM sales_opportunity WHERE id > %s", [before])
-    # The board's kept totals (the services keep them; COPY went around the services).
-    from guanxi.sales.services import board_totals_rebuild
+    # The board's kept totals and the win rates (the services keep them; COPY went around the services).
+    from guanxi.sales.services import board_totals_rebuild, win_rates_rebuild
 
     board_totals_rebuild()
+    win_rates_rebuild()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return time.perf_counter() - start
 
 
-def time_client(user, path: str, repeat: int, warmup: int) -> list[float]:
+def time_client(user, path: str, repeat: int, warmup: int) -> tuple[list[float], list[float]]:
+    """Wall time and CPU time (``time.process_time``: this process only, so not the database's work nor the
+    wait for a CPU on a busy machine) of each request, in milliseconds."""
     from django.test import Client
 
     client = Client()
     client.force_login(user)
     for _ in range(warmup):
         assert client.get(path).status_code == 200, path
-    samples = []
+    samples, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(path)
         samples.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, (path, response.status_code)
-    return samples
+    return samples, cpu
 
 
 def quarter(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -207,18 +212,20 @@ def main() -> int:
         ("stage report (40 per open stage)", manager, f"/sales/reports/stages/?pipeline={pipeline.pk}"),
     ]
     results = []
-    header = f"{'scenario':<46} {'client p50':>10} {'p95':>8}   {'SQL p50':>8} {'p95':>8}  queries"
+    header = f"{'scenario':<46} {'client p50':>10} {'p95':>8}   {'SQL p50':>8} {'p95':>8}   {'CPU p50':>8} {'p95':>8}  queries"
     print(header)
     print("-" * len(header))
     for name, user, path in plan:
         statements = capture_sql(user, path, {})
         floor = time_sql(statements, max(10, args.requests // 2))
-        samples = time_client(user, path, args.requests, args.warmup)
+        samples, cpu = time_client(user, path, args.requests, args.warmup)
         row = {"scenario": name, "path": path, "queries": len(statements),
                "client_p50": percentile(samples, 0.5), "client_p95": percentile(samples, 0.95),
-               "sql_p50": percentile(floor, 0.5), "sql_p95": percentile(floor, 0.95)}
+               "sql_p50": percentile(floor, 0.5), "sql_p95": percentile(floor, 0.95),
+               "cpu_p50": percentile(cpu, 0.5), "cpu_p95": percentile(cpu, 0.95)}
         results.append(row)
-        print(f"{name:<46} {row['client_p50']:8.1f}ms {row['client_p95']:6.1f}ms   {row['sql_p50']:6.1f}ms {row['sql_p95']:6.1f}ms  {len(statements)}", flush=True)
+        print(f"{name:<46} {row['client_p50']:8.1f}ms {row['client_p95']:6.1f}ms   {row['sql_p50']:6.1f}ms {row['sql_p95']:6.1f}ms   "
+              f"{row['cpu_p50']:6.1f}ms {row['cpu_p95']:6.1f}ms  {len(statements)}", flush=True)
 
     start, end = quarter(today)
     for by in ("territory", "owner", "team"):
@@ -238,6 +245,7 @@ def main() -> int:
         "machine": f"{platform.node()} · {os.cpu_count()} cores · {platform.processor() or platform.machine()}",
         "python": platform.python_version(), "opportunities": total, "reps": len(reps), "accounts": len(accounts),
         "requests": args.requests, "load_seconds": load_seconds, "db": str(settings.DATABASES["default"]["NAME"]),
+        "load_average": os.getloadavg(),
     }
     out = ROOT / "benchmarks" / "results" / f"sales-{meta['date']}-{connection.vendor}-{total}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -104,7 +104,7 @@ def test_board_columns_sum_by_stage(org, pipeline, stages):
     columns = {c["stage"].name: c for c in selectors.board(user=org.rep, pipeline=pipeline)}
     assert columns["初步接洽"]["count"] == 1 and columns["初步接洽"]["total"] == Decimal("100.50")
     assert columns["商务谈判"]["weighted"] == Decimal("150.19")  # 200.25 × 75 % = 150.1875
-    assert [c.pk for c in columns["初步接洽"]["cards"]] == [a.pk]
+    assert [c["id"] for c in columns["初步接洽"]["cards"]] == [a.pk]
     assert selectors.board(user=org.other, pipeline=pipeline)[0]["count"] == 0
 
 

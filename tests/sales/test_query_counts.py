@@ -60,3 +60,33 @@ def test_list_board_report_and_export_queries_do_not_grow_with_rows(org, pipelin
     many = {url: _count(client, url) for url in urls}
     assert many == few
     assert max(many.values()) <= 30, many
+
+
+def _statements(client, url) -> list[str]:
+    client.get(url)  # warm the per-process caches (content types, templates, cached choices)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return [q["sql"] for q in queries.captured_queries]
+
+
+def test_board_and_list_run_a_fixed_set_of_queries(org, pipeline, stages, client_for):
+    """The board: session, user, pipelines, stages, the kept figures, the cards (one UNION ALL on PostgreSQL,
+    one query per stage on SQLite), the unread notifications; the owner and territory choices come from the
+    cache. The list: session, user, the page, the pipeline, stage and competitor choices, notifications, saved
+    filters (and the chosen stages when a stage filter is used)."""
+    for n in range(8):
+        opportunity = services.opportunity_create(acting_user=org.rep, account=org.rep_account, name=f"商机{n}", amount=Decimal(n * 100),
+                                                  expected_close_date=timezone.localdate())
+        if n % 2:
+            services.opportunity_move(opportunity=opportunity, stage=stages["方案报价"], acting_user=org.rep)
+    client = client_for(org.manager)
+    cards = 1 if connection.features.supports_slicing_ordering_in_compound else len(stages)
+    board = _statements(client, f"/sales/opportunities/board/?pipeline={pipeline.pk}")
+    assert len(board) == 6 + cards, board
+    assert not [sql for sql in board if "core_territory" in sql or "DECLARE" in sql]
+    # A filter the kept figures do not know counts live: an aggregate instead of the kept figures, nothing per card.
+    assert len(_statements(client, f"/sales/opportunities/board/?pipeline={pipeline.pk}&amount_min=100")) == 6 + cards
+    assert len(_statements(client, "/sales/opportunities/")) == 8
+    # A stage filter reads the chosen stages once (the form checks them).
+    assert len(_statements(client, f"/sales/opportunities/?stage={stages['方案报价'].pk}&amount_min=100&sort=amount")) == 9

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import time
+from typing import Iterable
 
 from django import forms
 from django.conf import settings
@@ -95,10 +96,14 @@ _PYTHON_RENDERED_INPUTS = {
 }
 
 
-def render_selects_in_python(form) -> None:
+def render_selects_in_python(form, only: Iterable[str] | None = None) -> None:
     """Swap the form's plain selects for their Python-rendered twins (same markup, no template), and
-    read the choices of a model select once, as a list (see ``model_choices``)."""
-    for field in form.fields.values():
+    read the choices of a model select once, as a list (see ``model_choices``). ``only``: the fields a
+    page shows, when it shows a few (the others' choices are then not read at all)."""
+    names = set(form.fields) if only is None else set(only) & set(form.fields)
+    for name, field in form.fields.items():
+        if name not in names:
+            continue
         if type(field.widget) in _PYTHON_RENDERED:
             field.widget.__class__ = _PYTHON_RENDERED[type(field.widget)]
             if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:

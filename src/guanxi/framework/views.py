@@ -91,6 +91,9 @@ class ObjectListView(ModelViewMixin, View):
     prefetch_related: tuple[str, ...] = ()
     #: columns the page never shows (e.g. a territory's criteria lists), left out of its query; exports load all
     list_defer: tuple[str, ...] = ()
+    #: or, the other way round, the only columns the page reads (related ones as ``account__name``): fewer
+    #: columns to fetch and convert for a wide model and its joins; exports load all
+    list_only: tuple[str, ...] = ()
     #: what the page prefetches instead of ``prefetch_related`` (which exports keep), e.g. a ``Prefetch``
     #: with ``to_attr``: a plain list per row rather than a related manager built for every row
     list_prefetch: tuple = ()
@@ -143,6 +146,8 @@ class ObjectListView(ModelViewMixin, View):
         # The count runs in that second request (htmx, after the rows are on screen) rather than here.
         if self.list_defer:
             queryset = queryset.defer(*self.list_defer)
+        if self.list_only:
+            queryset = queryset.only(*self.list_only)
         if self.list_prefetch:
             queryset = queryset.prefetch_related(None).prefetch_related(*self.list_prefetch)
         page = paginate(queryset, request.GET.get("page"), per_page, count=False)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.framework.tables import Column, Table
+from guanxi.framework.tables import Column, Table, choice_label
 from guanxi.framework.text import format_phone
+from guanxi.framework.urls import record_url
 
 STATUS_CLASSES = {
     "new": "bg-info text-dark", "working": "bg-primary", "qualified": "bg-success", "disqualified": "bg-secondary",
@@ -19,11 +19,13 @@ RATING_CLASSES = {"hot": "bg-danger", "warm": "bg-warning text-dark", "cold": "b
 
 
 def money(amount, currency: str = "CNY") -> str:
-    return f"{currency} {intcomma(f'{amount:.2f}')}"
+    # What ``intcomma(f"{amount:.2f}")`` gives (a string with decimals: commas in every language), without
+    # its failed int() and regular expressions on every row.
+    return f"{currency} {amount:,.2f}"
 
 
 def status(record):
-    return format_html('<span class="badge {}">{}</span>', STATUS_CLASSES.get(record.status, "bg-secondary"), record.get_status_display())
+    return format_html('<span class="badge {}">{}</span>', STATUS_CLASSES.get(record.status, "bg-secondary"), choice_label(record, "status"))
 
 
 def rating(record):
@@ -47,7 +49,7 @@ def amount(record):
 
 
 def account(record):
-    return format_html('<a href="{}">{}</a>', record.account.get_absolute_url(), record.account)
+    return format_html('<a href="{}">{}</a>', record_url("customers:account_detail", record.account_id), record.account)
 
 
 class LeadTable(Table):

@@ -11,6 +11,7 @@ from .knowledge import KnowledgeComment, KnowledgeHelpful, KnowledgePost
 from .leads import Lead, LeadAssignmentRule, LeadScoringRule, WebToLeadForm
 from .opportunities import Competitor, Opportunity, Pipeline, Stage, StageChange
 from .quotes import PriceBook, PriceBookEntry, Product, Quote, QuoteLine, SalesOrder
+from .win_rates import OwnerStageOutcome
 
 __all__ = [
     "Activity", "ActivityAttendee", "CalendarFeed",
@@ -18,5 +19,5 @@ __all__ = [
     "Competitor", "Lead", "LeadAssignmentRule", "LeadScoringRule", "Opportunity", "Pipeline", "Stage", "StageChange",
     "WebToLeadForm", "PriceBook", "PriceBookEntry", "Product", "Quote", "QuoteLine", "SalesOrder",
     "BundleComponent", "KnowledgeComment", "KnowledgeHelpful", "KnowledgePost", "OpportunityLine", "ProductOption",
-    "ProductOptionGroup", "ProductOptionPrice", "TaxRate", "OpportunityStageTotal",
+    "ProductOptionGroup", "ProductOptionPrice", "TaxRate", "OpportunityStageTotal", "OwnerStageOutcome",
 ]

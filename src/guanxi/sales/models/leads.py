@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.customers.choices import Industry
 from guanxi.framework.models import BaseModel, BusinessModel
+from guanxi.framework.urls import record_url
 
 from ..choices import AssignmentMethod, DisqualifyReason, LeadRating, LeadSource, LeadStatus, RuleOperator, ScoredField
 
@@ -88,7 +89,7 @@ class Lead(BusinessModel):
         return f"{self.name} · {self.company}" if self.company else self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("sales:lead_detail", args=[self.pk])
+        return record_url("sales:lead_detail", self.pk)
 
     @property
     def is_open(self) -> bool:

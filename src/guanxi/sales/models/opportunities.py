@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.framework.models import BaseModel, BusinessModel
+from guanxi.framework.urls import record_url
 
 from ..choices import CloseReason, ForecastCategory, OpportunityStatus
 
@@ -143,7 +144,7 @@ class Opportunity(BusinessModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("sales:opportunity_detail", args=[self.pk])
+        return record_url("sales:opportunity_detail", self.pk)
 
     @property
     def weighted_amount(self):

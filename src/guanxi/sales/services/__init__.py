@@ -16,3 +16,4 @@ from .expenses import *  # noqa: F401,F403
 from .catalog import *  # noqa: F401,F403
 from .board import *  # noqa: F401,F403
 from .knowledge import *  # noqa: F401,F403
+from .win_rates import *  # noqa: F401,F403

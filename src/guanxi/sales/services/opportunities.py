@@ -16,6 +16,7 @@ from guanxi.framework.text import tidy
 from .. import events
 from ..choices import ForecastCategory
 from .board import board_key, board_totals_move
+from .win_rates import closing_touched, win_rate_contribution, win_rates_move
 from ..models import Competitor, Opportunity, Pipeline, Stage, StageChange
 
 __all__ = ["OPPORTUNITY_FIELDS", "default_forecast_category", "default_pipeline", "opportunity_create", "opportunity_delete", "opportunity_move", "opportunity_update"]
@@ -109,6 +110,8 @@ def opportunity_create(*, acting_user, competitors: Iterable[Competitor] = (), l
         opportunity=opportunity, from_stage=None, to_stage=opportunity.stage, changed_at=now, changed_by=acting_user,
         owner=opportunity.owner, amount=opportunity.amount,
     )
+    if opportunity.stage.is_closed:
+        win_rates_move({}, win_rate_contribution(opportunity.pk))
     events.opportunity_created(opportunity, acting_user)
     return opportunity
 
@@ -179,12 +182,17 @@ def opportunity_move(
     else:
         data.update(close_reason="", close_note="", won_against=None)
     before = board_key(opportunity.pk)
+    # Win rates change only when the deal enters or leaves a closed stage: open-to-open moves skip the reads.
+    outcome = closing_touched(previous, stage)
+    outcome_before = win_rate_contribution(opportunity.pk) if previous.is_closed else {}
     changes = base.update(opportunity, acting_user=acting_user, data=data, derived={"stage_entered_at": now})
     board_totals_move(before, board_key(opportunity.pk))
     StageChange.objects.create(
         opportunity=opportunity, from_stage=previous, to_stage=stage, changed_at=now, changed_by=acting_user,
         owner=opportunity.owner, seconds_in_from_stage=seconds, amount=opportunity.amount,
     )
+    if outcome:
+        win_rates_move(outcome_before, win_rate_contribution(opportunity.pk))
     events.opportunity_moved(opportunity, acting_user)
     return changes
 
@@ -192,5 +200,7 @@ def opportunity_move(
 @transaction.atomic
 def opportunity_delete(*, opportunity: Opportunity, acting_user) -> None:
     before = board_key(opportunity.pk)
+    outcome_before = win_rate_contribution(opportunity.pk)
     base.delete(opportunity, acting_user=acting_user)
     board_totals_move(before, None)
+    win_rates_move(outcome_before, {})
