@@ -499,8 +499,11 @@ def bench_dedupe(args) -> dict:
             rows.append(dup)
             truth[dup["id"]] = i
     columns = {"full_name": "name", "phone": "phone", "email": "email", "address": "address", "dob": "dob"}
+    load = os.getloadavg()
     start = time.perf_counter()
-    result = link([(r["id"], features(r, columns)) for r in rows], threshold=args.threshold)
+    records = [(r["id"], features(r, columns)) for r in rows]
+    timings = {"features": time.perf_counter() - start}
+    result = link(records, threshold=args.threshold, timings=timings)
     seconds = time.perf_counter() - start
     groups: dict[int, list[str]] = {}
     for rid, key in truth.items():
@@ -512,7 +515,8 @@ def bench_dedupe(args) -> dict:
     recall = tp / len(expected) if expected else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"records": len(rows), "true_pairs": len(expected), "found_pairs": len(found), "precision": precision,
-            "recall": recall, "f1": f1, "seconds": seconds, "threshold": args.threshold}
+            "recall": recall, "f1": f1, "seconds": seconds, "threshold": args.threshold,
+            "phases": {k: round(v, 2) for k, v in timings.items()}, "load_before": load, "load_after": os.getloadavg()}
 
 
 def main(argv=None) -> int:
@@ -588,6 +592,8 @@ def main(argv=None) -> int:
         print(f"\nBatch dedupe of {d['records']:,} generated records ({d['true_pairs']:,} true pairs), threshold {d['threshold']}:\n")
         print("| seconds | pairs found | precision | recall | F1 |\n|---:|---:|---:|---:|---:|")
         print(f"| {d['seconds']:.1f} | {d['found_pairs']:,} | {d['precision']:.3f} | {d['recall']:.3f} | {d['f1']:.3f} |")
+        print("\nSeconds per phase: " + ", ".join(f"{k} {v:.1f}" for k, v in d["phases"].items()))
+        print(f"Load average before {d['load_before'][0]:.2f}, after {d['load_after'][0]:.2f}")
     target = ROOT / "benchmarks" / "results" / f"quality-{connection.vendor}-{int(time.time())}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(result, indent=2, ensure_ascii=False))
