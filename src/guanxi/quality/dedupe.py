@@ -101,26 +101,38 @@ def features(row: dict[str, str], columns: dict[str, str]) -> dict[str, str | No
     return {k: (v or None) for k, v in out.items()}
 
 
-def _settings(present: set[str]):
-    import splink.comparison_library as cl
-    from splink import SettingsCreator, block_on
+def _blocking_keys(present: set[str]) -> list[tuple[str, ...]]:
+    """The blocking rules, each as the columns whose values two records must share to be compared."""
+    keys: list[tuple[str, ...]] = []
+    if "name_py" in present:
+        # a common name alone makes a block that grows with the square of its count: pair it with a place or a birthday
+        companions = [("name_py", c) for c in ("city", "dob") if c in present]
+        keys.extend(companions or [("name_py",)])
+    keys.extend((column,) for column in ("phone", "email", "id_number", "company") if column in present)
+    for column in ("postcode", "dob"):
+        if column in present:
+            keys.append((column, "name_block") if "name_block" in present else (column,))
+    # Second chances for a record whose strong keys were mistyped. (The start of a name together with a city, tried
+    # before, is not one: its blocks grow with the square of a city's people, 97% of all comparisons at 72,000 records.)
+    if "phone" in present and "name_block" in present:  # two swapped digits keep the digits' multiset
+        keys.append(("phone_digits", "name_block"))
+    if "street" in present:  # the same house and a birthday or the start of the name
+        keys.extend(("street", c) for c in ("dob", "name_block") if c in present)
+    return keys
 
-    comparisons, blocking = [], []
+
+def _settings(present: set[str], rules: list):
+    import splink.comparison_library as cl
+    from splink import SettingsCreator
+
+    comparisons = []
     if "name_py" in present:
         comparisons.append(cl.JaroWinklerAtThresholds("name_py", [0.95, 0.88, 0.75]))
-        # a common name alone makes a block that grows with the square of its count: pair it with a place or a birthday
-        companions = [c for c in ("city", "dob") if c in present]
-        if companions:
-            blocking.extend(block_on("name_py", c) for c in companions)
-        else:
-            blocking.append(block_on("name_py"))
     for column in ("phone", "email", "id_number"):
         if column in present:
             comparisons.append(cl.LevenshteinAtThresholds(column, [1, 2]))
-            blocking.append(block_on(column))
     if "company" in present:
         comparisons.append(cl.JaroWinklerAtThresholds("company", [0.95, 0.85]))
-        blocking.append(block_on("company"))
     if "city" in present:
         comparisons.append(cl.ExactMatch("city"))
     if "street" in present:
@@ -128,16 +140,24 @@ def _settings(present: set[str]):
     for column in ("postcode", "dob"):
         if column in present:
             comparisons.append(cl.LevenshteinAtThresholds(column, [1]))
-            blocking.append(block_on(column, "name_block") if "name_block" in present else block_on(column))
-    # Second chances for a record whose strong keys were mistyped. Each of these blocks is small whatever the size of
-    # the data (a name prefix together with a city is not: it grows with the square of a city's people, 97% of all
-    # comparisons at 72,000 records).
-    if "phone" in present and "name_block" in present:  # two swapped digits keep the digits' multiset
-        blocking.append(block_on("phone_digits", "name_block"))
-    if "street" in present:  # the same house and a birthday or the start of the name
-        blocking.extend(block_on("street", c) for c in ("dob", "name_block") if c in present)
-    return SettingsCreator(link_type="dedupe_only", comparisons=comparisons, blocking_rules_to_generate_predictions=blocking,
-                           retain_matching_columns=False), blocking
+    return SettingsCreator(link_type="dedupe_only", comparisons=comparisons, blocking_rules_to_generate_predictions=rules,
+                           retain_matching_columns=False)
+
+
+def _block_table(connection, source: str, target: str, keys: list[tuple[str, ...]]) -> list[str]:
+    """Create ``target``: ``source`` plus one column per blocking key, the key's values joined, left empty (so that
+    the record is not blocked by that key) where a value is missing or where more than ``BLOCK_CAP`` records share
+    the key: such a block (a switchboard number, 张伟 in Shanghai) would cost comparisons with the square of its
+    size and tell little. Returns the new columns' names."""
+    names, expressions = [], []
+    for i, columns in enumerate(keys):
+        parts = ", ".join(f'"{c}"' for c in columns)
+        present = " AND ".join(f'"{c}" IS NOT NULL' for c in columns)
+        names.append(f"block_{i}")
+        expressions.append(f"CASE WHEN {present} AND count(*) OVER (PARTITION BY {parts}) <= {int(BLOCK_CAP)} "
+                           f"THEN concat_ws('|', {parts}) END AS block_{i}")
+    connection.execute(f"CREATE TABLE {target} AS SELECT *, {', '.join(expressions)} FROM {source}")
+    return names
 
 
 class _Clock:
@@ -157,6 +177,8 @@ U_MAX_PAIRS = 5e5
 U_CHUNKS = 1
 EM_MAX_PAIRS = 3e5
 EM_RULES = 3
+# No block is built from a key that more records than this share (see _block_table).
+BLOCK_CAP = 100
 # DuckDB's share of the machine; None leaves DuckDB's default (every core; 80% of the memory).
 DUCKDB_THREADS: int | None = None
 DUCKDB_MEMORY_LIMIT: str | None = None
@@ -167,6 +189,7 @@ def link(records: Iterable[tuple[str, dict[str, str | None]]], *, threshold: flo
 
     ``timings``, when given, gets the seconds of each phase."""
     import duckdb
+    import pyarrow as pa
     from splink import Linker, block_on
     from splink.backends.duckdb import DuckDBAPI
 
@@ -174,20 +197,25 @@ def link(records: Iterable[tuple[str, dict[str, str | None]]], *, threshold: flo
     records = list(records)
     if len(records) < 2:
         return Result(pairs=[], clusters={rid: rid for rid, _f in records})
-    present = {k for _rid, f in records for k, v in f.items() if v is not None}
     columns = sorted({k for _rid, f in records for k in f})
-    table = {"unique_id": [rid for rid, _f in records], **{c: [f.get(c) for _rid, f in records] for c in columns}}
-    settings_creator, blocking = _settings(present)
-    if not blocking:
+    table = pa.table({"unique_id": [rid for rid, _f in records], **{c: pa.array([f.get(c) for _rid, f in records], pa.string())
+                                                                     for c in columns}})
+    present = {c for c in columns if table.column(c).null_count < len(table)}
+    keys = _blocking_keys(present)
+    if not keys:
         raise ValueError("name at least one column of a kind to match on: a name, phone, e-mail, company or id number")
     connection = duckdb.connect()
     if DUCKDB_THREADS:
         connection.execute(f"SET threads = {int(DUCKDB_THREADS)}")
     if DUCKDB_MEMORY_LIMIT:
         connection.execute("SET memory_limit = ?", [DUCKDB_MEMORY_LIMIT])
-    db_api = DuckDBAPI(connection)
-    linker = Linker(db_api.register(table), settings_creator, log_level=logging.ERROR)
+    connection.register("guanxi_features", table)
+    # the key's own columns stay in each rule, so that a training session under it leaves their m values alone
+    blocking = [block_on(name, *columns) for name, columns in zip(_block_table(connection, "guanxi_features", "guanxi_records", keys), keys)]
+    connection.unregister("guanxi_features")
     del table
+    db_api = DuckDBAPI(connection)
+    linker = Linker(db_api.register("guanxi_records"), _settings(present, blocking), log_level=logging.ERROR)
     clock("prepare")
     deterministic = [r for r in (block_on("phone") if "phone" in present else None, block_on("email") if "email" in present else None) if r]
     linker.training.estimate_probability_two_random_records_match(deterministic or blocking[:1], recall=0.7)
