@@ -218,7 +218,10 @@ def link(records: Iterable[tuple[str, dict[str, str | None]]], *, threshold: flo
     linker = Linker(db_api.register("guanxi_records"), _settings(present, blocking), log_level=logging.ERROR)
     clock("prepare")
     deterministic = [r for r in (block_on("phone") if "phone" in present else None, block_on("email") if "email" in present else None) if r]
-    linker.training.estimate_probability_two_random_records_match(deterministic or blocking[:1], recall=0.7)
+    try:
+        linker.training.estimate_probability_two_random_records_match(deterministic or blocking[:1], recall=0.7)
+    except ValueError:  # no two records share a phone or an e-mail: splink's default prior stays
+        pass
     clock("prior")
     linker.training.estimate_u_using_random_sampling(max_pairs=min(U_MAX_PAIRS, len(records) ** 2), seed=1, num_chunks=U_CHUNKS)
     clock("u_sampling")
