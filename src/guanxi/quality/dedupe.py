@@ -32,6 +32,18 @@ from .normalizers.pinyin import name_pinyin_keys
 
 KINDS = ("full_name", "given_name", "surname", "phone", "email", "address", "city", "province", "postcode", "dob", "id_number", "company")
 
+# Training costs the same whatever the number of records: u from a fixed number of random pairs, m from at most
+# EM_MAX_PAIRS pairs of each training rule. Prediction then scores every blocked pair in one pass.
+U_MAX_PAIRS = 5e5
+U_CHUNKS = 1
+EM_MAX_PAIRS = 3e5
+EM_RULES = 3
+# No block is built from a key that more records than this share (see _block_table).
+BLOCK_CAP = 100
+# DuckDB's share of the machine; None leaves DuckDB's default (every core; 80% of the memory).
+DUCKDB_THREADS: int | None = None
+DUCKDB_MEMORY_LIMIT: str | None = None
+
 
 @dataclass
 class Result:
@@ -171,19 +183,6 @@ class _Clock:
         self.last = now
 
 
-# Training costs the same whatever the number of records: u from a fixed number of random pairs, m from at most
-# EM_MAX_PAIRS pairs of each training rule. Prediction then scores every blocked pair in one pass.
-U_MAX_PAIRS = 5e5
-U_CHUNKS = 1
-EM_MAX_PAIRS = 3e5
-EM_RULES = 3
-# No block is built from a key that more records than this share (see _block_table).
-BLOCK_CAP = 100
-# DuckDB's share of the machine; None leaves DuckDB's default (every core; 80% of the memory).
-DUCKDB_THREADS: int | None = None
-DUCKDB_MEMORY_LIMIT: str | None = None
-
-
 def link(records: Iterable[tuple[str, dict[str, str | None]]], *, threshold: float = 0.9, timings: dict | None = None) -> Result:
     """Score the pairs of ``records`` ((id, features) pairs) and cluster those at ``threshold`` or above.
 
@@ -211,22 +210,25 @@ def link(records: Iterable[tuple[str, dict[str, str | None]]], *, threshold: flo
         connection.execute("SET memory_limit = ?", [DUCKDB_MEMORY_LIMIT])
     connection.register("guanxi_features", table)
     # the key's own columns stay in each rule, so that a training session under it leaves their m values alone
-    blocking = [block_on(name, *columns) for name, columns in zip(_block_table(connection, "guanxi_features", "guanxi_records", keys), keys)]
+    names = _block_table(connection, "guanxi_features", "guanxi_records", keys)
+    blocking = [block_on(name, *columns) for name, columns in zip(names, keys)]
     connection.unregister("guanxi_features")
     del table
     db_api = DuckDBAPI(connection)
     linker = Linker(db_api.register("guanxi_records"), _settings(present, blocking), log_level=logging.ERROR)
     clock("prepare")
-    deterministic = [r for r in (block_on("phone") if "phone" in present else None, block_on("email") if "email" in present else None) if r]
+    deterministic = [block_on(column) for column in ("phone", "email") if column in present]
     try:
         linker.training.estimate_probability_two_random_records_match(deterministic or blocking[:1], recall=0.7)
     except ValueError:  # no two records share a phone or an e-mail: splink's default prior stays
         pass
     clock("prior")
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(U_MAX_PAIRS, len(records) ** 2), seed=1, num_chunks=U_CHUNKS)
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(U_MAX_PAIRS, len(records) ** 2), seed=1,
+                                                     num_chunks=U_CHUNKS)
     clock("u_sampling")
     for rule in blocking[:EM_RULES]:  # each session learns the m values of the comparisons its rule does not fix
         try:
+            # sampling has a cost of its own; below EM_MAX_PAIRS records a rule's blocks are small anyway
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=EM_MAX_PAIRS if len(records) > EM_MAX_PAIRS else None)
         except Exception:  # too few pairs under this rule to learn from; the other sessions still do
@@ -236,9 +238,11 @@ def link(records: Iterable[tuple[str, dict[str, str | None]]], *, threshold: flo
     clock("predict")
     clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold)
     clock("cluster")
-    pairs = [(str(left), str(right), float(probability)) for left, right, probability in predictions.as_duckdbpyrelation()
-             .select("unique_id_l, unique_id_r, match_probability").order("match_probability DESC, unique_id_l, unique_id_r").fetchall()]
-    clusters = dict(clustered.as_duckdbpyrelation().select("CAST(unique_id AS VARCHAR), CAST(cluster_id AS VARCHAR)").fetchall())
+    scored = predictions.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability")
+    pairs = [(str(left), str(right), float(probability))
+             for left, right, probability in scored.order("match_probability DESC, unique_id_l, unique_id_r").fetchall()]
+    clustered = clustered.as_duckdbpyrelation().select("CAST(unique_id AS VARCHAR), CAST(cluster_id AS VARCHAR)")
+    clusters = dict(clustered.fetchall())
     connection.close()
     clock("fetch")
     return Result(pairs=pairs, clusters=clusters)
