@@ -73,3 +73,60 @@ def test_dedupe_bad_arguments(tmp_path):
         call_command("dedupe", str(path), "--id", "id", "--column", "nickname=name")
     with pytest.raises(CommandError):
         call_command("dedupe", str(path), "--id", "编号", "--column", "full_name=name")
+
+
+def test_phone_key_is_the_same_in_every_format():
+    """A mobile number the numbering plan does not know (a typo) still gets one key, whatever its format; swapped
+    digits keep the blocking key of the digits."""
+    keys = {features({"p": p}, {"phone": "p"})["phone"] for p in ("19446452788", "+86 194 4645 2788", "194-4645-2788", "８６１９４４６４５２７８８")}
+    assert keys == {"+8619446452788"}
+    left, right = features({"p": "13812345678"}, {"phone": "p"}), features({"p": "13812345768"}, {"phone": "p"})
+    assert left["phone"] != right["phone"] and left["phone_digits"] == right["phone_digits"]
+    assert features({"p": "0571-8888 1234"}, {"phone": "p"})["phone"] == "+8657188881234"
+
+
+def test_blocking_keys_are_capped(monkeypatch):
+    """A key shared by more than BLOCK_CAP records blocks nothing; a missing value blocks nothing; others block."""
+    import duckdb
+    import pyarrow as pa
+
+    from guanxi.quality import dedupe
+
+    monkeypatch.setattr(dedupe, "BLOCK_CAP", 3)
+    connection = duckdb.connect()
+    connection.register("f", pa.table({"unique_id": ["1", "2", "3", "4", "5", "6"], "name_py": ["zhangwei"] * 4 + ["liqiang", "liqiang"],
+                                       "city": ["上海"] * 4 + ["杭州", None], "phone": ["+861", "+861", None, None, "+862", "+862"]}))
+    names = dedupe._block_table(connection, "f", "r", [("name_py", "city"), ("phone",)])
+    rows = connection.execute(f"SELECT unique_id, {', '.join(names)} FROM r ORDER BY unique_id").fetchall()
+    assert [r[1] for r in rows] == [None] * 4 + ["liqiang|杭州", None]  # four zhangwei in Shanghai: over the cap
+    assert [r[2] for r in rows] == ["+861", "+861", None, None, "+862", "+862"]
+
+
+def test_blocking_rules_grow_linearly():
+    """No rule pairs a name prefix with a city (blocks with the square of a city's people); the rules of people."""
+    from guanxi.quality.dedupe import _blocking_keys
+
+    keys = _blocking_keys({"name", "name_py", "name_block", "phone", "phone_digits", "email", "city", "province", "street", "dob"})
+    assert ("name_block", "city") not in keys
+    assert keys[:4] == [("name_py", "city"), ("name_py", "dob"), ("phone",), ("email",)]
+    assert ("phone_digits", "name_block") in keys and ("street", "dob") in keys
+
+
+def test_link_reports_its_phases():
+    """``link(timings=)`` gets the seconds of each phase (what the benchmark prints); a typo in the phone is forgiven."""
+    from guanxi.quality.dedupe import link
+
+    rows, truth = _people(80, seed=5)
+    for row in rows:  # the second entry's phone with two digits swapped; two of them without e-mail
+        if row["编号"].startswith("b"):
+            digits = row["手机"].replace("+86 ", "").replace("-", "")
+            row["手机"] = digits[:5] + digits[6] + digits[5] + digits[7:]
+            if row["编号"] in ("b0", "b4"):
+                row["邮箱"] = ""
+    columns = {"full_name": "姓名", "phone": "手机", "email": "邮箱", "address": "地址"}
+    timings: dict = {}
+    result = link([(r["编号"], features(r, columns)) for r in rows], threshold=0.9, timings=timings)
+    assert set(timings) == {"prepare", "prior", "u_sampling", "em", "predict", "cluster", "fetch"}
+    found = {tuple(sorted(p[:2])) for p in result.pairs}
+    assert ("a0", "b0") in found and ("a4", "b4") in found
+    assert all(result.clusters[a] == result.clusters[b] for a, b in found)

@@ -110,3 +110,14 @@ def test_api_queue(org, duplicated, django_capture_on_commit_callbacks):
     pk = body["results"][0]["id"]
     assert api.post(f"/api/duplicate-pairs/{pk}/accept/").status_code == 200
     assert api.post("/api/duplicate-pairs/bulk-accept/", {"party": "account", "min_probability": "0.95"}, format="json").json()["merged"] >= 5
+
+
+def test_a_new_run_replaces_the_open_pairs_of_the_records_it_compared(org, duplicated, django_capture_on_commit_callbacks):
+    """The earlier run's open pairs among the compared (visible) records go; a pair out of the starter's sight stays."""
+    first = _run(org.manager, django_capture_on_commit_callbacks)
+    hidden = [customers.account_create(acting_user=org.other, name=f"隐藏{i}") for i in range(2)]
+    unseen = DuplicatePair.objects.create(run=first, party="account", left_id=hidden[0].pk, right_id=hidden[1].pk, probability="0.95")
+    assert DuplicatePair.objects.filter(run=first).count() > 1
+    second = _run(org.manager, django_capture_on_commit_callbacks)
+    assert list(DuplicatePair.objects.filter(run=first)) == [unseen]
+    assert DuplicatePair.objects.filter(run=second).count() >= len(duplicated)

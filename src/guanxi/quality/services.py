@@ -381,12 +381,13 @@ def dedupe_run(run: DedupeRun, on_progress=None) -> int:
     if on_progress:
         on_progress(0, len(records))
     result = link(records, threshold=float(run.threshold))
-    ids = {rid for rid, _f in records}
     rejected = set(DuplicatePair.objects.filter(party=run.party, status=PairStatus.REJECTED).values_list("left_id", "right_id"))
     with transaction.atomic():
         # this run's answer replaces the open pairs of earlier runs among the same records
         stale = DuplicatePair.objects.filter(party=run.party, status=PairStatus.OPEN, run_id__lt=run.pk)
-        stale.filter(left_id__in=[int(i) for i in ids], right_id__in=[int(i) for i in ids]).delete()
+        # the records compared are those the starter can see; a subquery, not a list of up to a million ids
+        compared = merging.model_for(run.party).objects.visible_to(user).values("pk")
+        stale.filter(left_id__in=compared, right_id__in=compared).delete()
         pairs = []
         for left, right, probability in result.pairs:
             low, high = sorted((int(left), int(right)))
