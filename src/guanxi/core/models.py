@@ -61,7 +61,12 @@ class User(AbstractUser):
         ordering = ["username"]
 
     def __str__(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return self.name_from(self.display_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_from(display_name: str, first_name: str, last_name: str, username: str) -> str:
+        """How a user is named on screen, from the columns alone (for rows read as values)."""
+        return display_name or f"{first_name} {last_name}".strip() or username
 
     def get_absolute_url(self) -> str:
         return reverse("core:user_detail", args=[self.pk])

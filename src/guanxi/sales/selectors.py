@@ -179,23 +179,29 @@ def win_rates(*, owner_ids: set[int], stage_ids: set[int]) -> dict[tuple[int, in
     return {(r["owner_id"], r["stage_id"]): (r["won"], r["closed"]) for r in rows if r["closed"]}
 
 
-def win_rates_counted(*, owner_ids: set[int] | None = None, stage_ids: set[int] | None = None) -> dict[tuple[int, int], tuple[int, int]]:
-    """What :func:`win_rates` reads, counted from the stage history (every owner and stage when not narrowed):
-    for checks and tests; it joins the whole history to the deals."""
+def stage_outcomes_counted(*, owner_ids: set[int] | None = None, stage_ids: set[int] | None = None):
+    """Per (owner, pipeline, stage) of the stage history, the closed deals the owner took through the stage
+    and how many were won, counted from the history (every owner and stage when not narrowed): what
+    ``OwnerStageOutcome`` keeps, for rebuilds, checks and tests; it joins the whole history to the deals."""
     changes = StageChange.objects.all()
     if owner_ids is not None:
         changes = changes.filter(owner_id__in=owner_ids)
     if stage_ids is not None:
         changes = changes.filter(to_stage_id__in=stage_ids)
-    rows = (
+    return (
         changes.filter(owner_id__isnull=False, opportunity__status__in=(OpportunityStatus.WON, OpportunityStatus.LOST))
-        .order_by().values("owner_id", "to_stage_id")
+        .order_by().values("owner_id", "to_stage_id", "to_stage__pipeline_id")
         .annotate(
             closed=Count("opportunity", distinct=True),
             won=Count("opportunity", distinct=True, filter=Q(opportunity__status=OpportunityStatus.WON)),
         )
     )
-    return {(r["owner_id"], r["to_stage_id"]): (r["won"], r["closed"]) for r in rows}
+
+
+def win_rates_counted(*, owner_ids: set[int] | None = None, stage_ids: set[int] | None = None) -> dict[tuple[int, int], tuple[int, int]]:
+    """What :func:`win_rates` reads, counted from the stage history (:func:`stage_outcomes_counted`)."""
+    return {(r["owner_id"], r["to_stage_id"]): (r["won"], r["closed"])
+            for r in stage_outcomes_counted(owner_ids=owner_ids, stage_ids=stage_ids)}
 
 
 def time_in_stages(*, opportunity: Opportunity) -> list[dict]:

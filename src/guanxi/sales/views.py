@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from guanxi.core.models import User
 from guanxi.framework.forms import render_selects_in_python
 from guanxi.framework.services import field_errors
 from guanxi.framework.urls import record_url
@@ -279,22 +280,18 @@ def board_cards_html(cards: list[dict], *, can_change: bool) -> SafeString:
     """
     if not cards:
         return mark_safe("")
-    detail, move = record_url("sales:opportunity_detail", 0), record_url("sales:opportunity_move", 0)
-    detail_head, detail_tail = detail.rsplit("/0/", 1)
-    move_head, move_tail = move.rsplit("/0/", 1)
     whole = whole_amount_format()
     draggable = "true" if can_change else "false"
     out = []
     for card in cards:
         pk = int(card["id"])
         amount = whole(card["amount"])
-        owner = (card["owner__display_name"] or f"{card['owner__first_name']} {card['owner__last_name']}".strip()
-                 or card["owner__username"])
+        owner = User.name_from(card["owner__display_name"], card["owner__first_name"], card["owner__last_name"], card["owner__username"])
         close = card["expected_close_date"]
         out.append(
             f'<article class="card shadow-sm kanban-card" draggable="{draggable}" data-opportunity="{pk}" '
-            f'data-move-url="{move_head}/{pk}/{move_tail}" tabindex="0"><div class="card-body p-2">'
-            f'<a class="fw-semibold d-block text-truncate" href="{detail_head}/{pk}/{detail_tail}">{escape(card["name"])}</a>'
+            f'data-move-url="{record_url("sales:opportunity_move", pk)}" tabindex="0"><div class="card-body p-2">'
+            f'<a class="fw-semibold d-block text-truncate" href="{record_url("sales:opportunity_detail", pk)}">{escape(card["name"])}</a>'
             f'<div class="small text-truncate">{escape(card["account__name"])}</div>'
             f'<div class="small d-flex justify-content-between"><span>{escape(card["currency"])} {amount}</span>'
             f'<span class="text-muted">{close:%m-%d}</span></div>'

@@ -1,7 +1,7 @@
 """``guanxi sales_win_rates``: recompute the owners' kept win rates per stage from the stage history.
 
 Needed after loading opportunities or stage changes around the services (COPY, raw SQL); harmless any
-time (one ``INSERT … SELECT … GROUP BY``, in a transaction). ``--check`` only compares and reports.
+time (one ``GROUP BY`` over the history, written in a transaction). ``--check`` only compares and reports.
 """
 
 from __future__ import annotations
