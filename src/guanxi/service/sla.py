@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from guanxi.framework.bulk import BATCH, insert_many
+from guanxi.framework.urls import record_url
 
 from .businesshours import WorkingTime
 from .choices import OPEN_STATUSES, PRIORITY_ORDER, CaseStatus
@@ -291,18 +292,14 @@ def _audit_escalations(rows, raise_ids, reassign_ids) -> None:
 
 
 def _timeline_missed(rows, now) -> None:
-    from django.urls import reverse
-
     from guanxi.customers.models import TimelineEvent
 
     from .events import TITLES
 
-    # one reverse() for all: the case's id is the only part of its URL that changes
-    url = reverse("service:case_detail", args=[987654321]).replace("987654321", "{}")
     title = str(TITLES["case.sla_missed"])
     insert_many([
         TimelineEvent(account_id=account_id, occurred_at=now, kind="case.sla_missed",
-                      title=(title % {"number": number})[:200], data={"number": number}, url=url.format(pk))
+                      title=(title % {"number": number})[:200], data={"number": number}, url=record_url("service:case_detail", pk))
         for pk, number, account_id, *_rest in rows
         if account_id is not None  # a case without an identified customer has no account timeline
     ])
