@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.forms.utils import flatatt
-from django.utils.html import escape
+from .html import esc_always
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
@@ -26,10 +26,10 @@ class PythonRenderedSelectMixin:
             final_attrs["multiple"] = True
         formatted = self.format_value(value)  # a list, except NullBooleanSelect's single string
         chosen = {formatted} if isinstance(formatted, str) else {str(v) for v in formatted}
-        out = [f'<select name="{escape(name)}"{flatatt(final_attrs)}>']
+        out = [f'<select name="{esc_always(name)}"{flatatt(final_attrs)}>']
         for option_value, option_label in self.choices:
             if isinstance(option_label, (list, tuple)):
-                out.append(f'<optgroup label="{escape(option_value)}">')
+                out.append(f'<optgroup label="{esc_always(option_value)}">')
                 out.extend(self._option(v, label, chosen) for v, label in option_label)
                 out.append("</optgroup>")
             else:
@@ -41,7 +41,7 @@ class PythonRenderedSelectMixin:
     def _option(value, label, chosen: set[str]) -> str:
         value = "" if value is None else str(value)
         selected = " selected" if value in chosen else ""
-        return f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
+        return f'<option value="{esc_always(value)}"{selected}>{esc_always(label)}</option>'
 
 
 class PythonRenderedInputMixin:
@@ -50,8 +50,8 @@ class PythonRenderedInputMixin:
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
         value = self.format_value(value)
-        shown = "" if value is None else f' value="{escape(value)}"'
-        return mark_safe(f'<input type="{escape(self.input_type)}" name="{escape(name)}"{shown}{flatatt(final_attrs)}>')
+        shown = "" if value is None else f' value="{esc_always(value)}"'
+        return mark_safe(f'<input type="{esc_always(self.input_type)}" name="{esc_always(name)}"{shown}{flatatt(final_attrs)}>')
 
 
 class PythonRenderedTextInput(PythonRenderedInputMixin, forms.TextInput):
@@ -117,9 +117,9 @@ def filter_fields_html(form) -> SafeString:
     joined here rather than by a template loop (18 fields, each a label, a widget and its errors)."""
     out = []
     for bound in form:
-        label = escape(capfirst(str(bound.label)))
-        errors = "".join(f'<div class="invalid-feedback d-block">{escape(e)}</div>' for e in bound.errors)
-        out.append(f'<div class="mb-2"><label class="form-label small mb-0" for="{escape(bound.id_for_label)}">{label}</label>'
+        label = esc_always(capfirst(str(bound.label)))
+        errors = "".join(f'<div class="invalid-feedback d-block">{esc_always(e)}</div>' for e in bound.errors)
+        out.append(f'<div class="mb-2"><label class="form-label small mb-0" for="{esc_always(bound.id_for_label)}">{label}</label>'
                    f"{bound}{errors}</div>")
     return mark_safe("".join(out))
 
