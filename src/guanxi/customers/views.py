@@ -63,9 +63,11 @@ class AccountListView(ObjectListView):
     select_related = ("owner", "territory")
     prefetch_related = ("tags",)
     list_prefetch = (Prefetch("tags", queryset=Tag.objects.only("id", "name", "color"), to_attr="listed_tags"),)
-    list_defer = (
-        "description", "search_text", *OWNER_DEFER,
-        "territory__provinces", "territory__cities", "territory__postal_codes", "territory__industries",
+    # What AccountTable shows, and no more: a row is three model instances (account, owner, territory),
+    # and each column left out is one conversion and one attribute fewer per row.
+    list_only = (
+        "name", "kind", "value_tier", "lifecycle_stage", "industry", "city", "primary_phone", "updated_at",
+        "owner__username", "owner__display_name", "owner__first_name", "owner__last_name", "territory__name",
     )
     export_fields = ACCOUNT_EXPORT
     bulk_edit = True

@@ -26,7 +26,7 @@ from django.views import View
 
 from . import jobs
 from .exports import INLINE_ROWS, csv_response, write_csv, write_xlsx, xlsx_response
-from .forms import filter_fields_html, render_selects_in_python
+from .forms import filter_sidebar_html
 from .pagination import capped_count, counted_page, paginate
 from .services import field_errors
 
@@ -156,11 +156,11 @@ class ObjectListView(ModelViewMixin, View):
         for key in ("page", "export", "_count"):
             query.pop(key, None)
         bulk_edit = self.bulk_edit and request.user.has_perm(perm(self.model, "change"))
-        render_selects_in_python(filterset.form)
         context = {
             **self.common_context(),
             "filterset": filterset,
-            "filter_form": filterset.form,
+            # an unbound filterset has no errors; asking it would build its form only to say so
+            "filter_errors": filterset.errors if filterset.is_bound else {},
             "table": table,
             "table_body": table.body_html(selectable=bulk_edit),
             "page": page,
@@ -174,8 +174,8 @@ class ObjectListView(ModelViewMixin, View):
             "page_title": self.model._meta.verbose_name_plural,
         }
         partial = request.htmx and not request.htmx.boosted
-        if not partial:
-            context["filter_fields"] = filter_fields_html(filterset.form)
+        if not partial:  # the table alone (htmx) shows no filter fields
+            context["filter_fields"] = filter_sidebar_html(filterset, request)
         return render(request, self.partial_template if partial else self.template_name, context)
 
     def has_add_view(self) -> bool:
