@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, websockets through Channels (notifications)."""
 
+import gc
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
@@ -19,3 +20,20 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+
+def _freeze_startup_objects() -> None:
+    """Put what start-up loaded (Django, every app, the URL patterns and views) out of the collector's reach.
+
+    Those few hundred thousand objects live as long as the process, yet every full collection walks them
+    all: with them in place, one request in a few dozen paid a pause of about 100 ms (a list page allocates
+    thousands of objects). Frozen, a full collection only walks what requests made since.
+    """
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # import every view module now rather than on the first request
+    gc.collect()
+    gc.freeze()
+
+
+_freeze_startup_objects()
