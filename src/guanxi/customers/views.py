@@ -89,18 +89,19 @@ class AccountDetailView(ObjectDetailView):
     def get_context(self, account):
         request = self.request
         tab = request.GET.get("tab", "overview")
-        context = {
-            "addresses": account.address_set.all(),
-            "phones": account.phonenumber_set.all(),
-            "emails": account.emailaddress_set.all(),
-            "documents": account.document_set.select_related("uploaded_by")[:20],
-            "notes": account.note_set.select_related("author")[:20],
-            "tags": account.tags.all(),
-            "note_form": NoteForm(user=request.user),
-            "tab": tab,
-        }
+        context = {"tags": account.tags.all(), "tab": tab}
         if tab == "details":
-            return context  # the details tab shows neither figures, timeline nor panels: none is read
+            # Only the details tab shows the addresses, phones, e-mails, documents and notes, and the note
+            # form; it shows neither figures, timeline nor panels: none is read.
+            return {
+                **context,
+                "addresses": account.address_set.all(),
+                "phones": account.phonenumber_set.all(),
+                "emails": account.emailaddress_set.all(),
+                "documents": account.document_set.select_related("uploaded_by")[:20],
+                "notes": account.note_set.select_related("author")[:20],
+                "note_form": NoteForm(user=request.user),
+            }
         panels = []
         for panel in registry.sorted(registry.account_panels):
             panel_context = panel.context(request, account)
