@@ -34,19 +34,27 @@ def _ranked(queryset, terms: dict, limit: int):
     return list(queryset.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "name_pinyin", "pk")[:limit])
 
 
-def account_search(*, user, query: str, limit: int = 10) -> list[Account]:
+#: the columns a search result shows (``search_results_as_dicts``): the global search reads no more
+ACCOUNT_RESULT_FIELDS = ("name", "city", "primary_phone", "owner__username", "owner__display_name", "owner__first_name", "owner__last_name")
+CONTACT_RESULT_FIELDS = ("name", "title", "primary_phone", "primary_account__name")
+
+
+def account_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] = ()) -> list[Account]:
+    """The accounts ``user`` sees that match ``query``, best first; ``only``: the columns to read (all by default)."""
     terms = query_terms(query)
     if not terms["text"]:
         return []
-    return _ranked(Account.objects.visible_to(user).select_related("owner"), terms, limit)
+    accounts = Account.objects.visible_to(user).select_related("owner")
+    return _ranked(accounts.only(*only) if only else accounts, terms, limit)
 
 
-def contact_search(*, user, query: str, limit: int = 10) -> list[Contact]:
+def contact_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] = ()) -> list[Contact]:
+    """The contacts ``user`` sees that match ``query``, best first; ``only``: the columns to read (all by default)."""
     terms = query_terms(query)
     if not terms["text"]:
         return []
     contacts = Contact.objects.visible_to(user).select_related("primary_account")
-    return _ranked(with_visible_primary_account(contacts, user), terms, limit)
+    return _ranked(with_visible_primary_account(contacts.only(*only) if only else contacts, user), terms, limit)
 
 
 def with_visible_primary_account(contacts, user):

@@ -329,7 +329,9 @@ def asset_search(*, user, query: str, limit: int = 10) -> list[dict]:
         for c in ServiceContract.objects.visible_to(user).filter(number__startswith=text).select_related("account").order_by("-number")[:limit]:
             out.append({"title": f"{c.number} {c.name}", "subtitle": f"{c.account} · {c.get_status_display()}", "url": c.get_absolute_url(),
                         "kind": _kind("contract")})
-    elif user.has_perm("service.view_installedproduct"):
+    elif user.has_perm("service.view_installedproduct") and InstalledProduct.objects.filter(serial_number__startswith=text).exists():
+        # Most searches are names or phone numbers, which start no serial number: the serial index alone says so
+        # in one probe, before the visibility rules (subqueries through the cases) are built, planned and run.
         units = InstalledProduct.objects.visible_to(user).filter(serial_number__startswith=text).select_related("account", "product")
         for u in units.order_by("serial_number")[:limit]:
             out.append({"title": f"{u.serial_number} {u.product.name}", "subtitle": str(u.account), "url": u.get_absolute_url(), "kind": _kind("unit")})
