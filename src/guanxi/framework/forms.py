@@ -124,6 +124,41 @@ def filter_fields_html(form) -> SafeString:
     return mark_safe("".join(out))
 
 
+def names_a_filter(filterset_class, params) -> bool:
+    """Whether ``params`` (a query string) may filter by ``filterset_class`` — else its rows are all rows.
+
+    Bound to a query that names none of its filters (``?page=2``, ``?sort=name``), a filterset still copies
+    its filters, builds and validates a form of every field, and then filters by nothing. For a filterset
+    that adds no behaviour of its own (no ``__init__``, ``filter_queryset``, ``qs`` or form override) and
+    requires no filter, every filter passes an empty value through unchanged, so that work can be skipped;
+    for any other, this answers ``True``. A parameter counts as naming a filter when it starts with the
+    filter's name (a range filter reads ``<name>_min``, a multi-widget ``<name>_0``).
+    """
+    if not params:
+        return False
+    if not _plain_filterset(filterset_class):
+        return True
+    names = tuple(filterset_class.base_filters)
+    return any(key.startswith(names) for key in params)
+
+
+_PLAIN_FILTERSETS: dict[type, bool] = {}
+
+
+def _plain_filterset(filterset_class) -> bool:
+    plain = _PLAIN_FILTERSETS.get(filterset_class)
+    if plain is None:
+        from django_filters import FilterSet
+
+        plain = _PLAIN_FILTERSETS[filterset_class] = (
+            all(getattr(filterset_class, name) is getattr(FilterSet, name)
+                for name in ("__init__", "filter_queryset", "qs", "form", "get_form_class"))
+            and filterset_class._meta.form is forms.Form
+            and not any(f.extra.get("required") for f in filterset_class.base_filters.values())
+        )
+    return plain
+
+
 _SIDEBARS: dict[tuple, tuple[float, SafeString]] = {}
 #: what a list's filter fields leave out of their key: paging and sorting change the table, not the fields
 _NOT_FILTERS = frozenset({"page", "per_page", "sort", "export", "_count"})

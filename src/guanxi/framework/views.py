@@ -26,7 +26,7 @@ from django.views import View
 
 from . import jobs
 from .exports import INLINE_ROWS, csv_response, write_csv, write_xlsx, xlsx_response
-from .forms import filter_sidebar_html
+from .forms import filter_sidebar_html, names_a_filter
 from .pagination import capped_count, counted_page, paginate
 from .services import field_errors
 
@@ -110,7 +110,9 @@ class ObjectListView(ModelViewMixin, View):
             ObjectListView.registered[cls.list_name or cls.model._meta.label_lower] = cls
 
     def filtered(self, request):
-        filterset = self.filterset_class(request.GET or None, queryset=self.base_queryset(), request=request)
+        # A query of paging and sorting alone leaves the filterset unbound: nothing to validate or filter by.
+        data = request.GET if names_a_filter(self.filterset_class, request.GET) else None
+        filterset = self.filterset_class(data, queryset=self.base_queryset(), request=request)
         queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else (
             self.base_queryset().none() if filterset.is_bound else self.base_queryset()
         )

@@ -15,6 +15,7 @@ from rest_framework import exceptions, filters, serializers
 
 from guanxi.framework.api import ServiceModelViewSet
 from guanxi.framework.api_plumbing import ModelPermissions
+from guanxi.framework.forms import names_a_filter
 from guanxi.framework.visibility import scope_for, visibility_q
 
 
@@ -94,37 +95,15 @@ class AliasOrderingFilter(filters.OrderingFilter):
 
 
 class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, which leaves the rows alone when no query parameter names one of the filters.
-
-    Bound to an empty query, a filterset still copies its filters, builds and validates a form of every field
-    (eighteen for accounts) and then filters by nothing: a fifth of an unfiltered API list's time. That is
-    skipped for a filterset that adds no behaviour of its own (no ``__init__``, ``filter_queryset`` or ``qs``
-    override) and requires no filter — every filter of such a set passes an empty value through unchanged.
-    """
+    """django-filter's backend, which leaves the rows alone when no query parameter names one of the filters
+    (``framework.forms.names_a_filter``): bound to an empty query, the filterset would build and validate a
+    form of every field (eighteen for accounts) to filter by nothing — a fifth of an unfiltered list's time."""
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None and _plain_filterset(filterset_class):
-            names = tuple(filterset_class.base_filters)
-            if not any(key.startswith(names) for key in request.query_params):
-                return queryset
+        if filterset_class is not None and not names_a_filter(filterset_class, request.query_params):
+            return queryset
         return super().filter_queryset(request, queryset, view)
-
-
-_PLAIN_FILTERSETS: dict[type, bool] = {}
-
-
-def _plain_filterset(filterset_class) -> bool:
-    plain = _PLAIN_FILTERSETS.get(filterset_class)
-    if plain is None:
-        from django_filters import FilterSet
-
-        plain = _PLAIN_FILTERSETS[filterset_class] = (
-            all(getattr(filterset_class, name) is getattr(FilterSet, name) for name in ("__init__", "filter_queryset", "qs", "get_form_class"))
-            and filterset_class._meta.form is FilterSet._meta.form
-            and not any(f.extra.get("required") for f in filterset_class.base_filters.values())
-        )
-    return plain
 
 
 class GuanxiViewSet(ServiceModelViewSet):
