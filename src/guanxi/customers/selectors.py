@@ -14,7 +14,15 @@ from .models import Account, AccountContact, Contact, Interaction, TimelineEvent
 CANDIDATES = 200
 
 
-def _ranked(queryset, terms: dict, limit: int):
+def _ranked(visible, terms: dict, limit: int, *, rows=None):
+    """The best ``limit`` matches among ``visible`` (the records the user may see).
+
+    ``rows``: how to read the matches (joins, columns, annotations), from the model's plain manager. The
+    keys come from ``visible`` alone, so the rows need not carry the visibility rules again: the last query
+    reads a few hundred keys without planning and checking the scope a second time.
+    """
+    if rows is None:
+        rows = visible
     text = terms["text"]
     rank = Case(
         When(name=text, then=Value(0)),
@@ -29,9 +37,11 @@ def _ranked(queryset, terms: dict, limit: int):
     # initials, one that also holds the owner: visibility is checked without reading the rows) and
     # stops at the limit.
     candidates: dict[int, None] = {}
-    for branch in text_search_branches(queryset.model, terms):
-        candidates.update(dict.fromkeys(queryset.filter(branch).order_by().values_list("pk", flat=True)[:CANDIDATES]))
-    return list(queryset.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "name_pinyin", "pk")[:limit])
+    for branch in text_search_branches(visible.model, terms):
+        candidates.update(dict.fromkeys(visible.filter(branch).order_by().values_list("pk", flat=True)[:CANDIDATES]))
+    if not candidates:
+        return []
+    return list(rows.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "name_pinyin", "pk")[:limit])
 
 
 #: the columns a search result shows (``search_results_as_dicts``): the global search reads no more
@@ -44,8 +54,8 @@ def account_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] =
     terms = query_terms(query)
     if not terms["text"]:
         return []
-    accounts = Account.objects.visible_to(user).select_related("owner")
-    return _ranked(accounts.only(*only) if only else accounts, terms, limit)
+    rows = Account.objects.select_related("owner")
+    return _ranked(Account.objects.visible_to(user), terms, limit, rows=rows.only(*only) if only else rows)
 
 
 def contact_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] = ()) -> list[Contact]:
@@ -53,8 +63,9 @@ def contact_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] =
     terms = query_terms(query)
     if not terms["text"]:
         return []
-    contacts = Contact.objects.visible_to(user).select_related("primary_account")
-    return _ranked(with_visible_primary_account(contacts.only(*only) if only else contacts, user), terms, limit)
+    rows = Contact.objects.select_related("primary_account")
+    rows = with_visible_primary_account(rows.only(*only) if only else rows, user)
+    return _ranked(Contact.objects.visible_to(user), terms, limit, rows=rows)
 
 
 def with_visible_primary_account(contacts, user):

@@ -22,8 +22,10 @@ def phone(record):
 
 def tags(record):
     listed = getattr(record, "listed_tags", None)  # the list page's prefetch; other callers use the manager
-    return fmt_join("", '<span class="badge bg-{} me-1">{}</span>',
-                            ((t.color, t.name) for t in (record.tags.all() if listed is None else listed)))
+    listed = record.tags.all() if listed is None else listed
+    if not listed:
+        return ""
+    return fmt_join("", '<span class="badge bg-{} me-1">{}</span>', ((t.color, t.name) for t in listed))
 
 
 def updated(record):
