@@ -160,6 +160,9 @@ def _plain_filterset(filterset_class) -> bool:
 
 
 _SIDEBARS: dict[tuple, tuple[float, SafeString]] = {}
+#: at most this many kept sidebars a process (one is ~5–20 kB of markup; each user, list, language and
+#: distinct filter query has its own, so a search typed letter by letter adds several); then they start over
+SIDEBARS_KEPT = 2000
 #: what a list's filter fields leave out of their key: paging and sorting change the table, not the fields
 _NOT_FILTERS = frozenset({"page", "per_page", "sort", "export", "_count"})
 
@@ -183,7 +186,7 @@ def filter_sidebar_html(filterset, request) -> SafeString:
     now = time.monotonic()
     kept = _SIDEBARS.get(key)
     if kept is None or kept[0] < now:
-        if len(_SIDEBARS) > 5000:
+        if len(_SIDEBARS) >= SIDEBARS_KEPT:
             _SIDEBARS.clear()
         render_selects_in_python(filterset.form)
         kept = _SIDEBARS[key] = (now + settings.GUANXI_ACCESS_CACHE_SECONDS, filter_fields_html(filterset.form))
