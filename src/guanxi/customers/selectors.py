@@ -94,13 +94,15 @@ def account_contacts(*, account: Account):
     )
 
 
-def account_key_figures(*, account: Account) -> dict:
+def account_key_figures(*, account: Account, contacts: int | None = None) -> dict:
+    """Interactions (count, last, average satisfaction) and contacts of ``account``; ``contacts``: their
+    number when the caller has read the account's contacts already (the 360° view lists them all)."""
     from django.db.models import Avg, Count, Max
 
     figures = Interaction.objects.filter(account=account).aggregate(
         interactions=Count("id"), last_contact=Max("started_at"), avg_satisfaction=Avg("satisfaction")
     )
-    figures["contacts"] = AccountContact.objects.filter(account=account).count()
+    figures["contacts"] = AccountContact.objects.filter(account=account).count() if contacts is None else contacts
     return figures
 
 

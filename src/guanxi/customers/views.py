@@ -107,10 +107,11 @@ class AccountDetailView(ObjectDetailView):
             panel_context = panel.context(request, account)
             if panel_context is not None:
                 panels.append({"panel": panel, "context": panel_context})
+        contacts = list(selectors.account_contacts(account=account))  # all of them are listed: their number is known
         return {
             **context,
-            "contacts": selectors.account_contacts(account=account),
-            "figures": selectors.account_key_figures(account=account),
+            "contacts": contacts,
+            "figures": selectors.account_key_figures(account=account, contacts=len(contacts)),
             **_timeline_context(account, offset=0),
             "panels": panels,
         }
