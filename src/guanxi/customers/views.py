@@ -28,6 +28,7 @@ from .forms import (
 )
 from .models import Account, AccountContact, Address, Contact, Document, EmailAddress, Interaction, Note, PhoneNumber, Tag
 from .tables import AccountTable, ContactTable, InteractionTable
+from .timeline import timeline_html
 
 NS = "customers"
 
@@ -122,6 +123,7 @@ def _timeline_context(account, *, offset: int) -> dict:
     next_offset = offset + len(entries)
     return {
         "timeline": entries,
+        "timeline_html": timeline_html(entries),  # the entries' markup (customers/timeline.py)
         "timeline_more": has_more and next_offset < selectors.TIMELINE_DEPTH,
         "timeline_next": next_offset,
         "timeline_deep": has_more and next_offset >= selectors.TIMELINE_DEPTH,
