@@ -1,5 +1,6 @@
 """API base: token auth that marks writes as coming from the API, model permissions, capped
-pagination, one error shape, and a viewset that reads through visibility and writes through services.
+pagination, one error shape, a viewset that reads through visibility and writes through services, and
+the plain read of a list's rows (``PlainReadMixin``).
 
 Every error answers ``{"error": {"status": 400, "code": "invalid", "message": "…",
 "fields": {"name": ["reason", …]}}}``.
@@ -7,15 +8,14 @@ Every error answers ``{"error": {"status": 400, "code": "invalid", "message": "�
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.http import Http404
-from django.utils.translation import gettext as _
 from operator import attrgetter
 
-from django.db import models
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
 from django.db.models import Prefetch
+from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions, relations, serializers, status, viewsets
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
@@ -155,7 +155,6 @@ def _read_step(field, model):
         if (type(field) is relations.ManyRelatedField and _plain_key_field(child)
                 and model_field.many_to_many and not model_field.auto_created):
             cache_name = model_field.name
-
             keys_attr = _keys_attr(cache_name)
 
             def prefetched_keys(instance):

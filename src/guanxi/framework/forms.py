@@ -10,9 +10,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.forms.utils import flatatt
-from .html import esc_always
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+
+from .html import esc_always
 
 
 class PythonRenderedSelectMixin:
