@@ -201,7 +201,7 @@ def _sidebar_key(filterset, request) -> tuple | None:
 
     from guanxi.core.access_cache import generation
 
-    kind = type(filterset)
+    kind = filterset.__class__  # the class of a lazily built filterset too
     if (any(getattr(kind, name) is not getattr(FilterSet, name) for name in ("__init__", "form", "get_form_class"))
             or kind._meta.form is not forms.Form or filterset.form_prefix):
         return None

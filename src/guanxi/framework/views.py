@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -110,13 +111,13 @@ class ObjectListView(ModelViewMixin, View):
             ObjectListView.registered[cls.list_name or cls.model._meta.label_lower] = cls
 
     def filtered(self, request):
-        # A query of paging and sorting alone leaves the filterset unbound: nothing to validate or filter by.
-        data = request.GET if names_a_filter(self.filterset_class, request.GET) else None
-        filterset = self.filterset_class(data, queryset=self.base_queryset(), request=request)
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else (
-            self.base_queryset().none() if filterset.is_bound else self.base_queryset()
-        )
-        return filterset, queryset
+        if not names_a_filter(self.filterset_class, request.GET):
+            # Paging and sorting alone filter nothing: every visible row. The (unbound) filterset, a copy of
+            # every filter, is built only if the page shows its fields — not for the table alone or the count.
+            filterset = SimpleLazyObject(lambda: self.filterset_class(None, queryset=self.base_queryset(), request=request))
+            return filterset, self.base_queryset()
+        filterset = self.filterset_class(request.GET, queryset=self.base_queryset(), request=request)
+        return filterset, (filterset.qs if filterset.is_valid() else self.base_queryset().none())
 
     @classmethod
     def prepared(cls, queryset, sort):
@@ -162,7 +163,7 @@ class ObjectListView(ModelViewMixin, View):
             **self.common_context(),
             "filterset": filterset,
             # an unbound filterset has no errors; asking it would build its form only to say so
-            "filter_errors": filterset.errors if filterset.is_bound else {},
+            "filter_errors": filterset.errors if names_a_filter(self.filterset_class, request.GET) else {},
             "table": table,
             "table_body": table.body_html(selectable=bulk_edit),
             "page": page,
