@@ -186,7 +186,7 @@ def build_postgres(cases: int, accounts: int, seed: int) -> dict:
                 "INSERT INTO service_case (created_at, updated_at, number, subject, description, search_text, channel, case_type, priority, "
                 "status, sla_clock, reopen_count, satisfaction_comment, requester_email, requester_name, "
                 "account_id, queue_id, assignee_id, resolution_due_at, closed_at) "
-                "SELECT created, created, number, subject, '', lower(number || ' ' || subject || ' ' || acc.name), "
+                "SELECT created, created, number, subject, '', lower(number || ' ' || subject), "
                 "(ARRAY['phone','email','web','portal','chat'])[1 + n %% 5], (ARRAY['question','problem','complaint','request'])[1 + n %% 4], "
                 "CASE WHEN r_prio < 0.2 THEN 'low' WHEN r_prio < 0.6 THEN 'normal' WHEN r_prio < 0.8 THEN 'high' ELSE 'urgent' END, "
                 "status, '{}'::jsonb, 0, '', '', '', acc.id, "

@@ -5,7 +5,7 @@ from .assets import (
     Entitlement, EntitlementUsage, InstalledProduct, Rma, RmaLine, ServiceContract, ServiceNumberSequence, WarrantyTerm,
 )
 from .fieldservice import Technician, TechnicianTimeOff, VisitReport, WorkOrder, WorkOrderNumberSequence, WorkOrderPart
-from .cases import Case, CaseAttachment, CaseEscalation, CaseCategory, CaseLink, CaseNote, CaseNumberSequence
+from .cases import Case, CaseAttachment, case_search_text, CaseEscalation, CaseCategory, CaseLink, CaseNote, CaseNumberSequence
 from .queues import AgentProfile, Queue, QueueMember
 from .sla import BusinessCalendar, CalendarDay, SlaPolicy, SlaTarget
 
