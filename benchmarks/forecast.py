@@ -18,12 +18,10 @@ import os
 import platform
 import time
 from decimal import Decimal
-from pathlib import Path
 
-from benchmarks.__main__ import capture_sql, percentile
+from benchmarks.__main__ import RESULTS, capture_sql, percentile
 from benchmarks.sales import arguments, prepared_world, quarter, time_client
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
@@ -85,10 +83,10 @@ def main() -> int:
         "python": platform.python_version(), "opportunities": total, "reps": len(reps), "accounts": len(accounts),
         "requests": args.requests, "load_seconds": load_seconds, "quarter": f"{start}..{end}",
     }
-    out = ROOT / "benchmarks" / "results" / f"forecast-{meta['date']}-{connection.vendor}-{total}.json"
+    out = RESULTS / f"forecast-{meta['date']}-{connection.vendor}-{total}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=2, default=str))
-    print(f"\n{total:,} opportunities · {connection.vendor} · {meta['machine']}\nsaved {out.relative_to(ROOT)}")
+    print(f"\n{total:,} opportunities · {connection.vendor} · {meta['machine']}\nsaved {out}")
     return 0
 
 

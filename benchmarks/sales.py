@@ -30,7 +30,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from benchmarks.__main__ import capture_sql, percentile, setup_django, time_sql
+from benchmarks.__main__ import RESULTS, capture_sql, percentile, setup_django, time_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_TEAM, BENCH_MANAGER = "销售基准测试组", "sales_bench_manager"
@@ -261,10 +261,10 @@ def main() -> int:
         "requests": args.requests, "load_seconds": load_seconds, "db": str(settings.DATABASES["default"]["NAME"]),
         "load_average": os.getloadavg(),
     }
-    out = ROOT / "benchmarks" / "results" / f"sales-{meta['date']}-{connection.vendor}-{total}.json"
+    out = RESULTS / f"sales-{meta['date']}-{connection.vendor}-{total}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=2, default=str))
-    print(f"\n{total:,} opportunities · {connection.vendor} · {meta['machine']}\nsaved {out.relative_to(ROOT)}")
+    print(f"\n{total:,} opportunities · {connection.vendor} · {meta['machine']}\nsaved {out}")
     return 0
 
 
