@@ -24,7 +24,7 @@ from guanxi.framework.views import ObjectDetailView, ObjectEditView, ObjectListV
 from . import services
 from .forecast_views import PERIODS, period_of
 from .models import Product
-from .models import CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier
+from .models import CommissionAssignment, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier
 from .plan_filters import CommissionPlanFilterSet, CommissionStatementFilterSet
 from .plan_tables import CommissionPlanTable, CommissionStatementTable
 

@@ -1151,7 +1151,7 @@ def rma_line_replace(*, line, acting_user, serial_number: str, warranty: str = "
     ``install_date`` (today by default). The old unit is marked replaced. Returns the new unit.
     """
     from .choices import ReplacementWarranty, RmaStatus
-    from .models import InstalledProduct, RmaLine
+    from .models import RmaLine
 
     line = RmaLine.objects.select_for_update(of=("self",)).select_related("rma", "installed_product__product").get(pk=line.pk)
     rma, old = line.rma, line.installed_product

@@ -27,7 +27,7 @@ from .forms import (
     QuickCaseForm, SeedForm, SlaPolicyForm, SlaTargetForm, StatusForm, SurveyForm, WarrantyTermForm,
 )
 from .models import (
-    AgentProfile, Article, ArticleCategory, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, Queue, SlaPolicy, SlaTarget,
+    Article, ArticleCategory, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, Queue, SlaPolicy, SlaTarget,
     WarrantyTerm,
 )
 from .tables import CaseTable
