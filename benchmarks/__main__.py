@@ -32,6 +32,8 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: where every benchmark writes its JSON (ignored by git); the smoke tests point it elsewhere
+RESULTS = Path(os.environ.get("GUANXI_BENCH_RESULTS") or ROOT / "benchmarks" / "results")
 
 
 def percentile(samples: list[float], p: float) -> float:
@@ -224,13 +226,13 @@ def main() -> int:
         "db": settings.DATABASES["default"]["NAME"],
     }
     print()
-    print(f"| scenario | HTTP p50 | HTTP p95 | SQL floor p50 | SQL floor p95 | ratio p50 | queries | CPU p50 (in process) |")
+    print("| scenario | HTTP p50 | HTTP p95 | SQL floor p50 | SQL floor p95 | ratio p50 | queries | CPU p50 (in process) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         cpu = f"{r['cpu_p50']:.1f} ms" if r["cpu_p50"] is not None else "—"
         print(f"| {r['scenario']} | {r['http_p50']:.1f} ms | {r['http_p95']:.1f} ms | {r['sql_p50']:.2f} ms | "
               f"{r['sql_p95']:.2f} ms | {r['ratio_p50']:.1f}× | {r['queries']} | {cpu} |")
-    out = ROOT / "benchmarks" / "results"
+    out = RESULTS
     out.mkdir(parents=True, exist_ok=True)
     (out / f"web-{vendor}-{meta['date']}{'-' + args.label if args.label else ''}.json").write_text(
         json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=2)

@@ -22,9 +22,9 @@ import platform
 import random
 import statistics
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchmarks.__main__ import RESULTS
+
 HOURS = {str(d): [["08:30", "12:00"], ["13:00", "17:30"]] for d in range(5)}
 SKILLS = ["network", "printer", "hvac", "installation", "electrical"]
 
@@ -136,6 +136,9 @@ def main():
     client = Client()
     client.force_login(dispatcher)
     job = WorkOrder.objects.filter(status="new").first()
+    if job is None:
+        raise SystemExit(f"no unscheduled work order to suggest technicians for: --orders must exceed "
+                         f"{len(techs) * 30} (the week's planned visits of {len(techs)} technicians)")
     tech_client = Client()
     tech_client.force_login(techs[0].user)
     results = [
@@ -152,7 +155,7 @@ def main():
     print(f"{'page':60} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
     for row in results:
         print(f"{row['url']:60} {row['median_ms']:>10} {row['p95_ms']:>10} {row['queries']:>8}")
-    out = ROOT / "benchmarks" / "results"
+    out = RESULTS
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     (out / f"fieldservice-{connection.vendor}-{stamp}.json").write_text(json.dumps({

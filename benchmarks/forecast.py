@@ -12,54 +12,26 @@ Results go to ``benchmarks/results/forecast-*.json``.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import os
 import platform
-import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-from benchmarks.__main__ import capture_sql, percentile, setup_django
-from benchmarks.sales import bulk_load, ensure_world, quarter, time_client
+from benchmarks.__main__ import RESULTS, capture_sql, percentile
+from benchmarks.sales import arguments, prepared_world, quarter, time_client
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--opportunities", type=int, default=1_000_000, help="how many to have in the database (loads the missing ones)")
-    parser.add_argument("--reps", type=int, default=20)
-    parser.add_argument("--accounts", type=int, default=1000)
-    parser.add_argument("--requests", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--label", default="")
-    args = parser.parse_args()
-
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("GUANXI_LOG_LEVEL", "error")
-    setup_django()
-    from django.core.management import call_command
+    args = arguments(__doc__, opportunities=1_000_000, accounts=1000, requests=10, warmup=2)
+    admin, manager, reps, accounts, pipeline, load_seconds, total = prepared_world(args)
     from django.db import connection
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
     from guanxi.sales import selectors, services
-    from guanxi.sales.models import CommissionPlan, ForecastAdjustment, Opportunity, Quota
-
-    admin, manager, reps, accounts, pipeline = ensure_world(args)
-    have = Opportunity.objects.count()
-    load_seconds = None
-    if have < args.opportunities:
-        print(f"loading {args.opportunities - have:,} opportunities …", flush=True)
-        load_seconds = bulk_load(args.opportunities - have, accounts, pipeline, seed=have)
-        print(f"  {load_seconds:.1f} s", flush=True)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE sales_opportunity")
-    total = Opportunity.objects.count()
+    from guanxi.sales.models import CommissionPlan, ForecastAdjustment, Quota
     start, end = quarter(timezone.localdate())
     # Quotas and an adjustment for every rep, a commission plan for the team: what the page reads.
     for rep in reps:
@@ -111,10 +83,10 @@ def main() -> int:
         "python": platform.python_version(), "opportunities": total, "reps": len(reps), "accounts": len(accounts),
         "requests": args.requests, "load_seconds": load_seconds, "quarter": f"{start}..{end}",
     }
-    out = ROOT / "benchmarks" / "results" / f"forecast-{meta['date']}-{connection.vendor}-{total}.json"
+    out = RESULTS / f"forecast-{meta['date']}-{connection.vendor}-{total}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=2, default=str))
-    print(f"\n{total:,} opportunities · {connection.vendor} · {meta['machine']}\nsaved {out.relative_to(ROOT)}")
+    print(f"\n{total:,} opportunities · {connection.vendor} · {meta['machine']}\nsaved {out}")
     return 0
 
 

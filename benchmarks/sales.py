@@ -30,7 +30,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from benchmarks.__main__ import capture_sql, percentile, setup_django, time_sql
+from benchmarks.__main__ import RESULTS, capture_sql, percentile, setup_django, time_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_TEAM, BENCH_MANAGER = "销售基准测试组", "sales_bench_manager"
@@ -163,26 +163,30 @@ def quarter(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     return start, end
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--opportunities", type=int, default=200_000, help="how many to have in the database (loads the missing ones)")
+def arguments(doc: str, *, opportunities: int, accounts: int, requests: int, warmup: int) -> argparse.Namespace:
+    """The options the sales benchmarks share (this one and ``benchmarks.forecast``), with their defaults."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--opportunities", type=int, default=opportunities, help="how many to have in the database (loads the missing ones)")
     parser.add_argument("--reps", type=int, default=20)
-    parser.add_argument("--accounts", type=int, default=2000)
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--accounts", type=int, default=accounts)
+    parser.add_argument("--requests", type=int, default=requests)
+    parser.add_argument("--warmup", type=int, default=warmup)
     parser.add_argument("--label", default="")
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def prepared_world(args):
+    """Django set up and migrated, the world made and the missing opportunities loaded, statistics fresh.
+
+    Returns ``(admin, manager, reps, accounts, pipeline, load_seconds, total opportunities)``.
+    """
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("GUANXI_LOG_LEVEL", "error")
     setup_django()
-    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
-    from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    from guanxi.sales import selectors
     from guanxi.sales.models import Opportunity
 
     admin, manager, reps, accounts, pipeline = ensure_world(args)
@@ -197,7 +201,17 @@ def main() -> int:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE sales_opportunity")
             cursor.execute("VACUUM ANALYZE sales_stagechange")
-    total = Opportunity.objects.count()
+    return admin, manager, reps, accounts, pipeline, load_seconds, Opportunity.objects.count()
+
+
+def main() -> int:
+    args = arguments(__doc__, opportunities=200_000, accounts=2000, requests=50, warmup=5)
+    admin, manager, reps, accounts, pipeline, load_seconds, total = prepared_world(args)
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from guanxi.sales import selectors
     stages = list(pipeline.stages.order_by("order"))
     rep = reps[0]
     today = timezone.localdate()
@@ -247,10 +261,10 @@ def main() -> int:
         "requests": args.requests, "load_seconds": load_seconds, "db": str(settings.DATABASES["default"]["NAME"]),
         "load_average": os.getloadavg(),
     }
-    out = ROOT / "benchmarks" / "results" / f"sales-{meta['date']}-{connection.vendor}-{total}.json"
+    out = RESULTS / f"sales-{meta['date']}-{connection.vendor}-{total}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=2, default=str))
-    print(f"\n{total:,} opportunities · {connection.vendor} · {meta['machine']}\nsaved {out.relative_to(ROOT)}")
+    print(f"\n{total:,} opportunities · {connection.vendor} · {meta['machine']}\nsaved {out}")
     return 0
 
 

@@ -26,7 +26,9 @@ import random
 import statistics
 import time
 
-from .service import ROOT, setup_django
+from benchmarks.__main__ import RESULTS
+
+from .service import setup_django
 
 PROVINCES = {
     "上海市": ["上海市"], "北京市": ["北京市"], "天津市": ["天津市"], "重庆市": ["重庆市"],
@@ -125,8 +127,8 @@ def main(argv=None):
           f"{summary['moving']:,} would move in {summary['pairs']} pairs; built in {build_s:.0f} s")
     for name, r in results.items():
         print(f"  {name}: " + ", ".join(f"{k} {v:,.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items()))
-    out = ROOT / "benchmarks" / "results"
-    out.mkdir(exist_ok=True)
+    out = RESULTS
+    out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (out / f"territories-{connection.vendor}-{stamp}.json").write_text(json.dumps(
         {"machine": platform.platform(), "database": connection.vendor, **summary, "results": results}, indent=2, ensure_ascii=False))

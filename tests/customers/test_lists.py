@@ -233,3 +233,19 @@ def test_a_percent_sign_or_underscore_in_the_search_is_literal(org):
     assert _filter(AccountFilterSet, Account, org.admin, "q=a_b.sales") == {org.rep_account.pk}
     assert _filter(AccountFilterSet, Account, org.admin, "q=a%25b.sales") == set()
     assert _filter(AccountFilterSet, Account, org.admin, "q=b.sales") == {org.rep_account.pk, org.other_account.pk}
+
+
+def test_ranked_search_takes_name_starts_first_and_substrings_only_when_they_are_few(org, django_assert_num_queries):
+    from guanxi.customers.selectors import contact_search
+
+    starts = [services.contact_create(acting_user=org.rep, account=org.rep_account, name=f"张伟{n}") for n in range(3)]
+    inside = services.contact_create(acting_user=org.rep, account=org.rep_account, name="欧阳张伟")
+    homophone = services.contact_create(acting_user=org.rep, account=org.rep_account, name="章伟")
+    # fewer starts than asked for: the substring match comes too, ranked after them; the homophone never
+    assert contact_search(user=org.rep, query="张伟", limit=5) == [*starts, inside]
+    # in pinyin the homophone is a start too (and the shortest); the substring still comes last
+    assert contact_search(user=org.rep, query="zhangwei", limit=5) == [homophone, *starts, inside]
+    # enough starts to fill the page: one query for the keys, one for the rows; the trigram index is not asked
+    with django_assert_num_queries(2):
+        assert contact_search(user=org.rep, query="张伟", limit=3) == starts
+    assert contact_search(user=org.other, query="张伟", limit=3) == []  # visibility as before

@@ -93,6 +93,18 @@ def test_pages_leave_the_count_to_a_lazy_request(client_for, org, east_reps, tag
         assert shown in text and "61" in text and 'id="page-number" hx-swap-oob="true"' in text and f"{page} / 3" in text
 
 
+def test_lazy_count_stops_at_the_list_cap(client_for, org, east_reps, tags, monkeypatch):
+    from guanxi.framework import pagination
+
+    monkeypatch.setattr(pagination.counted_page, "__defaults__", (40,))  # the cap, as 2,000 is at a million rows
+    _add_accounts(org, east_reps, tags, 0, 60)
+    counted = client_for(org.manager).get("/customers/accounts/?per_page=25&page=2&_count=1", HTTP_HX_REQUEST="true")
+    page = counted.context["page"]
+    assert (page.count, page.count_capped, page.has_next) == (40, True, True)
+    text = counted.content.decode()
+    assert "26–50" in text and "共超过 40 条" in text and "61" not in text  # the manager reads Chinese
+
+
 def test_list_shows_owner_territory_and_tags_of_every_row(client_for, org, east_reps, tags):
     _add_accounts(org, east_reps, tags, 0, 6)
     page = client_for(org.manager).get("/customers/accounts/").content.decode()

@@ -31,7 +31,7 @@ def test_review_queue_merge_and_reject(page, make_user, settings, tmp_path):
     log_in(page, "manager")
 
     page.goto("/quality/review/?party=account")
-    first = page.locator(f"#review-table tr[data-pair]", has_text="星辰数据有限公司")
+    first = page.locator("#review-table tr[data-pair]", has_text="星辰数据有限公司")
     expect(first).to_contain_text("星辰数据")
     first.locator("[data-testid=accept]").click()
     expect(page.locator(".alert-success, .alert-info").first).to_contain_text("星辰数据")

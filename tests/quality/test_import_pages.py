@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 
 from guanxi.customers.models import Contact
 from guanxi.framework import jobs
-from guanxi.quality import services
 from guanxi.quality.models import ImportBatch, ImportMapping
 
 from .conftest import csv_bytes, upload

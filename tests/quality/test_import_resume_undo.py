@@ -6,7 +6,6 @@ import pytest
 
 from guanxi.customers import services as customers
 from guanxi.customers.models import Account, AccountContact, Contact, EmailAddress, PhoneNumber
-from guanxi.framework import jobs
 from guanxi.quality import services
 from guanxi.quality.importer import bulk, runner
 

@@ -210,6 +210,25 @@ def test_search_finds_cases_by_number_and_words(org, desk, cases):
     assert case_search(user=desk.outsider, query="打印机") == []
 
 
+def test_search_finds_cases_by_the_accounts_name_as_it_is_now(org, desk, cases, monkeypatch):
+    from guanxi.customers import services as customer_services
+    from guanxi.service import selectors
+    from guanxi.service.selectors import case_search
+
+    assert "张三科技" not in Case.objects.get(pk=cases.mine.pk).search_text  # asked on the account, not kept per case
+    assert case_search(user=org.admin, query="张三科技") == [cases.mine]
+    assert case_search(user=org.admin, query="zhangsankeji") == [cases.mine]  # the account's pinyin
+    assert case_search(user=desk.outsider, query="张三科技") == []
+    customer_services.account_update(account=org.rep_account, acting_user=org.rep, name="华东智造有限公司")
+    assert case_search(user=org.admin, query="华东智造") == [cases.mine]
+    assert case_search(user=org.admin, query="张三科技") == []
+    # a word more accounts share than the search lists by id: their cases all the same, through a subquery
+    monkeypatch.setattr(selectors, "NAME_MATCHES", 1)
+    customer_services.account_update(account=org.other_account, acting_user=org.other, name="华东智造贸易公司")
+    assert set(case_search(user=org.admin, query="华东智造")) == {cases.mine, cases.theirs}
+    assert case_search(user=desk.agent, query="华东智造") == [cases.mine]
+
+
 def test_search_finds_cases_by_the_customers_phone_and_stays_within_visibility(org, desk, cases):
     from guanxi.service.selectors import case_search
 
@@ -231,3 +250,22 @@ def test_case_list_search_box_takes_numbers_phones_and_words(org, desk, cases, c
     assert found(number) and found(number[:-2]) and found(str(int(number[-6:])))
     assert found("13812345678") and found("打印机") and found("张三科技")
     assert not found(cases.theirs.number) and not found("发票")
+
+
+def test_migration_takes_account_names_out_of_case_search_text_and_back(org, desk, cases):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("guanxi.service.migrations.0013_case_search_text_without_account")
+    editor = SimpleNamespace(connection=connection)
+    migration.backwards(apps, editor)  # as cases were written before it
+    assert "张三科技有限公司" in Case.objects.get(pk=cases.mine.pk).search_text
+    migration.forwards(apps, editor)
+    mine = Case.objects.get(pk=cases.mine.pk)
+    assert mine.search_text == f"{cases.mine.number.lower()} 打印机无法联网"
+    from guanxi.service.selectors import case_search
+
+    assert case_search(user=org.admin, query="打印机") == [cases.mine]  # the search index followed (FTS5 on SQLite)

@@ -16,7 +16,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -25,7 +24,6 @@ from guanxi.customers.models import TimelineEvent
 from guanxi.sales import services as sales_services
 from guanxi.service import fieldservice_selectors as selectors
 from guanxi.service import fieldservice_services as fs
-from guanxi.service import services
 from guanxi.service.models import CaseNote, VisitReport, WorkOrder, WorkOrderPart
 
 from .conftest import at

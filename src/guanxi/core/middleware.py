@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 
 
 class UserLanguageMiddleware:

@@ -38,6 +38,22 @@ def text_search_branches(model, terms: dict) -> list[Q]:
     return branches
 
 
+def name_prefix_branch(terms: dict) -> Q | None:
+    """The start of a name, in pinyin, as a B-tree range on ``name_pinyin``: Latin letters as typed
+    ("zhangwei", "ibm c"), hanzi by their pinyin and then themselves ("张伟" → ``zhangwei…`` holding 张伟).
+
+    Its matches rank above every other way's (exact name, start of the name, start of the pinyin), so
+    a search that finds enough of them needs no other index (``selectors._ranked``). ``None`` where the
+    query cannot be the start of a name: digits, e-mail, one or two letters (initials then), mixed text.
+    """
+    if terms["initials_like"] and len(terms["compact"]) >= 3:
+        return prefix(name_pinyin=terms["compact"])
+    pinyin = terms["pinyin"]
+    if terms["cjk"] and pinyin.isascii() and pinyin.isalpha() and " " not in terms["text"]:
+        return prefix(name_pinyin=pinyin) & Q(search_text__contains=terms["text"])
+    return None
+
+
 def text_search_q(model, terms: dict) -> Q:
     """Every way of ``text_search_branches`` in one condition (list filters, exports, the API)."""
     q = Q()

@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, permissions, relations, serializers, status, viewsets
+from rest_framework import exceptions, relations, serializers, status, viewsets
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response

@@ -1,6 +1,6 @@
 """Pagination that never counts more rows than it shows a number for.
 
-A list of a million rows shows "10,000+" instead of scanning them all: the count is capped by a
+A list of a million rows shows "more than 2,000" instead of scanning them all: the count is capped by a
 ``LIMIT`` subquery, and "next page" is known by fetching one row more than the page holds. A page
 may also leave the count out (``count=False``): list pages then fetch it in a second, lazy request,
 so the rows are on screen before the count has run.
@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: the API counts up to this many rows when asked (``?count=true``)
 COUNT_CAP = 10_000
+#: a list page's lazy count stops here ("1–50 of more than 2,000", as list views in other CRMs do). Counting
+#: to 10,000 read 128,000 cases for an agent who sees 8 % of a million (35 ms); counting to 2,000, a fifth of that.
+LIST_COUNT_CAP = 2_000
 
 
 @dataclass
@@ -76,7 +80,7 @@ def paginate(queryset, page_number_value, per_page: int, cap: int = COUNT_CAP, *
     return Page(objects=rows, number=number, per_page=per_page, has_next=has_next, count=total, count_capped=capped)
 
 
-def counted_page(queryset, page_number_value, per_page: int, cap: int = COUNT_CAP) -> Page:
+def counted_page(queryset, page_number_value, per_page: int, cap: int = LIST_COUNT_CAP) -> Page:
     """The counts of a page without its rows: what the lazy count request shows."""
     number = page_number(page_number_value)
     total, capped = capped_count(queryset, cap)

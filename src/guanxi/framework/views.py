@@ -27,6 +27,7 @@ from django.views import View
 
 from . import jobs
 from .exports import INLINE_ROWS, csv_response, write_csv, write_xlsx, xlsx_response
+from .feedback import report_errors
 from .forms import filter_sidebar_html, names_a_filter
 from .pagination import capped_count, counted_page, paginate
 from .services import field_errors
@@ -329,7 +330,7 @@ class ObjectDeleteView(ModelViewMixin, View):
         try:
             self.delete(obj)
         except ValidationError as exc:
-            messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+            report_errors(request, exc)
             return HttpResponseRedirect(obj.get_absolute_url())
         messages.success(request, _("Deleted %(record)s.") % {"record": label})
         return HttpResponseRedirect(self.url("list"))

@@ -146,18 +146,24 @@ def merges_for(*, user):
 
 # --- batch dedupe -------------------------------------------------------------------------------
 
+def visible_records(*, user, party: str):
+    """The accounts (``party="account"``) or contacts the user can see: what a dedupe run compares and what
+    the review queue shows pairs of."""
+    from .merging import model_for
+
+    return model_for(party).objects.visible_to(user)
+
+
 def dedupe_records(*, user, party: str) -> list[tuple[str, dict]]:
     """(id, features) of every account or contact the user can see, for :func:`guanxi.quality.dedupe.link`."""
-    from guanxi.customers.models import Account, Contact
-
     from .dedupe import features
 
     if party == "account":
-        rows = Account.objects.visible_to(user).values_list("pk", "name", "primary_phone", "primary_email", "province", "city")
+        rows = visible_records(user=user, party=party).values_list("pk", "name", "primary_phone", "primary_email", "province", "city")
         columns = {"full_name": "name", "company": "name", "phone": "phone", "email": "email", "province": "province", "city": "city"}
         return [(str(pk), features({"name": n, "phone": p, "email": e, "province": pr, "city": c}, columns))
                 for pk, n, p, e, pr, c in rows.iterator(chunk_size=5000)]
-    rows = Contact.objects.visible_to(user).values_list("pk", "name", "primary_phone", "primary_email", "birthday")
+    rows = visible_records(user=user, party=party).values_list("pk", "name", "primary_phone", "primary_email", "birthday")
     columns = {"full_name": "name", "phone": "phone", "email": "email", "dob": "dob"}
     return [(str(pk), features({"name": n, "phone": p, "email": e, "dob": b.isoformat() if b else ""}, columns))
             for pk, n, p, e, b in rows.iterator(chunk_size=5000)]
@@ -165,12 +171,10 @@ def dedupe_records(*, user, party: str) -> list[tuple[str, dict]]:
 
 def open_pairs(*, user, party: str):
     """Open pairs of the review queue whose two records the user can see, most likely first."""
-    from guanxi.customers.models import Account, Contact
-
     from .choices import PairStatus
     from .models import DuplicatePair
 
-    visible = (Account if party == "account" else Contact).objects.visible_to(user).values("pk")
+    visible = visible_records(user=user, party=party).values("pk")
     return DuplicatePair.objects.filter(party=party, status=PairStatus.OPEN, left_id__in=visible, right_id__in=visible).order_by("-probability", "id")
 
 

@@ -386,7 +386,7 @@ def dedupe_run(run: DedupeRun, on_progress=None) -> int:
         # this run's answer replaces the open pairs of earlier runs among the same records
         stale = DuplicatePair.objects.filter(party=run.party, status=PairStatus.OPEN, run_id__lt=run.pk)
         # the records compared are those the starter can see; a subquery, not a list of up to a million ids
-        compared = merging.model_for(run.party).objects.visible_to(user).values("pk")
+        compared = selectors.visible_records(user=user, party=run.party).values("pk")
         stale.filter(left_id__in=compared, right_id__in=compared).delete()
         pairs = []
         for left, right, probability in result.pairs:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from guanxi.framework.services import field_errors
+from guanxi.framework.feedback import error_text, report_errors
 from guanxi.framework.views import ObjectListView, apply_errors
 
 from . import merging, selectors, services
@@ -148,7 +148,7 @@ def _action(request, pk: int, service, done_message):
     try:
         service(batch=batch, acting_user=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+        report_errors(request, exc)
     else:
         messages.success(request, done_message)
     return HttpResponseRedirect(batch.get_absolute_url())
@@ -268,7 +268,7 @@ def merge_screen(request, party: str):
         try:
             record = services.merge_many(acting_user=request.user, party=party, survivor=survivor, others=others, rule=rule, values=values)
         except ValidationError as exc:
-            messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+            report_errors(request, exc)
         else:
             names = ", ".join(step.merged_name for step in services.merge_steps(record))
             messages.success(request, _("Merged %(merged)s into %(survivor)s.") % {"merged": names, "survivor": survivor.name})
@@ -386,7 +386,7 @@ def merge_undo(request, pk: int):
     try:
         services.merge_undo(merge=record, acting_user=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+        report_errors(request, exc)
     else:
         messages.success(request, _("The merge is undone: both records are back."))
     return HttpResponseRedirect(record.get_absolute_url())
@@ -445,7 +445,7 @@ def pair_decide(request, pk: int, decision: str):
             services.pair_reject(pair=pair, acting_user=request.user)
             messages.success(request, _("Marked as not duplicates."))
     except ValidationError as exc:
-        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+        report_errors(request, exc)
     return HttpResponseRedirect(_queue_url(pair.party))
 
 
@@ -458,7 +458,7 @@ def pairs_bulk_accept(request):
     try:
         merged = services.pairs_bulk_accept(acting_user=request.user, party=party, min_probability=request.POST.get("min_probability", "0.99"))
     except (ValidationError, ArithmeticError, ValueError) as exc:
-        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons) if isinstance(exc, ValidationError)
+        messages.error(request, error_text(exc) if isinstance(exc, ValidationError)
                        else _("The threshold is a probability from 0.5 to 1."))
     else:
         messages.success(request, _("%(count)d pairs merged.") % {"count": merged})
@@ -474,7 +474,7 @@ def dedupe_start(request):
     try:
         run = services.dedupe_start(acting_user=request.user, party=party, threshold=request.POST.get("threshold", "0.9"))
     except (ValidationError, ArithmeticError) as exc:
-        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons) if isinstance(exc, ValidationError)
+        messages.error(request, error_text(exc) if isinstance(exc, ValidationError)
                        else _("The threshold is a probability from 0.5 to 0.999."))
         return HttpResponseRedirect(_queue_url(party))
     messages.info(request, _("Looking for duplicates in the background; the queue fills when it is done."))

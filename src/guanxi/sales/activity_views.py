@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.core.models import User
-from guanxi.framework.services import field_errors
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 from guanxi.framework.visibility import scope_for
 
@@ -91,7 +91,7 @@ def activity_complete(request, pk: int):
     try:
         services.activity_complete(activity=activity, acting_user=request.user, outcome=request.POST.get("outcome", ""))
     except ValidationError as exc:
-        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+        report_errors(request, exc)
     else:
         messages.success(request, _("Marked as done."))
     return HttpResponseRedirect(request.POST.get("next") or activity.get_absolute_url())

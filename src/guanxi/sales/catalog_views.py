@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanxi.framework.services import field_errors
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.views import ObjectEditView
 
 from . import configurator, services
@@ -25,14 +25,6 @@ from .forms import TaxRateForm
 from .models import BundleComponent, Opportunity, OpportunityLine, Product, ProductOption, ProductOptionGroup, Quote, TaxRate
 
 NS = "sales"
-
-
-def _errors(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
-
-
-def _form_errors(request, form) -> None:
-    messages.error(request, " ".join(f"{form.fields[f].label if f in form.fields else ''}: {e}" for f, errs in form.errors.items() for e in errs))
 
 
 # --- tax rates ----------------------------------------------------------------------------------
@@ -58,7 +50,7 @@ def taxrate_delete(request, pk: int):
     try:
         services.taxrate_delete(tax=tax, acting_user=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
     else:
         messages.success(request, _("Deleted %(record)s.") % {"record": tax})
     return HttpResponseRedirect(reverse("sales:settings") + "#section-taxrates")
@@ -97,7 +89,7 @@ def _option_action(request, product: Product) -> None:
         if action == "add_group":
             form = OptionGroupForm(request.POST, user=user)
             if not form.is_valid():
-                return _form_errors(request, form)
+                return report_errors(request, form)
             services.option_group_create(product=product, acting_user=user, **form.cleaned_data)
         elif action == "delete_group":
             services.option_group_delete(group=get_object_or_404(ProductOptionGroup, pk=request.POST.get("group"), product=product), acting_user=user)
@@ -105,7 +97,7 @@ def _option_action(request, product: Product) -> None:
             group = get_object_or_404(ProductOptionGroup, pk=request.POST.get("group"), product=product)
             form = OptionForm(request.POST, user=user, product=product)
             if not form.is_valid():
-                return _form_errors(request, form)
+                return report_errors(request, form)
             services.option_create(group=group, acting_user=user, **form.cleaned_data)
         elif action == "delete_option":
             services.option_delete(option=get_object_or_404(ProductOption, pk=request.POST.get("option"), group__product=product), acting_user=user)
@@ -113,19 +105,19 @@ def _option_action(request, product: Product) -> None:
             option = get_object_or_404(ProductOption, pk=request.POST.get("option"), group__product=product)
             form = OptionPriceForm(request.POST, user=user)
             if not form.is_valid():
-                return _form_errors(request, form)
+                return report_errors(request, form)
             services.option_price_set(option=option, acting_user=user, **form.cleaned_data)
         elif action == "add_component":
             form = ComponentForm(request.POST, user=user)
             if not form.is_valid():
-                return _form_errors(request, form)
+                return report_errors(request, form)
             services.bundle_component_set(bundle=product, acting_user=user, **form.cleaned_data)
         elif action == "delete_component":
             services.bundle_component_delete(row=get_object_or_404(BundleComponent, pk=request.POST.get("component"), bundle=product), acting_user=user)
         else:
             raise PermissionDenied
     except ValidationError as exc:
-        return _errors(request, exc)
+        return report_errors(request, exc)
     messages.success(request, _("Saved."))
 
 
@@ -216,12 +208,12 @@ def configure(request, pk: int):
                     services.opportunity_add_configured(opportunity=target, acting_user=request.user, product=product, quantity=data["quantity"],
                                                         option_ids=chosen, discount_percent=data["discount_percent"])
             except ValidationError as exc:
-                _errors(request, exc)
+                report_errors(request, exc)
             else:
                 messages.success(request, _("Added %(product)s.") % {"product": config.description})
                 return HttpResponseRedirect(target.get_absolute_url())
         else:
-            _form_errors(request, form)
+            report_errors(request, form)
     context = {"object": product, "groups": groups, "chosen": chosen, "config": config, "target": target, "form": form, "price_book": book,
                "page_title": _("Configure %(product)s") % {"product": product.name}}
     if request.htmx and request.method == "GET":
@@ -245,11 +237,11 @@ def opportunity_line_add(request, pk: int):
         try:
             services.opportunity_line_add(opportunity=opportunity, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            report_errors(request, exc)
         else:
             messages.success(request, _("Line added."))
     else:
-        _form_errors(request, form)
+        report_errors(request, form)
     return HttpResponseRedirect(opportunity.get_absolute_url() + "#product-lines")
 
 
@@ -262,7 +254,7 @@ def opportunity_line_delete(request, pk: int, line_pk: int):
     try:
         services.opportunity_line_delete(line=line, acting_user=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
     return HttpResponseRedirect(opportunity.get_absolute_url() + "#product-lines")
 
 

@@ -17,14 +17,14 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.models import Team, User
 from guanxi.customers.choices import ValueTier
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.forms import StyledForm, StyledModelForm
-from guanxi.framework.services import field_errors
 from guanxi.framework.views import ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import services
 from .forecast_views import PERIODS, period_of
 from .models import Product
-from .models import CommissionAssignment, CommissionLine, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier
+from .models import CommissionAssignment, CommissionPlan, CommissionRule, CommissionStatement, CommissionTier
 from .plan_filters import CommissionPlanFilterSet, CommissionStatementFilterSet
 from .plan_tables import CommissionPlanTable, CommissionStatementTable
 
@@ -62,15 +62,6 @@ class StatementComputeForm(StyledForm):
     period = forms.ChoiceField(label=gettext_lazy("period"), choices=PERIODS, initial="month")
     user = forms.ModelChoiceField(label=gettext_lazy("user"), queryset=User.objects.filter(is_active=True).order_by("username"), required=False,
                                   help_text=gettext_lazy("Empty: everyone on a plan."))
-
-
-def _errors(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
-
-
-def _form_errors(request, form) -> None:
-    messages.error(request, " ".join(f"{form.fields[name].label}: {e}" if name in form.fields else str(e)
-                                     for name, errs in form.errors.items() for e in errs))
 
 
 # -- plans ---------------------------------------------------------------------------------------
@@ -128,14 +119,14 @@ def commission_rule_save(request, pk, rule_pk=None):
     rule = get_object_or_404(CommissionRule, pk=rule_pk, plan=plan) if rule_pk else None
     form = CommissionRuleForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        report_errors(request, form)
         return HttpResponseRedirect(plan.get_absolute_url())
     try:
         data = form.cleaned_data
         services.commission_rule_save(acting_user=request.user, plan=plan, rule=rule, name=data["name"], order=data["order"],
                                       value_tier=data["value_tier"], product=data["product"], tiers=services.parse_tiers(data["tiers"]))
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
     else:
         messages.success(request, _("Saved."))
     return HttpResponseRedirect(plan.get_absolute_url())
@@ -158,12 +149,12 @@ def commission_assignment_add(request, pk):
     plan = get_object_or_404(CommissionPlan, pk=pk)
     form = CommissionAssignmentForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        report_errors(request, form)
         return HttpResponseRedirect(plan.get_absolute_url())
     try:
         services.commission_assignment_create(acting_user=request.user, plan=plan, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
     else:
         messages.success(request, _("Saved."))
     return HttpResponseRedirect(plan.get_absolute_url())
@@ -234,7 +225,7 @@ def commission_statements_compute(request):
             result = services.commission_statements_compute(acting_user=request.user, period_start=start, period_end=end)
             count, kept = len(result["computed"]), result["kept"]
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
         return HttpResponseRedirect(target)
     messages.success(request, _("%(count)d statements computed for %(start)s – %(end)s.") % {"count": count, "start": start, "end": end})
     if kept:
@@ -266,7 +257,7 @@ def commission_statement_action(request, pk, action):
         else:
             services.commission_statement_pay(statement=statement, acting_user=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
     else:
         messages.success(request, _("Saved."))
     return HttpResponseRedirect(statement.get_absolute_url())

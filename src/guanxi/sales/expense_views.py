@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.customers.models import Account
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.forms import StyledForm, StyledModelForm
 from guanxi.framework.widgets import LookupChoiceField
-from guanxi.framework.services import field_errors
 from guanxi.framework.views import ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import services
@@ -111,10 +111,6 @@ def _claim(request, pk) -> ExpenseClaim:
     return get_object_or_404(expense_claims_visible(request.user), pk=pk)
 
 
-def _errors(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
-
-
 def _own(request, claim) -> None:
     if claim.owner_id != request.user.pk and not request.user.is_superuser:
         raise ValidationError({"status": _("Only the claimant changes a claim.")})
@@ -127,14 +123,13 @@ def expense_line_add(request, pk):
     claim = _claim(request, pk)
     form = ExpenseLineForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(f"{form.fields[name].label}: {e}" if name in form.fields else str(e)
-                                         for name, errs in form.errors.items() for e in errs))
+        report_errors(request, form)
         return HttpResponseRedirect(claim.get_absolute_url())
     try:
         _own(request, claim)
         services.expense_line_add(claim=claim, acting_user=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
     else:
         messages.success(request, _("Saved."))
     return HttpResponseRedirect(claim.get_absolute_url())
@@ -150,7 +145,7 @@ def expense_line_delete(request, pk, line_pk):
         _own(request, claim)
         services.expense_line_delete(line=line, acting_user=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
     return HttpResponseRedirect(claim.get_absolute_url())
 
 
@@ -180,7 +175,7 @@ def expense_claim_action(request, pk, action):
         else:
             raise Http404
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
     else:
         messages.success(request, _("Saved."))
     return HttpResponseRedirect(claim.get_absolute_url())

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.core.models import Team, Territory, User
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.forms import StyledForm
-from guanxi.framework.services import field_errors
 
 from . import forecasting, selectors, services
 from .models import Quota
@@ -164,11 +164,11 @@ def forecast_adjust(request):
                                      best_case=form.cleaned_data["best_case"], note=form.cleaned_data["note"],
                                      user=form.cleaned_data["user"], team=form.cleaned_data["team"])
         except ValidationError as exc:
-            messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+            report_errors(request, exc)
         else:
             messages.success(request, _("Forecast adjusted."))
     else:
-        messages.error(request, " ".join(f"{form.fields[name].label if name in form.fields else ''}: {e}" for name, errs in form.errors.items() for e in errs))
+        report_errors(request, form)
     return HttpResponseRedirect(target)
 
 
@@ -187,9 +187,9 @@ def quota_save(request):
             services.quota_set(acting_user=request.user, period_start=start, period_end=end, amount=form.cleaned_data["amount"],
                                user=form.cleaned_data["user"], team=form.cleaned_data["team"], territory=form.cleaned_data["territory"])
         except ValidationError as exc:
-            messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+            report_errors(request, exc)
         else:
             messages.success(request, _("Saved."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        report_errors(request, form)
     return HttpResponseRedirect(target)

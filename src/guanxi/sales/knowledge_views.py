@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanxi.framework.services import field_errors
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.views import ObjectEditView
 
 from . import knowledge, services
@@ -104,7 +104,7 @@ def comment_add(request, pk: int):
     try:
         services.knowledge_comment_add(post=post, acting_user=request.user, body=request.POST.get("body", ""))
     except ValidationError as exc:
-        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+        report_errors(request, exc)
     return HttpResponseRedirect(post.get_absolute_url() + "#comments")
 
 

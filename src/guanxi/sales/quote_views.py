@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from guanxi.framework.services import field_errors
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.views import ObjectDetailView, ObjectEditView, ObjectListView, apply_errors
 
 from . import pricing, services
@@ -34,10 +34,6 @@ ORDER_EXPORT = [
     ("status", gettext_lazy("status")), ("currency", gettext_lazy("currency")), ("total", gettext_lazy("total")),
     ("owner", gettext_lazy("owner")),
 ]
-
-
-def _errors(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
 
 
 # --- quotes -------------------------------------------------------------------------------------
@@ -99,11 +95,11 @@ def quote_line_add(request, pk: int):
         try:
             services.quote_line_add(quote=quote, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            report_errors(request, exc)
         else:
             messages.success(request, _("Line added."))
     else:
-        messages.error(request, " ".join(f"{form.fields[f].label if f in form.fields else ''}: {e}" for f, errs in form.errors.items() for e in errs))
+        report_errors(request, form)
     return HttpResponseRedirect(quote.get_absolute_url())
 
 
@@ -116,7 +112,7 @@ def quote_line_delete(request, pk: int, line_pk: int):
     try:
         services.quote_line_delete(line=line, acting_user=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
     return HttpResponseRedirect(quote.get_absolute_url())
 
 
@@ -143,7 +139,7 @@ def quote_action(request, pk: int, action: str):
     try:
         result = ACTIONS[action](quote, request.user, request.POST)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
         return HttpResponseRedirect(quote.get_absolute_url())
     messages.success(request, _("Done."))
     target = result if isinstance(result, (Quote, SalesOrder)) else quote
@@ -160,11 +156,11 @@ def quote_send(request, pk: int):
         try:
             services.quote_send(quote=quote, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors(request, exc)
+            report_errors(request, exc)
         else:
             messages.success(request, _("Sent to %(to)s.") % {"to": form.cleaned_data["to"]})
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        report_errors(request, form)
     return HttpResponseRedirect(quote.get_absolute_url())
 
 
@@ -211,7 +207,7 @@ def order_status(request, pk: int):
     try:
         services.order_set_status(order=order, acting_user=request.user, status=request.POST.get("status", ""))
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
     return HttpResponseRedirect(order.get_absolute_url())
 
 
@@ -310,12 +306,12 @@ def contract_renew(request, pk: int):
     contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
     form = ContractRenewForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        report_errors(request, form)
         return HttpResponseRedirect(contract.get_absolute_url())
     try:
         renewal = services.contract_renew(contract=contract, acting_user=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_errors(request, exc)
         return HttpResponseRedirect(contract.get_absolute_url())
     messages.success(request, _("Renewed as %(contract)s.") % {"contract": renewal})
     return HttpResponseRedirect(renewal.get_absolute_url())

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanxi.framework.services import field_errors
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.views import ObjectDetailView, ObjectEditView, apply_errors
 
 from . import services
@@ -149,7 +149,7 @@ def stage_delete(request, pipeline_pk: int, pk: int):
     try:
         services.stage_delete(stage=stage, acting_user=request.user)
     except ValidationError as exc:
-        messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+        report_errors(request, exc)
     else:
         messages.success(request, _("Deleted %(record)s.") % {"record": stage})
     return HttpResponseRedirect(stage.pipeline.get_absolute_url())

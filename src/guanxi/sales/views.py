@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.core.models import User
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.forms import render_selects_in_python
 from guanxi.framework.services import field_errors
 from guanxi.framework.urls import record_url
@@ -104,7 +105,7 @@ def _visible_lead(request, pk: int) -> Lead:
 
 
 def _error_message(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(r for reasons in field_errors(exc).values() for r in reasons))
+    report_errors(request, exc)
 
 
 @login_required

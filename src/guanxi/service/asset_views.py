@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, safe_next
 
 from . import selectors, services
@@ -47,14 +48,6 @@ RMA_EXPORT = [
 ]
 
 
-def _errors_to_messages(request, exc: ValidationError) -> None:
-    from guanxi.framework.services import field_errors
-
-    for reasons in field_errors(exc).values():
-        for reason in reasons:
-            messages.error(request, reason)
-
-
 def _form_errors(form) -> ValidationError:
     return ValidationError({k: v for k, v in form.errors.items()})
 
@@ -71,7 +64,7 @@ def _action(model, permission: str, select_related: tuple = ()):
                 with transaction.atomic():
                     done = action(request, obj, **kwargs)
             except ValidationError as exc:
-                _errors_to_messages(request, exc)
+                report_errors(request, exc)
             else:
                 if done:
                     messages.success(request, done)
@@ -170,11 +163,11 @@ def warranty_term(request):
         try:
             services.warranty_term_set(acting_user=request.user, product=data["product"], months=data.get("months"))
         except ValidationError as exc:
-            _errors_to_messages(request, exc)
+            report_errors(request, exc)
         else:
             messages.success(request, _("Saved %(record)s.") % {"record": data["product"]})
     else:
-        _errors_to_messages(request, _form_errors(form))
+        report_errors(request, form)
     return HttpResponseRedirect(safe_next(request, reverse("service:setup")))
 
 
@@ -363,7 +356,7 @@ def rma_from_case(request, pk):
     try:
         rma = services.rma_from_case(case=case, acting_user=request.user, reason=request.POST.get("reason", "").strip())
     except ValidationError as exc:
-        _errors_to_messages(request, exc)
+        report_errors(request, exc)
         return HttpResponseRedirect(case.get_absolute_url())
     messages.success(request, _("Return %(number)s authorised.") % {"number": rma.number})
     return HttpResponseRedirect(rma.get_absolute_url())

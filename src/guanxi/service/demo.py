@@ -8,7 +8,7 @@ import datetime
 from guanxi.customers.models import Account
 
 from . import services
-from .models import BusinessCalendar, Case, Queue
+from .models import Case, Queue
 
 SUBJECTS = [
     ("打印机无法联网", "problem", "网络"), ("发票抬头需要修改", "request", "账务"), ("如何导出月度报表？", "question", "使用咨询"),

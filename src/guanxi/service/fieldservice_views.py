@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.services import field_errors
 from guanxi.framework.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, apply_errors, safe_next
 
@@ -45,12 +46,6 @@ WORK_ORDER_EXPORT = [
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(reason for reasons in field_errors(exc).values() for reason in reasons)
-
-
-def _errors_to_messages(request, exc: ValidationError) -> None:
-    for reasons in field_errors(exc).values():
-        for reason in reasons:
-            messages.error(request, reason)
 
 
 def _visible_work_order(request, pk) -> WorkOrder:
@@ -165,7 +160,7 @@ def _work_order_action(action):
         except ValidationError as exc:
             if request.htmx:
                 return HttpResponse(_error_text(exc), status=422)
-            _errors_to_messages(request, exc)
+            report_errors(request, exc)
         else:
             if request.htmx:
                 return HttpResponse(status=204, headers={"HX-Trigger": "board-changed"})
@@ -394,7 +389,7 @@ def technician_time_off(request, pk):
         with transaction.atomic():
             services.time_off_add(technician=technician, acting_user=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        _errors_to_messages(request, exc)
+        report_errors(request, exc)
     else:
         messages.success(request, _("Time off added."))
     return HttpResponseRedirect(technician.get_absolute_url())

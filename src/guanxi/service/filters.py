@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import User
-from guanxi.framework.search import contains
 from guanxi.framework.text import fold
 
 from .choices import OPEN_STATUSES, CaseChannel, CasePriority, CaseStatus, CaseType

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from guanxi.customers import services as customer_services
 from guanxi.customers.models import Account, Contact, EmailAddress
 from guanxi.framework import services as base
-from guanxi.framework.text import fold
 
 from . import events, sla
 from .choices import OPEN_STATUSES
@@ -43,7 +42,6 @@ def _link_one(case: Case, *, account: Account, contact: Contact | None, acting_u
     from .services import contract_for_case
 
     data: dict[str, Any] = {"account": account, "contact": contact}
-    derived: dict[str, Any] = {"search_text": fold(" ".join((case.number, case.subject, str(account), case.requester_email)))}
     new_deadlines = False
     contract = case.service_contract or contract_for_case(account=account, installed_product=None)
     if contract is not None:
@@ -57,7 +55,7 @@ def _link_one(case: Case, *, account: Account, contact: Contact | None, acting_u
         if any(fields[k] != getattr(case, k) for k in fields):
             data.update(fields)
             new_deadlines = True
-    base.update(case, acting_user=acting_user, data=data, derived=derived)
+    base.update(case, acting_user=acting_user, data=data)
     if new_deadlines:
         sla.reset_escalation(case)
     events.case_customer_linked(case, acting_user)

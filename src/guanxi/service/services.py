@@ -27,7 +27,7 @@ from .businesshours import china_official_days, parse_hours
 from .choices import OPEN_STATUSES, TRANSITIONS, CaseChannel, CaseStatus, RoutingMethod
 from .models import (
     AgentProfile, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, CaseNote,
-    CaseNumberSequence, Queue, QueueMember, SlaPolicy, SlaTarget,
+    CaseNumberSequence, Queue, QueueMember, SlaPolicy, SlaTarget, case_search_text,
 )
 
 CASE_FIELDS = {"subject", "description", "account", "contact", "channel", "case_type", "category", "priority", "queue", "assignee",
@@ -43,8 +43,7 @@ def _reject_unknown(data: dict, allowed: set[str]) -> None:
 
 
 def _search_text(case: Case) -> str:
-    customer = str(case.account) if case.account_id else f"{case.requester_name} {case.requester_email}"
-    return fold(" ".join((case.number, case.subject, customer)))
+    return case_search_text(case.number, case.subject, case.requester_name, case.requester_email)
 
 
 def next_case_number(now: datetime.datetime | None = None) -> str:
@@ -132,8 +131,8 @@ def case_update(*, case: Case, acting_user, **data) -> dict:
         })
     derived: dict[str, Any] = {}
     new_deadlines = False
-    if any(k in data and data[k] != getattr(case, k) for k in ("subject", "account")):
-        probe = Case(number=case.number, subject=data.get("subject", case.subject), account=data.get("account", case.account))
+    if "subject" in data and data["subject"] != case.subject:
+        probe = Case(number=case.number, subject=data["subject"], requester_name=case.requester_name, requester_email=case.requester_email)
         derived["search_text"] = _search_text(probe)
     if "service_contract" in data and data["service_contract"] != case.service_contract and case.is_open:
         # a case put under (or taken out of) a contract follows that contract's service level, counted from its opening
@@ -1152,7 +1151,7 @@ def rma_line_replace(*, line, acting_user, serial_number: str, warranty: str = "
     ``install_date`` (today by default). The old unit is marked replaced. Returns the new unit.
     """
     from .choices import ReplacementWarranty, RmaStatus
-    from .models import InstalledProduct, RmaLine
+    from .models import RmaLine
 
     line = RmaLine.objects.select_for_update(of=("self",)).select_related("rma", "installed_product__product").get(pk=line.pk)
     rma, old = line.rma, line.installed_product

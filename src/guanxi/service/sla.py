@@ -14,14 +14,13 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import BigIntegerField, Case as When_, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from guanxi.framework.bulk import BATCH, insert_many
 from guanxi.framework.urls import record_url
 
 from .businesshours import WorkingTime
-from .choices import OPEN_STATUSES, PRIORITY_ORDER, CaseStatus
+from .choices import OPEN_STATUSES, PRIORITY_ORDER
 from .models import Case, Queue, SlaPolicy, SlaTarget
 
 DEADLINES = ("first_response", "resolution")

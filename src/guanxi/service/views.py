@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.models import User
 from guanxi.customers.models import Account, Contact
-from guanxi.framework.services import field_errors
+from guanxi.framework.feedback import report_errors
 from guanxi.framework.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView, apply_errors, safe_next
 
 from . import requesters, selectors, services, sla
@@ -27,7 +27,7 @@ from .forms import (
     QuickCaseForm, SeedForm, SlaPolicyForm, SlaTargetForm, StatusForm, SurveyForm, WarrantyTermForm,
 )
 from .models import (
-    AgentProfile, Article, ArticleCategory, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, Queue, SlaPolicy, SlaTarget,
+    Article, ArticleCategory, BusinessCalendar, CalendarDay, Case, CaseAttachment, CaseCategory, CaseLink, Queue, SlaPolicy, SlaTarget,
     WarrantyTerm,
 )
 from .tables import CaseTable
@@ -44,12 +44,6 @@ CASE_EXPORT = [
     ("resolution_due_at", gettext_lazy("resolution due")), ("resolved_at", gettext_lazy("resolved")),
     ("sla_breached", gettext_lazy("SLA missed")), ("satisfaction", gettext_lazy("satisfaction (1-5)")),
 ]
-
-
-def _errors_to_messages(request, exc: ValidationError) -> None:
-    for field, reasons in field_errors(exc).items():
-        for reason in reasons:
-            messages.error(request, reason)
 
 
 def _visible_case(request, pk) -> Case:
@@ -174,7 +168,7 @@ def _case_action(permission: str):
                 with transaction.atomic():
                     done = action(request, case)
             except ValidationError as exc:
-                _errors_to_messages(request, exc)
+                report_errors(request, exc)
             else:
                 if done:
                     messages.success(request, done)
@@ -347,7 +341,7 @@ def category_add(request):
         try:
             services.category_create(acting_user=request.user, **{k: v for k, v in form.cleaned_data.items() if k != "is_active"})
         except ValidationError as exc:
-            _errors_to_messages(request, exc)
+            report_errors(request, exc)
         else:
             messages.success(request, _("Saved %(record)s.") % {"record": form.cleaned_data["name"]})
     else:
@@ -400,7 +394,7 @@ def calendar_day(request, pk):
             try:
                 added = services.calendar_seed_china(calendar=calendar, acting_user=request.user, year=form.cleaned_data["year"])
             except ValidationError as exc:
-                _errors_to_messages(request, exc)
+                report_errors(request, exc)
             else:
                 messages.success(request, _("%(count)d official days added.") % {"count": added})
     else:
@@ -448,7 +442,7 @@ def sla_target(request, pk):
         try:
             services.sla_target_set(policy=policy, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_messages(request, exc)
+            report_errors(request, exc)
         else:
             messages.success(request, _("Target saved."))
     else:
@@ -459,7 +453,6 @@ def sla_target(request, pk):
 
 
 # --- knowledge base -----------------------------------------------------------------------------
-
 
 
 @login_required
@@ -612,7 +605,7 @@ def case_link_customer(request, pk):
                 link_other_cases=request.POST.get("link_other_cases", "1") == "1",
             )
     except ValidationError as exc:
-        _errors_to_messages(request, exc)
+        report_errors(request, exc)
     else:
         messages.success(request, _("Linked to %(account)s: %(cases)s.") % {"account": account, "cases": ", ".join(done["linked"])})
         if done["address_added"]:

@@ -38,7 +38,7 @@ from ..normalizers import parse_address
 from ..normalizers.email import validate_email
 from ..normalizers.phone import to_e164
 from . import bulk
-from .fields import CHILD, KEY, LINK, PARTY, convert, field_map
+from .fields import PARTY, convert, field_map
 from .reading import Table
 
 #: rows per committed chunk (the checkpoint moves by this much)

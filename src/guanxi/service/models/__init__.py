@@ -5,7 +5,7 @@ from .assets import (
     Entitlement, EntitlementUsage, InstalledProduct, Rma, RmaLine, ServiceContract, ServiceNumberSequence, WarrantyTerm,
 )
 from .fieldservice import Technician, TechnicianTimeOff, VisitReport, WorkOrder, WorkOrderNumberSequence, WorkOrderPart
-from .cases import Case, CaseAttachment, CaseEscalation, CaseCategory, CaseLink, CaseNote, CaseNumberSequence
+from .cases import Case, CaseAttachment, CaseCategory, CaseEscalation, CaseLink, CaseNote, CaseNumberSequence, case_search_text
 from .queues import AgentProfile, Queue, QueueMember
 from .sla import BusinessCalendar, CalendarDay, SlaPolicy, SlaTarget
 
@@ -13,5 +13,5 @@ __all__ = [
     "Article", "ArticleCategory", "ArticleFeedback", "ArticleVersion",
     "AgentProfile", "BusinessCalendar", "CalendarDay", "Case", "CaseAttachment", "CaseCategory", "CaseEscalation", "CaseLink", "CaseNote",
     "CaseNumberSequence", "Entitlement", "EntitlementUsage", "InstalledProduct", "Queue", "QueueMember", "Rma", "RmaLine", "ServiceContract", "ServiceNumberSequence", "SlaPolicy", "SlaTarget", "WarrantyTerm",
-    "Technician", "TechnicianTimeOff", "VisitReport", "WorkOrder", "WorkOrderNumberSequence", "WorkOrderPart",
+    "Technician", "TechnicianTimeOff", "VisitReport", "WorkOrder", "WorkOrderNumberSequence", "WorkOrderPart", "case_search_text",
 ]

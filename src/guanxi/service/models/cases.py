@@ -74,6 +74,15 @@ def case_visibility_q(scope) -> models.Q:
     return q
 
 
+def case_search_text(number: str, subject: str, requester_name: str = "", requester_email: str = "") -> str:
+    """What a case's own search column holds: its number, subject and who wrote in. The account's name is not
+    in it: the case search finds the matching accounts first and then their cases (``selectors.case_search_q``),
+    so a renamed account needs no case rewritten and a common company word is not in every case's column."""
+    from guanxi.framework.text import fold
+
+    return fold(" ".join(part for part in (number, subject, requester_name, requester_email) if part))
+
+
 class Case(BusinessModel):
     # Foreign keys that lead a composite index below (account, contact, category, queue, assignee,
     # installed product, contract: ``(fk, …, -created_at)``) get no index of their own: every index is
