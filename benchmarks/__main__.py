@@ -10,9 +10,11 @@ the account with 1,000 interactions). For each scenario it
 2. times those statements straight through the database driver: the floor no web framework beats;
 3. times the same request over HTTP against ``guanxi serve`` (uvicorn, one worker) with a
    logged-in session, after a warm-up;
+4. measures the CPU time of the request served in process (``--cpu`` requests, median of
+   ``time.process_time()``): the Python between the two.
 
-and prints p50/p95 of both and their ratio, as a Markdown table, plus a JSON file under
-``benchmarks/results/``.
+and prints p50/p95 of both, their ratio and the CPU time, as a Markdown table, plus a JSON file
+under ``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -101,6 +104,23 @@ def capture_sql(user, path: str, headers: dict) -> list[tuple[str, tuple]]:
     return statements
 
 
+def cpu_ms(user, path: str, headers: dict, repeat: int) -> float:
+    """Median CPU time of the request served in process (Django's test client, after 5 warm-up requests):
+    the Python between the SQL floor and the HTTP time, without the server or the load generator."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    samples = []
+    for i in range(repeat + 5):
+        start = time.process_time()
+        client.get(path, **extra)
+        if i >= 5:
+            samples.append((time.process_time() - start) * 1000)
+    return statistics.median(samples)
+
+
 def time_sql(statements: list[str], repeat: int) -> list[float]:
     """Run the captured statements (already interpolated by Django) and time each round in ms."""
     from django.db import connection
@@ -139,6 +159,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--label", default="")
+    parser.add_argument("--cpu", type=int, default=30, help="in-process requests a scenario for its CPU time (0: skip)")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT / "src"))
@@ -173,6 +194,7 @@ def main() -> int:
         for name, path, headers in plan:
             statements = capture_sql(user, path, headers)
             floor = time_sql(statements, max(20, args.requests // 4))
+            cpu = cpu_ms(user, path, headers, args.cpu) if args.cpu else None
             for _ in range(args.warmup):
                 client.get(path, headers=headers)
             samples = []
@@ -187,9 +209,11 @@ def main() -> int:
                 "sql_p50": percentile(floor, 0.5), "sql_p95": percentile(floor, 0.95),
             }
             row["ratio_p50"] = row["http_p50"] / row["sql_p50"] if row["sql_p50"] else None
+            row["cpu_p50"] = cpu
             rows.append(row)
             print(f"{name:<45} http p50 {row['http_p50']:7.1f} ms  p95 {row['http_p95']:7.1f} ms   "
-                  f"sql p50 {row['sql_p50']:7.1f} ms  p95 {row['sql_p95']:7.1f} ms  ({len(statements)} queries)", flush=True)
+                  f"sql p50 {row['sql_p50']:7.1f} ms  p95 {row['sql_p95']:7.1f} ms  ({len(statements)} queries)"
+                  + (f"  cpu p50 {cpu:6.1f} ms" if cpu is not None else ""), flush=True)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -202,11 +226,12 @@ def main() -> int:
         "db": settings.DATABASES["default"]["NAME"],
     }
     print()
-    print("| scenario | HTTP p50 | HTTP p95 | SQL floor p50 | SQL floor p95 | ratio p50 | queries |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| scenario | HTTP p50 | HTTP p95 | SQL floor p50 | SQL floor p95 | ratio p50 | queries | CPU p50 (in process) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
+        cpu = f"{r['cpu_p50']:.1f} ms" if r["cpu_p50"] is not None else "—"
         print(f"| {r['scenario']} | {r['http_p50']:.1f} ms | {r['http_p95']:.1f} ms | {r['sql_p50']:.2f} ms | "
-              f"{r['sql_p95']:.2f} ms | {r['ratio_p50']:.1f}× | {r['queries']} |")
+              f"{r['sql_p95']:.2f} ms | {r['ratio_p50']:.1f}× | {r['queries']} | {cpu} |")
     out = RESULTS
     out.mkdir(parents=True, exist_ok=True)
     (out / f"web-{vendor}-{meta['date']}{'-' + args.label if args.label else ''}.json").write_text(

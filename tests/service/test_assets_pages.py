@@ -304,3 +304,14 @@ def test_new_contract_from_the_account_offers_that_accounts_units(org, desk, ass
     select = select[: select.index("</select>")]
     assert f'value="{assets.unit.pk}"' in select, "the account's unit is offered"
     assert f'value="{assets.other_unit.pk}"' not in select, "another account's unit is not"
+
+
+def test_global_search_asks_the_unit_rules_only_when_a_serial_matches(org, assets, client_for):
+    client = client_for(org.rep)
+    client.get("/customers/search/?q=zhangsan")
+    for query, rules_asked in (("zhangsan", False), ("sn-000", True)):
+        with CaptureQueriesContext(connection) as captured:
+            client.get(f"/customers/search/?q={query}", HTTP_HX_REQUEST="true")
+        unit_queries = [q["sql"] for q in captured if 'FROM "service_installedproduct"' in q["sql"]]
+        assert any("service_case" in sql for sql in unit_queries) is rules_asked, query
+        assert len(unit_queries) == (2 if rules_asked else 1), query

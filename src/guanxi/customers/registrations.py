@@ -14,13 +14,13 @@ registry.add_nav(NavItem("customers", _("Customers"), "customers:account_list", 
 ]))
 registry.add_search_provider(SearchProvider(
     "accounts", _("Accounts"),
-    lambda user, query, limit: selectors.search_results_as_dicts(selectors.account_search(user=user, query=query, limit=limit), _("Account"))
+    lambda user, query, limit: selectors.search_results_as_dicts(selectors.account_search(user=user, query=query, limit=limit, only=selectors.ACCOUNT_RESULT_FIELDS), _("Account"))
     if user.has_perm("customers.view_account") else [],
     order=10,
 ))
 registry.add_search_provider(SearchProvider(
     "contacts", _("Contacts"),
-    lambda user, query, limit: selectors.search_results_as_dicts(selectors.contact_search(user=user, query=query, limit=limit), _("Contact"))
+    lambda user, query, limit: selectors.search_results_as_dicts(selectors.contact_search(user=user, query=query, limit=limit, only=selectors.CONTACT_RESULT_FIELDS), _("Contact"))
     if user.has_perm("customers.view_contact") else [],
     order=20,
 ))

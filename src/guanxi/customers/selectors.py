@@ -14,7 +14,15 @@ from .models import Account, AccountContact, Contact, Interaction, TimelineEvent
 CANDIDATES = 200
 
 
-def _ranked(queryset, terms: dict, limit: int):
+def _ranked(visible, terms: dict, limit: int, *, rows=None):
+    """The best ``limit`` matches among ``visible`` (the records the user may see).
+
+    ``rows``: how to read the matches (joins, columns, annotations), from the model's plain manager. The
+    keys come from ``visible`` alone, so the rows need not carry the visibility rules again: the last query
+    reads a few hundred keys without planning and checking the scope a second time.
+    """
+    if rows is None:
+        rows = visible
     text = terms["text"]
     rank = Case(
         When(name=text, then=Value(0)),
@@ -33,26 +41,37 @@ def _ranked(queryset, terms: dict, limit: int):
     if starts is not None:
         # Names that start with the query, from the pinyin B-tree in its order: when they fill the page
         # they are the best matches, and the trigram index (tens of ms for a common name) is not asked.
-        candidates = dict.fromkeys(queryset.filter(starts).order_by("name_pinyin").values_list("pk", flat=True)[:CANDIDATES])
+        candidates = dict.fromkeys(visible.filter(starts).order_by("name_pinyin").values_list("pk", flat=True)[:CANDIDATES])
     if len(candidates) < limit:
-        for branch in text_search_branches(queryset.model, terms):
-            candidates.update(dict.fromkeys(queryset.filter(branch).order_by().values_list("pk", flat=True)[:CANDIDATES]))
-    return list(queryset.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "name_pinyin", "pk")[:limit])
+        for branch in text_search_branches(visible.model, terms):
+            candidates.update(dict.fromkeys(visible.filter(branch).order_by().values_list("pk", flat=True)[:CANDIDATES]))
+    if not candidates:
+        return []
+    return list(rows.filter(pk__in=candidates).annotate(rank=rank).order_by("rank", "name_pinyin", "pk")[:limit])
 
 
-def account_search(*, user, query: str, limit: int = 10) -> list[Account]:
+#: the columns a search result shows (``search_results_as_dicts``): the global search reads no more
+ACCOUNT_RESULT_FIELDS = ("name", "city", "primary_phone", "owner__username", "owner__display_name", "owner__first_name", "owner__last_name")
+CONTACT_RESULT_FIELDS = ("name", "title", "primary_phone", "primary_account__name")
+
+
+def account_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] = ()) -> list[Account]:
+    """The accounts ``user`` sees that match ``query``, best first; ``only``: the columns to read (all by default)."""
     terms = query_terms(query)
     if not terms["text"]:
         return []
-    return _ranked(Account.objects.visible_to(user).select_related("owner"), terms, limit)
+    rows = Account.objects.select_related("owner")
+    return _ranked(Account.objects.visible_to(user), terms, limit, rows=rows.only(*only) if only else rows)
 
 
-def contact_search(*, user, query: str, limit: int = 10) -> list[Contact]:
+def contact_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] = ()) -> list[Contact]:
+    """The contacts ``user`` sees that match ``query``, best first; ``only``: the columns to read (all by default)."""
     terms = query_terms(query)
     if not terms["text"]:
         return []
-    contacts = Contact.objects.visible_to(user).select_related("primary_account")
-    return _ranked(with_visible_primary_account(contacts, user), terms, limit)
+    rows = Contact.objects.select_related("primary_account")
+    rows = with_visible_primary_account(rows.only(*only) if only else rows, user)
+    return _ranked(Contact.objects.visible_to(user), terms, limit, rows=rows)
 
 
 def with_visible_primary_account(contacts, user):
@@ -81,13 +100,15 @@ def account_contacts(*, account: Account):
     )
 
 
-def account_key_figures(*, account: Account) -> dict:
+def account_key_figures(*, account: Account, contacts: int | None = None) -> dict:
+    """Interactions (count, last, average satisfaction) and contacts of ``account``; ``contacts``: their
+    number when the caller has read the account's contacts already (the 360° view lists them all)."""
     from django.db.models import Avg, Count, Max
 
     figures = Interaction.objects.filter(account=account).aggregate(
         interactions=Count("id"), last_contact=Max("started_at"), avg_satisfaction=Avg("satisfaction")
     )
-    figures["contacts"] = AccountContact.objects.filter(account=account).count()
+    figures["contacts"] = AccountContact.objects.filter(account=account).count() if contacts is None else contacts
     return figures
 
 

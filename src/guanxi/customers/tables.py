@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.framework.html import fmt, fmt_join
 from guanxi.framework.tables import Column, Table, choice_label
 from guanxi.framework.text import format_phone
 
@@ -11,19 +11,21 @@ TIER_CLASSES = {"vip": "bg-warning text-dark", "key": "bg-primary", "small": "bg
 
 
 def tier(record):
-    return format_html('<span class="badge {}">{}</span>', TIER_CLASSES.get(record.value_tier, "bg-secondary"), choice_label(record, "value_tier"))
+    return fmt('<span class="badge {}">{}</span>', TIER_CLASSES.get(record.value_tier, "bg-secondary"), choice_label(record, "value_tier"))
 
 
 def phone(record):
     if not record.primary_phone:
         return ""
-    return format_html('<a href="tel:{}">{}</a>', record.primary_phone, format_phone(record.primary_phone, settings.GUANXI_DEFAULT_REGION))
+    return fmt('<a href="tel:{}">{}</a>', record.primary_phone, format_phone(record.primary_phone, settings.GUANXI_DEFAULT_REGION))
 
 
 def tags(record):
     listed = getattr(record, "listed_tags", None)  # the list page's prefetch; other callers use the manager
-    return format_html_join("", '<span class="badge bg-{} me-1">{}</span>',
-                            ((t.color, t.name) for t in (record.tags.all() if listed is None else listed)))
+    listed = record.tags.all() if listed is None else listed
+    if not listed:
+        return ""
+    return fmt_join("", '<span class="badge bg-{} me-1">{}</span>', ((t.color, t.name) for t in listed))
 
 
 def updated(record):
@@ -32,15 +34,15 @@ def updated(record):
 
 def contact_account(record):
     account = record.shown_primary_account()
-    return format_html('<a href="{}">{}</a>', account.get_absolute_url(), account) if account else ""
+    return fmt('<a href="{}">{}</a>', account.get_absolute_url(), account) if account else ""
 
 
 def interaction_start(record):
-    return format_html('<a href="{}">{}</a>', record.get_absolute_url(), timezone.localtime(record.started_at).strftime("%Y-%m-%d %H:%M"))
+    return fmt('<a href="{}">{}</a>', record.get_absolute_url(), timezone.localtime(record.started_at).strftime("%Y-%m-%d %H:%M"))
 
 
 def interaction_account(record):
-    return format_html('<a href="{}">{}</a>', record.account.get_absolute_url(), record.account)
+    return fmt('<a href="{}">{}</a>', record.account.get_absolute_url(), record.account)
 
 
 class AccountTable(Table):

@@ -28,6 +28,7 @@ from .forms import (
 )
 from .models import Account, AccountContact, Address, Contact, Document, EmailAddress, Interaction, Note, PhoneNumber, Tag
 from .tables import AccountTable, ContactTable, InteractionTable
+from .timeline import timeline_html
 
 NS = "customers"
 
@@ -63,9 +64,11 @@ class AccountListView(ObjectListView):
     select_related = ("owner", "territory")
     prefetch_related = ("tags",)
     list_prefetch = (Prefetch("tags", queryset=Tag.objects.only("id", "name", "color"), to_attr="listed_tags"),)
-    list_defer = (
-        "description", "search_text", *OWNER_DEFER,
-        "territory__provinces", "territory__cities", "territory__postal_codes", "territory__industries",
+    # What AccountTable shows, and no more: a row is three model instances (account, owner, territory),
+    # and each column left out is one conversion and one attribute fewer per row.
+    list_only = (
+        "name", "kind", "value_tier", "lifecycle_stage", "industry", "city", "primary_phone", "updated_at",
+        "owner__username", "owner__display_name", "owner__first_name", "owner__last_name", "territory__name",
     )
     export_fields = ACCOUNT_EXPORT
     bulk_edit = True
@@ -87,27 +90,29 @@ class AccountDetailView(ObjectDetailView):
     def get_context(self, account):
         request = self.request
         tab = request.GET.get("tab", "overview")
-        context = {
-            "addresses": account.address_set.all(),
-            "phones": account.phonenumber_set.all(),
-            "emails": account.emailaddress_set.all(),
-            "documents": account.document_set.select_related("uploaded_by")[:20],
-            "notes": account.note_set.select_related("author")[:20],
-            "tags": account.tags.all(),
-            "note_form": NoteForm(user=request.user),
-            "tab": tab,
-        }
+        context = {"tags": account.tags.all(), "tab": tab}
         if tab == "details":
-            return context  # the details tab shows neither figures, timeline nor panels: none is read
+            # Only the details tab shows the addresses, phones, e-mails, documents and notes, and the note
+            # form; it shows neither figures, timeline nor panels: none is read.
+            return {
+                **context,
+                "addresses": account.address_set.all(),
+                "phones": account.phonenumber_set.all(),
+                "emails": account.emailaddress_set.all(),
+                "documents": account.document_set.select_related("uploaded_by")[:20],
+                "notes": account.note_set.select_related("author")[:20],
+                "note_form": NoteForm(user=request.user),
+            }
         panels = []
         for panel in registry.sorted(registry.account_panels):
             panel_context = panel.context(request, account)
             if panel_context is not None:
                 panels.append({"panel": panel, "context": panel_context})
+        contacts = list(selectors.account_contacts(account=account))  # all of them are listed: their number is known
         return {
             **context,
-            "contacts": selectors.account_contacts(account=account),
-            "figures": selectors.account_key_figures(account=account),
+            "contacts": contacts,
+            "figures": selectors.account_key_figures(account=account, contacts=len(contacts)),
             **_timeline_context(account, offset=0),
             "panels": panels,
         }
@@ -118,6 +123,7 @@ def _timeline_context(account, *, offset: int) -> dict:
     next_offset = offset + len(entries)
     return {
         "timeline": entries,
+        "timeline_html": timeline_html(entries),  # the entries' markup (customers/timeline.py)
         "timeline_more": has_more and next_offset < selectors.TIMELINE_DEPTH,
         "timeline_next": next_offset,
         "timeline_deep": has_more and next_offset >= selectors.TIMELINE_DEPTH,

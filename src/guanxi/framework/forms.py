@@ -10,9 +10,10 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.forms.utils import flatatt
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+
+from .html import esc_always
 
 
 class PythonRenderedSelectMixin:
@@ -26,10 +27,10 @@ class PythonRenderedSelectMixin:
             final_attrs["multiple"] = True
         formatted = self.format_value(value)  # a list, except NullBooleanSelect's single string
         chosen = {formatted} if isinstance(formatted, str) else {str(v) for v in formatted}
-        out = [f'<select name="{escape(name)}"{flatatt(final_attrs)}>']
+        out = [f'<select name="{esc_always(name)}"{flatatt(final_attrs)}>']
         for option_value, option_label in self.choices:
             if isinstance(option_label, (list, tuple)):
-                out.append(f'<optgroup label="{escape(option_value)}">')
+                out.append(f'<optgroup label="{esc_always(option_value)}">')
                 out.extend(self._option(v, label, chosen) for v, label in option_label)
                 out.append("</optgroup>")
             else:
@@ -41,7 +42,7 @@ class PythonRenderedSelectMixin:
     def _option(value, label, chosen: set[str]) -> str:
         value = "" if value is None else str(value)
         selected = " selected" if value in chosen else ""
-        return f'<option value="{escape(value)}"{selected}>{escape(label)}</option>'
+        return f'<option value="{esc_always(value)}"{selected}>{esc_always(label)}</option>'
 
 
 class PythonRenderedInputMixin:
@@ -50,8 +51,8 @@ class PythonRenderedInputMixin:
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = self.build_attrs(self.attrs, attrs)
         value = self.format_value(value)
-        shown = "" if value is None else f' value="{escape(value)}"'
-        return mark_safe(f'<input type="{escape(self.input_type)}" name="{escape(name)}"{shown}{flatatt(final_attrs)}>')
+        shown = "" if value is None else f' value="{esc_always(value)}"'
+        return mark_safe(f'<input type="{esc_always(self.input_type)}" name="{esc_always(name)}"{shown}{flatatt(final_attrs)}>')
 
 
 class PythonRenderedTextInput(PythonRenderedInputMixin, forms.TextInput):
@@ -117,11 +118,111 @@ def filter_fields_html(form) -> SafeString:
     joined here rather than by a template loop (18 fields, each a label, a widget and its errors)."""
     out = []
     for bound in form:
-        label = escape(capfirst(str(bound.label)))
-        errors = "".join(f'<div class="invalid-feedback d-block">{escape(e)}</div>' for e in bound.errors)
-        out.append(f'<div class="mb-2"><label class="form-label small mb-0" for="{escape(bound.id_for_label)}">{label}</label>'
+        label = esc_always(capfirst(str(bound.label)))
+        errors = "".join(f'<div class="invalid-feedback d-block">{esc_always(e)}</div>' for e in bound.errors)
+        out.append(f'<div class="mb-2"><label class="form-label small mb-0" for="{esc_always(bound.id_for_label)}">{label}</label>'
                    f"{bound}{errors}</div>")
     return mark_safe("".join(out))
+
+
+def names_a_filter(filterset_class, params) -> bool:
+    """Whether ``params`` (a query string) may filter by ``filterset_class`` — else its rows are all rows.
+
+    Bound to a query that names none of its filters (``?page=2``, ``?sort=name``), a filterset still copies
+    its filters, builds and validates a form of every field, and then filters by nothing. For a filterset
+    that adds no behaviour of its own (no ``__init__``, ``filter_queryset``, ``qs`` or form override) and
+    requires no filter, every filter passes an empty value through unchanged, so that work can be skipped;
+    for any other, this answers ``True``. A parameter counts as naming a filter when it starts with the
+    filter's name (a range filter reads ``<name>_min``, a multi-widget ``<name>_0``).
+    """
+    if not params:
+        return False
+    if not _plain_filterset(filterset_class):
+        return True
+    names = tuple(filterset_class.base_filters)
+    return any(key.startswith(names) for key in params)
+
+
+_PLAIN_FILTERSETS: dict[type, bool] = {}
+
+
+def _plain_filterset(filterset_class) -> bool:
+    plain = _PLAIN_FILTERSETS.get(filterset_class)
+    if plain is None:
+        from django_filters import FilterSet
+
+        plain = _PLAIN_FILTERSETS[filterset_class] = (
+            all(getattr(filterset_class, name) is getattr(FilterSet, name)
+                for name in ("__init__", "filter_queryset", "qs", "form", "get_form_class"))
+            and filterset_class._meta.form is forms.Form
+            and not any(f.extra.get("required") for f in filterset_class.base_filters.values())
+        )
+    return plain
+
+
+_SIDEBARS: dict[tuple, tuple[float, SafeString]] = {}
+#: at most this many kept sidebars a process (one is ~5–20 kB of markup; each user, list, language and
+#: distinct filter query has its own, so a search typed letter by letter adds several); then they start over
+SIDEBARS_KEPT = 2000
+#: what a list's filter fields leave out of their key: paging and sorting change the table, not the fields
+_NOT_FILTERS = frozenset({"page", "per_page", "sort", "export", "_count"})
+
+
+def filter_sidebar_html(filterset, request) -> SafeString:
+    """``filter_fields_html`` of the filterset's form (selects rendered in Python), kept between requests.
+
+    The fields of a list's sidebar are the same for every request of one user, language and query until a
+    choice changes: building the form (a deep copy of every field), reading each select's choices and
+    rendering them is a sixth of a list page's time. They are kept per access generation, user, language,
+    the filter values of the query string, and the choices of every model select that the access generation
+    does not cover (read on each request, e.g. tags, so a new one shows at once). A filterset whose form the
+    key cannot describe (its own ``__init__`` or form, callable choices) is rendered each time. Entries also
+    expire after the access cache's lifetime, like ``model_choices``, because renaming a user does not
+    replace the generation.
+    """
+    key = _sidebar_key(filterset, request)
+    if key is None:
+        render_selects_in_python(filterset.form)
+        return filter_fields_html(filterset.form)
+    now = time.monotonic()
+    kept = _SIDEBARS.get(key)
+    if kept is None or kept[0] < now:
+        if len(_SIDEBARS) >= SIDEBARS_KEPT:
+            _SIDEBARS.clear()
+        render_selects_in_python(filterset.form)
+        kept = _SIDEBARS[key] = (now + settings.GUANXI_ACCESS_CACHE_SECONDS, filter_fields_html(filterset.form))
+    return kept[1]
+
+
+def _sidebar_key(filterset, request) -> tuple | None:
+    from django.utils.translation import get_language
+    from django_filters import FilterSet
+    from django_filters.filters import QuerySetRequestMixin
+
+    from guanxi.core.access_cache import generation
+
+    kind = filterset.__class__  # the class of a lazily built filterset too
+    if (any(getattr(kind, name) is not getattr(FilterSet, name) for name in ("__init__", "form", "get_form_class"))
+            or kind._meta.form is not forms.Form or filterset.form_prefix):
+        return None
+    choices = []
+    for name, f in filterset.filters.items():
+        if callable(f.extra.get("choices")):
+            return None
+        if isinstance(f, QuerySetRequestMixin):
+            queryset = f.get_queryset(request)
+            if queryset is None:
+                continue
+            if queryset.model in _access_models():
+                try:
+                    choices.append((name, str(queryset.query)))
+                except EmptyResultSet:
+                    choices.append((name, None))
+            else:
+                choices.append((name, tuple(model_choices(f.field))))
+    query = tuple(sorted((k, tuple(v)) for k, v in (filterset.data or {}).lists() if k not in _NOT_FILTERS)) if filterset.is_bound else None
+    user = getattr(request, "user", None)
+    return (generation(), get_language(), kind, getattr(user, "pk", None), query, tuple(choices))
 
 
 _CHOICES: dict[tuple, list] = {}

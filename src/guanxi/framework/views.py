@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -27,7 +28,7 @@ from django.views import View
 from . import jobs
 from .exports import INLINE_ROWS, csv_response, write_csv, write_xlsx, xlsx_response
 from .feedback import report_errors
-from .forms import filter_fields_html, render_selects_in_python
+from .forms import filter_sidebar_html, names_a_filter
 from .pagination import capped_count, counted_page, paginate
 from .services import field_errors
 
@@ -111,11 +112,13 @@ class ObjectListView(ModelViewMixin, View):
             ObjectListView.registered[cls.list_name or cls.model._meta.label_lower] = cls
 
     def filtered(self, request):
-        filterset = self.filterset_class(request.GET or None, queryset=self.base_queryset(), request=request)
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else (
-            self.base_queryset().none() if filterset.is_bound else self.base_queryset()
-        )
-        return filterset, queryset
+        if not names_a_filter(self.filterset_class, request.GET):
+            # Paging and sorting alone filter nothing: every visible row. The (unbound) filterset, a copy of
+            # every filter, is built only if the page shows its fields — not for the table alone or the count.
+            filterset = SimpleLazyObject(lambda: self.filterset_class(None, queryset=self.base_queryset(), request=request))
+            return filterset, self.base_queryset()
+        filterset = self.filterset_class(request.GET, queryset=self.base_queryset(), request=request)
+        return filterset, (filterset.qs if filterset.is_valid() else self.base_queryset().none())
 
     @classmethod
     def prepared(cls, queryset, sort):
@@ -157,11 +160,11 @@ class ObjectListView(ModelViewMixin, View):
         for key in ("page", "export", "_count"):
             query.pop(key, None)
         bulk_edit = self.bulk_edit and request.user.has_perm(perm(self.model, "change"))
-        render_selects_in_python(filterset.form)
         context = {
             **self.common_context(),
             "filterset": filterset,
-            "filter_form": filterset.form,
+            # an unbound filterset has no errors; asking it would build its form only to say so
+            "filter_errors": filterset.errors if names_a_filter(self.filterset_class, request.GET) else {},
             "table": table,
             "table_body": table.body_html(selectable=bulk_edit),
             "page": page,
@@ -175,8 +178,8 @@ class ObjectListView(ModelViewMixin, View):
             "page_title": self.model._meta.verbose_name_plural,
         }
         partial = request.htmx and not request.htmx.boosted
-        if not partial:
-            context["filter_fields"] = filter_fields_html(filterset.form)
+        if not partial:  # the table alone (htmx) shows no filter fields
+            context["filter_fields"] = filter_sidebar_html(filterset, request)
         return render(request, self.partial_template if partial else self.template_name, context)
 
     def has_add_view(self) -> bool:

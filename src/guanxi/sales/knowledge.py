@@ -41,7 +41,7 @@ def search(queryset, query: str, *, limit: int = 50, candidates: int = CANDIDATE
             match = Q(search_tokens__contains=f" {word} ")
             condition = (condition & match) if combine == "all" else (condition | match)
         found = list(queryset.filter(condition).order_by("-updated_at", "-id")[:candidates])
-        if found:
+        if found or len(words) == 1:  # one word: "any" asks what "all" asked
             break
     else:
         return []

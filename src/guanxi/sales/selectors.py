@@ -21,16 +21,23 @@ from .models import Lead, Opportunity, Pipeline, StageChange
 BOARD_CARDS_PER_STAGE = 20
 
 
-def lead_search(*, user, query: str, limit: int = 10) -> list[Lead]:
+#: the columns a lead's line in the global search shows
+LEAD_RESULT_FIELDS = ("name", "company", "status", "phone")
+
+
+def lead_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] = ()) -> list[Lead]:
+    """The newest leads ``user`` sees that match ``query``; ``only``: the columns to read (else all, and the owner)."""
     terms = query_terms(query)
     if not terms["text"]:
         return []
-    return list(Lead.objects.visible_to(user).filter(text_search_q(Lead, terms)).select_related("owner").order_by("-updated_at", "-id")[:limit])
+    leads = Lead.objects.visible_to(user).filter(text_search_q(Lead, terms))
+    leads = leads.only(*only) if only else leads.select_related("owner")
+    return list(leads.order_by("-updated_at", "-id")[:limit])
 
 
 def lead_search_results(*, user, query: str, limit: int, kind_label) -> list[dict]:
     out = []
-    for lead in lead_search(user=user, query=query, limit=limit):
+    for lead in lead_search(user=user, query=query, limit=limit, only=LEAD_RESULT_FIELDS):
         phone = format_phone(lead.phone, settings.GUANXI_DEFAULT_REGION) if lead.phone else ""
         subtitle = " · ".join(x for x in (lead.company, lead.get_status_display(), phone) if x)
         out.append({"title": lead.name, "subtitle": subtitle, "url": lead.get_absolute_url(), "kind": kind_label})

@@ -15,6 +15,7 @@ from rest_framework import exceptions, filters, serializers
 
 from guanxi.framework.api import ServiceModelViewSet
 from guanxi.framework.api_plumbing import ModelPermissions
+from guanxi.framework.forms import names_a_filter
 from guanxi.framework.visibility import scope_for, visibility_q
 
 
@@ -93,6 +94,18 @@ class AliasOrderingFilter(filters.OrderingFilter):
         }]
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which leaves the rows alone when no query parameter names one of the filters
+    (``framework.forms.names_a_filter``): bound to an empty query, the filterset would build and validate a
+    form of every field (eighteen for accounts) to filter by nothing — a fifth of an unfiltered list's time."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not names_a_filter(filterset_class, request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class GuanxiViewSet(ServiceModelViewSet):
     """A model's endpoints: reads filtered by visibility, writes through services.
 
@@ -101,14 +114,16 @@ class GuanxiViewSet(ServiceModelViewSet):
     """
 
     permission_classes = [ModelPermissions]
-    filter_backends = [DjangoFilterBackend, AliasOrderingFilter]
+    filter_backends = [FilterBackend, AliasOrderingFilter]
     ordering_fields: dict[str, str] = {}
 
     def get_queryset(self):
         queryset = visible_queryset(self.queryset.model, self.request.user)
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
-        if self.prefetch_related:
+        if self.list_prefetch and getattr(self, "action", None) == "list":
+            queryset = queryset.prefetch_related(*self.list_prefetch)
+        elif self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         return self.annotate(queryset)
 

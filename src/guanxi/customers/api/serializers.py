@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from guanxi.core.api.base import VisiblePrimaryKeyRelatedField, visible_queryset
 from guanxi.core.models import Territory, User
+from guanxi.framework.api import PlainReadMixin
 
 from ..choices import ContactRole
 from ..models import (
@@ -42,7 +43,7 @@ class AccountBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(PlainReadMixin, serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=active_users(), required=False, help_text=_("Defaults to the user who creates the account."),
     )
@@ -64,7 +65,7 @@ class AccountSerializer(serializers.ModelSerializer):
         ]
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(PlainReadMixin, serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=active_users(), required=False,
         help_text=_("Defaults to the owner of the account, else to the user who creates the contact."),
@@ -210,7 +211,7 @@ class NoteSerializer(PartyChildSerializer):
         read_only_fields = ["author"]
 
 
-class InteractionSerializer(serializers.ModelSerializer):
+class InteractionSerializer(PlainReadMixin, serializers.ModelSerializer):
     account = VisiblePrimaryKeyRelatedField(Account)
     account_name = serializers.CharField(source="account.name", read_only=True)
     contact = VisiblePrimaryKeyRelatedField(Contact, required=False, allow_null=True)

@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from guanxi.core.api.base import GuanxiViewSet, visible_queryset
+from guanxi.framework.api import prefetch_keys
 from guanxi.framework.api_plumbing import ModelPermissions
 
 from .. import services
@@ -38,6 +39,7 @@ class AccountViewSet(GuanxiViewSet):
     filterset_class = AccountFilterSet
     select_related = ("owner", "territory")
     prefetch_related = ("tags",)
+    list_prefetch = (prefetch_keys("tags", Tag.objects.only("pk")),)
     ordering_fields = {"updated_at": "updated_at", "created_at": "created_at", "name": "name_pinyin"}
 
     def service_create(self, data):
@@ -59,6 +61,7 @@ class ContactViewSet(GuanxiViewSet):
     filterset_class = ContactFilterSet
     select_related = ("owner", "primary_account")
     prefetch_related = ("tags",)
+    list_prefetch = (prefetch_keys("tags", Tag.objects.only("pk")),)
     ordering_fields = {"updated_at": "updated_at", "name": "name_pinyin"}
 
     def annotate(self, queryset):
