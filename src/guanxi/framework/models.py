@@ -26,20 +26,27 @@ class BaseModel(models.Model):
         abstract = True
 
     def _get_FIELD_display(self, field):
-        """``get_<field>_display()``, with the field's choices by value built once rather than on every call.
+        """``get_<field>_display()``, with the field's choices by value built once (``choices_by_value``).
 
         Django builds that dict on each call, and hashing each (value, lazy label) pair translates every
-        label: a 360° view's timeline asked for a few hundred translations to show sixty labels. Fields whose
-        choices are computed (a callable) keep Django's way.
+        label: a 360° view's timeline asked for a few hundred translations to show sixty labels.
         """
-        choices = field.choices
-        if not isinstance(choices, (list, tuple)):
-            return super()._get_FIELD_display(field)
-        by_value = _CHOICES_BY_VALUE.get(field)
-        if by_value is None:
-            by_value = _CHOICES_BY_VALUE[field] = {make_hashable(value): label for value, label in field.flatchoices}
         value = getattr(self, field.attname)
-        return force_str(by_value.get(make_hashable(value), value), strings_only=True)
+        return force_str(choices_by_value(field).get(make_hashable(value), value), strings_only=True)
+
+
+def choices_by_value(field) -> dict:
+    """The labels of ``field``'s choices by (hashable) value, labels still lazy so translated when shown.
+
+    Built once per field when the choices are fixed (a list); computed choices (a callable) are read anew.
+    Empty when the field has no choices.
+    """
+    by_value = _CHOICES_BY_VALUE.get(field)
+    if by_value is None:
+        by_value = {make_hashable(value): label for value, label in field.flatchoices}
+        if isinstance(field.choices, (list, tuple)):
+            _CHOICES_BY_VALUE[field] = by_value
+    return by_value
 
 
 class BusinessModel(BaseModel):

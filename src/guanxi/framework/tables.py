@@ -13,6 +13,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
 
 from .html import esc, fmt
+from .models import choices_by_value
 
 
 @dataclass
@@ -156,7 +157,7 @@ class Table:
         return value
 
 
-_CHOICE_LABELS: dict[tuple[type, str], dict | None] = {}
+_CHOICE_FIELDS: dict[tuple[type, str], models.Field | None] = {}
 
 
 def choice_label(instance: models.Model, name: str):
@@ -173,18 +174,17 @@ def choice_label(instance: models.Model, name: str):
 
 
 def _choice_labels(model: type, name: str) -> dict | None:
-    """The (untranslated) labels of field ``name`` of ``model`` by value; ``None`` when it has no choices."""
+    """The (untranslated) labels of field ``name`` of ``model`` by value (``framework.models.choices_by_value``);
+    ``None`` when it is not a field with choices. Which names are such fields is worked out once per model."""
     key = (model, name)
-    labels = _CHOICE_LABELS.get(key, ...)
-    if labels is ...:
+    field = _CHOICE_FIELDS.get(key, ...)
+    if field is ...:
         try:
             field = model._meta.get_field(name)
         except Exception:
             field = None
-        choices = getattr(field, "flatchoices", None) if field is not None and not field.is_relation else None
-        labels = dict(choices) if choices else None
-        _CHOICE_LABELS[key] = labels
-    return labels
+        field = _CHOICE_FIELDS[key] = field if field is not None and not field.is_relation and field.choices else None
+    return choices_by_value(field) if field is not None else None
 
 
 def resolve(obj, accessor: str | None):
