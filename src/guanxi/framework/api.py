@@ -61,10 +61,15 @@ class ServiceModelViewSet(viewsets.ModelViewSet):
     list_prefetch: tuple = ()
 
     def get_queryset(self):
-        queryset = self.queryset.model.objects.visible_to(self.request.user)
+        return self.with_related(self.queryset.model.objects.visible_to(self.request.user))
+
+    def with_related(self, queryset):
+        """``queryset`` with the joins and prefetches of this viewset (a list's own prefetch on a list)."""
         if self.select_related:
             queryset = queryset.select_related(*self.select_related)
-        if self.prefetch_related:
+        if self.list_prefetch and getattr(self, "action", None) == "list":
+            queryset = queryset.prefetch_related(*self.list_prefetch)
+        elif self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
         return queryset
 

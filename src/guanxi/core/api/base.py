@@ -118,14 +118,7 @@ class GuanxiViewSet(ServiceModelViewSet):
     ordering_fields: dict[str, str] = {}
 
     def get_queryset(self):
-        queryset = visible_queryset(self.queryset.model, self.request.user)
-        if self.select_related:
-            queryset = queryset.select_related(*self.select_related)
-        if self.list_prefetch and getattr(self, "action", None) == "list":
-            queryset = queryset.prefetch_related(*self.list_prefetch)
-        elif self.prefetch_related:
-            queryset = queryset.prefetch_related(*self.prefetch_related)
-        return self.annotate(queryset)
+        return self.annotate(self.with_related(visible_queryset(self.queryset.model, self.request.user)))
 
     def annotate(self, queryset):
         """Per-user annotations the serializer reads (e.g. whether a related record is visible)."""

@@ -332,7 +332,7 @@ class ExpenseClaimViewSet(GuanxiViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return expense_claims_visible(self.request.user).select_related(*self.select_related).prefetch_related(*self.prefetch_related)
+        return self.with_related(expense_claims_visible(self.request.user))
 
     def get_permissions(self):
         if self.action in ("submit", "approve", "reject"):
