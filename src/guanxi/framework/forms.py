@@ -146,15 +146,23 @@ def names_a_filter(filterset_class, params) -> bool:
 _PLAIN_FILTERSETS: dict[type, bool] = {}
 
 
+def _keeps_filterset(filterset_class, *methods: str) -> bool:
+    """Whether ``filterset_class`` takes django-filter's own ``methods`` and builds a plain ``forms.Form``."""
+    from django_filters import FilterSet
+
+    return (all(getattr(filterset_class, name) is getattr(FilterSet, name) for name in methods)
+            and filterset_class._meta.form is forms.Form)
+
+
+#: what a filterset builds its form with: one that overrides none of these is described by its query alone
+_FORM_METHODS = ("__init__", "form", "get_form_class")
+
+
 def _plain_filterset(filterset_class) -> bool:
     plain = _PLAIN_FILTERSETS.get(filterset_class)
     if plain is None:
-        from django_filters import FilterSet
-
         plain = _PLAIN_FILTERSETS[filterset_class] = (
-            all(getattr(filterset_class, name) is getattr(FilterSet, name)
-                for name in ("__init__", "filter_queryset", "qs", "form", "get_form_class"))
-            and filterset_class._meta.form is forms.Form
+            _keeps_filterset(filterset_class, *_FORM_METHODS, "filter_queryset", "qs")
             and not any(f.extra.get("required") for f in filterset_class.base_filters.values())
         )
     return plain
@@ -196,14 +204,12 @@ def filter_sidebar_html(filterset, request) -> SafeString:
 
 def _sidebar_key(filterset, request) -> tuple | None:
     from django.utils.translation import get_language
-    from django_filters import FilterSet
     from django_filters.filters import QuerySetRequestMixin
 
     from guanxi.core.access_cache import generation
 
     kind = filterset.__class__  # the class of a lazily built filterset too
-    if (any(getattr(kind, name) is not getattr(FilterSet, name) for name in ("__init__", "form", "get_form_class"))
-            or kind._meta.form is not forms.Form or filterset.form_prefix):
+    if not _keeps_filterset(kind, *_FORM_METHODS) or filterset.form_prefix:
         return None
     choices = []
     for name, f in filterset.filters.items():
