@@ -75,13 +75,18 @@ def _by_account(text: str) -> Q:
     The accounts are read first from their own trigram index and the cases picked by ``account_id`` from
     the case index, so the plan is two index lookups joined by a ``BitmapOr``. A word shared by more
     accounts than ``NAME_MATCHES`` (a common word of company names) is asked as a subquery: the cases of
-    all of them, not of the first few.
+    all of them, not of the first few, at the price of a test per case the list walks.
     """
-    matching = Account.objects.filter(contains(Account, text)).order_by().values_list("pk", flat=True)
-    accounts = list(matching[: NAME_MATCHES + 1])
+    accounts = _matching_ids(Account, text, NAME_MATCHES + 1)
     if len(accounts) > NAME_MATCHES:
-        return Q(account_id__in=matching)
+        return Q(account_id__in=Account.objects.filter(contains(Account, text)).values("pk"))
     return Q(account_id__in=accounts) if accounts else Q(pk__in=[])
+
+
+def _matching_ids(model, text: str, limit: int) -> list[int]:
+    """Up to ``limit`` ids of ``model`` rows whose search column holds ``text``, unordered: straight from
+    the trigram index, with no sort of every match to take the first few."""
+    return list(model.objects.filter(contains(model, text)).order_by().values_list("pk", flat=True)[:limit])
 
 
 def _by_phone(phone: str) -> Q:
@@ -91,8 +96,8 @@ def _by_phone(phone: str) -> Q:
     picked by ``account_id`` / ``contact_id`` from the case indexes: a subquery inside the ``OR`` would
     be tested against every case instead.
     """
-    accounts = list(Account.objects.filter(contains(Account, phone)).order_by().values_list("pk", flat=True)[:PHONE_MATCHES])
-    contacts = list(Contact.objects.filter(contains(Contact, phone)).order_by().values_list("pk", flat=True)[:PHONE_MATCHES])
+    accounts = _matching_ids(Account, phone, PHONE_MATCHES)
+    contacts = _matching_ids(Contact, phone, PHONE_MATCHES)
     q = Q(pk__in=[])
     if accounts:
         q |= Q(account_id__in=accounts)
