@@ -23,7 +23,7 @@ import random
 import statistics
 import time
 
-from benchmarks.__main__ import RESULTS
+from benchmarks.__main__ import RESULTS, setup_django
 
 HOURS = {str(d): [["08:30", "12:00"], ["13:00", "17:30"]] for d in range(5)}
 SKILLS = ["network", "printer", "hvac", "installation", "electrical"]
@@ -34,14 +34,6 @@ def percentile(samples, p):
     k = (len(ordered) - 1) * p
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
-    os.environ.setdefault("GUANXI_SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
-    import django
-
-    django.setup()
 
 
 def build(technicians: int, orders: int, day: datetime.date, seed: int):

@@ -46,7 +46,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from benchmarks.__main__ import RESULTS
+from benchmarks.__main__ import RESULTS, setup_django
 
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬鑫斌宇浩凯健俊帆帅旭宁龙林欢阳建华亮成佳"
@@ -66,14 +66,6 @@ def percentile(samples, p):
     k = (len(ordered) - 1) * p
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
-    os.environ.setdefault("GUANXI_SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
-    import django
-
-    django.setup()
 
 
 def users():

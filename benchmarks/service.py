@@ -28,7 +28,7 @@ import re
 import statistics
 import time
 
-from benchmarks.__main__ import RESULTS
+from benchmarks.__main__ import RESULTS, setup_django
 
 SUBJECTS = ["打印机无法联网", "发票抬头需要修改", "如何导出月度报表", "安装人员迟到", "系统登录提示密码错误", "申请延长保修",
             "Invoice shows the wrong amount", "How do I add a second user", "设备运行噪音大", "Replacement part not delivered"]
@@ -39,14 +39,6 @@ def percentile(samples, p):
     k = (len(ordered) - 1) * p
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
-    os.environ.setdefault("GUANXI_SECRET_KEY", "benchmark-only-secret-key-not-for-production-0123456789")
-    import django
-
-    django.setup()
 
 
 def build(cases: int, accounts: int, seed: int, reset: bool):

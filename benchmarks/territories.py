@@ -26,9 +26,7 @@ import random
 import statistics
 import time
 
-from benchmarks.__main__ import RESULTS
-
-from .service import setup_django
+from benchmarks.__main__ import RESULTS, setup_django
 
 PROVINCES = {
     "上海市": ["上海市"], "北京市": ["北京市"], "天津市": ["天津市"], "重庆市": ["重庆市"],
