@@ -112,3 +112,18 @@ def test_account_overview_builds_no_details_tab_context(org, client_for):
     details = client.get(f"/customers/accounts/{org.rep_account.pk}/?tab=details")
     assert "note_form" in details.context and [p.number for p in details.context["phones"]]
     assert "138" in details.content.decode()
+
+
+def test_a_kept_sidebar_builds_no_filterset(org, client_for, monkeypatch):
+    """An unfiltered list whose sidebar is kept never builds its filterset (a copy of every filter)."""
+    client = client_for(org.manager)
+    first = client.get("/customers/accounts/").content.decode()
+    built = []
+    setup = framework_forms.UnboundFilterset._setup
+    monkeypatch.setattr(framework_forms.UnboundFilterset, "_setup", lambda self: built.append(1) or setup(self))
+    second = client.get("/customers/accounts/?sort=name").content.decode()
+    assert not built, "the kept sidebar's key came from the filterset's class"
+    assert owner_options(second) == owner_options(first) and tag_options(second) == tag_options(first)
+    Tag.objects.create(name="又一个标签", color="info")
+    third = client.get("/customers/accounts/").content.decode()
+    assert built and "又一个标签" in tag_options(third), "a new tag: the sidebar is built again, with it"

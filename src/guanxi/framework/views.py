@@ -20,7 +20,6 @@ from django.contrib.auth import get_user_model
 from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -28,7 +27,7 @@ from django.views import View
 from . import jobs
 from .exports import INLINE_ROWS, csv_response, write_csv, write_xlsx, xlsx_response
 from .feedback import report_errors
-from .forms import filter_sidebar_html, names_a_filter
+from .forms import UnboundFilterset, filter_sidebar_html, names_a_filter
 from .pagination import capped_count, counted_page, paginate
 from .services import field_errors
 
@@ -115,7 +114,7 @@ class ObjectListView(ModelViewMixin, View):
         if not names_a_filter(self.filterset_class, request.GET):
             # Paging and sorting alone filter nothing: every visible row. The (unbound) filterset, a copy of
             # every filter, is built only if the page shows its fields — not for the table alone or the count.
-            filterset = SimpleLazyObject(lambda: self.filterset_class(None, queryset=self.base_queryset(), request=request))
+            filterset = UnboundFilterset(self.filterset_class, lambda: self.filterset_class(None, queryset=self.base_queryset(), request=request))
             return filterset, self.base_queryset()
         filterset = self.filterset_class(request.GET, queryset=self.base_queryset(), request=request)
         return filterset, (filterset.qs if filterset.is_valid() else self.base_queryset().none())
