@@ -121,9 +121,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("GUANXI_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'guanxi.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=int(os.environ.get("GUANXI_DB_CONN_MAX_AGE", "60")))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("GUANXI_DB_POOL", "1") != "0":
-    # Under ASGI, Django runs each request's code in a thread of its own, so a connection kept per thread
-    # (CONN_MAX_AGE) is never used twice: every request paid a new PostgreSQL connection (about 5 ms) and
-    # left the old one open. A pool (psycopg_pool) hands each request a connection and takes it back.
+    # Each web process serves requests in a pool of threads (guanxi/asgi.py) and each task worker in its own;
+    # a pool (psycopg_pool) hands a request a connection and takes it back at the end, so a process holds no
+    # more connections than it serves requests at once, and none is opened per request (about 5 ms).
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django's pool keeps the connections itself
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("GUANXI_DB_POOL_MIN", "2")),
