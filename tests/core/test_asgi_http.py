@@ -34,3 +34,19 @@ def test_a_page_behind_the_login_redirects_through_the_asgi_application():
     response = _get("/customers/accounts/")
     assert response["status"] == 302
     assert _header(response, b"location") == [b"/login/?next=/customers/accounts/"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_logged_in_export_streams_through_the_asgi_application(org):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(org.rep)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+    response = _get("/customers/accounts/?export=csv", headers=[(b"cookie", cookie)])
+    assert response["status"] == 200
+    assert _header(response, b"content-type") == [b"text/csv; charset=utf-8"]
+    body = response["body"].decode("utf-8-sig")
+    assert "张三科技有限公司" in body, "the rep's own account is in the streamed file"
+    assert org.other_account.name not in body, "and what the rep cannot see is not"
