@@ -93,3 +93,23 @@ def test_account_list_queries_do_not_grow_with_tagged_rows(api, org, world, tagg
     with CaptureQueriesContext(connection) as more:
         assert len(client.get("/api/accounts/").json()["results"]) == 9
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("serializer_class", [AccountSerializer, ContactSerializer, InteractionSerializer])
+def test_kept_fields_are_drfs_and_each_serializers_own(serializer_class, monkeypatch):
+    """The fields built once per class are those DRF builds for each serializer, and each serializer has its own."""
+    built = serializers.ModelSerializer.get_fields(serializer_class())  # DRF's own, the mixin left out
+    first, second = serializer_class(), serializer_class()
+    assert list(first.fields) == list(built)
+    for name, field in built.items():
+        assert type(first.fields[name]) is type(field) and repr(first.fields[name]) == repr(field), name
+        assert first.fields[name] is not second.fields[name] and first.fields[name].parent is first, name
+    first.fields["id"].read_only = False
+    assert serializer_class().fields["id"].read_only, "a change to one serializer's field stays in it"
+
+    def build_field(*args, **kwargs):
+        raise AssertionError("the model was inspected again")
+
+    monkeypatch.setattr(serializers.ModelSerializer, "build_field", build_field)
+    assert list(serializer_class().fields) == list(built), "later serializers copy the kept fields"
