@@ -6,8 +6,9 @@ synchronous only (whitenoise, the language, time-zone and change-source middlewa
 request, and nothing a thread keeps (its database connection, its active translation) outlives the request.
 a2wsgi (a well-kept WSGI-to-ASGI adapter) runs Django's WSGI handler in a fixed pool of long-lived
 threads instead: one hop a request. Measured over HTTP at a million accounts, requests alternating
-between both servers (docs/benchmarks.md), pages took 2–9 ms less at the median. ``GUANXI_WEB_THREADS`` requests of one process
-run at once (10 by default; keep ``GUANXI_DB_POOL_MAX`` at least as large); more wait for a thread.
+between both servers (docs/benchmarks.md, run 6), pages took 2–9 ms less at the median.
+``GUANXI_WEB_THREADS`` requests of one process run at once (10 by default; keep ``GUANXI_DB_POOL_MAX`` at
+least as large); more wait for a thread.
 """
 
 import gc

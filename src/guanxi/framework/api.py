@@ -129,10 +129,10 @@ class PlainReadMixin:
 
         ``ModelSerializer.get_fields`` inspects the model and builds every field anew for each serializer
         (each request): 2.6 ms for an account's 31 fields; copied and bound, 1.35 ms (docs/benchmarks.md,
-        run 6). What it returns depends on the class alone
-        (``Meta``, the declared fields), so it is kept unbound and each serializer gets a deep copy, which
-        DRF makes by calling each field's constructor again with its original arguments, as it already
-        does for declared fields.
+        run 6). What it returns depends on the class alone (``Meta``, the declared fields), so it is kept
+        unbound and each serializer gets a deep copy, which DRF makes by calling each field's constructor
+        again with its original arguments, as it already does for declared fields. A subclass that changes
+        its fields per serializer (its own ``get_fields`` calling this one) changes its copy alone.
         """
         kept = _KEPT_FIELDS.get(type(self))
         if kept is None:
