@@ -14,6 +14,7 @@ least as large); more wait for a thread.
 import gc
 import itertools
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanxi.settings")
 
@@ -24,7 +25,56 @@ from a2wsgi import WSGIMiddleware  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
 WEB_THREADS = int(os.environ.get("GUANXI_WEB_THREADS", "10"))
-django_application = WSGIMiddleware(get_wsgi_application(), workers=WEB_THREADS)
+#: a chunked request body is kept in memory up to this size while it is read, then on disk
+CHUNKED_BODY_IN_MEMORY = 1024 * 1024
+
+
+class LengthForChunkedBodies:
+    """Give a request body sent without a length (``Transfer-Encoding: chunked``) its length.
+
+    Django's WSGI handler reads as many bytes of a body as ``CONTENT_LENGTH`` says, none without it; its
+    ASGI handler read a chunked body whole. Browsers always send the length; an API client that streams
+    its upload may not. Such a body is read first (spooled to disk past 1 MiB), then handed on with its length.
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        headers = scope.get("headers", ())
+        if scope["type"] != "http" or not any(name == b"transfer-encoding" for name, _ in headers) or any(
+                name == b"content-length" for name, _ in headers):
+            return await self.app(scope, receive, send)
+        body = tempfile.SpooledTemporaryFile(max_size=CHUNKED_BODY_IN_MEMORY)
+        try:
+            more = True
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                body.write(message.get("body", b""))
+                more = message.get("more_body", False)
+            length = body.tell()
+            body.seek(0)
+            headers = [(name, value) for name, value in headers if name != b"transfer-encoding"]
+            headers.append((b"content-length", str(length).encode()))
+
+            done = False
+
+            async def replay():
+                nonlocal done
+                if done:
+                    return await receive()  # after the body: the client's disconnect
+                chunk = body.read(64 * 1024)
+                done = body.tell() >= length
+                return {"type": "http.request", "body": chunk, "more_body": not done}
+
+            await self.app({**scope, "headers": headers}, replay, send)
+        finally:
+            body.close()
+
+
+django_application = LengthForChunkedBodies(WSGIMiddleware(get_wsgi_application(), workers=WEB_THREADS))
 
 from guanxi.core.routing import websocket_urlpatterns  # noqa: E402
 
