@@ -34,7 +34,8 @@ class LengthForChunkedBodies:
 
     Django's WSGI handler reads as many bytes of a body as ``CONTENT_LENGTH`` says, none without it; its
     ASGI handler read a chunked body whole. Browsers always send the length; an API client that streams
-    its upload may not. Such a body is read first (spooled to disk past 1 MiB), then handed on with its length.
+    its upload may not. Such a body is read first (spooled to disk past 1 MiB, with no other limit, as
+    Django's ASGI handler did), then handed on with its length.
     """
 
     def __init__(self, app):
