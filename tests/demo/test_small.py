@@ -17,6 +17,8 @@ from guanxi.demo.org import DEMO_PASSWORD, LOGINS
 from guanxi.demo.small import EASY_ACCOUNT, EASY_CONTACT
 from guanxi.framework.text import normalize_phone
 
+from tests.conftest import _reseed_migration_data
+
 pytestmark = pytest.mark.django_db
 MODELS = (User, Team, Territory, Tag, Account, Contact, PhoneNumber, EmailAddress, Interaction, Note, AuditEntry)
 
@@ -32,9 +34,11 @@ def run_demo(**options) -> str:
 def demo(django_db_setup, django_db_blocker):
     """Forty accounts (the default is 300, which takes a minute), loaded once for the module."""
     with django_db_blocker.unblock():
+        _reseed_migration_data()  # an earlier flush on this worker (a browser test, the large demo) emptied them
         output = run_demo(accounts=40)
         yield output
         call_command("flush", interactive=False, verbosity=0)
+        _reseed_migration_data()  # the next module on this worker may rely on the VAT rates a migration wrote
 
 
 def test_it_reports_what_it_loaded_and_the_logins(demo):
