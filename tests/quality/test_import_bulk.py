@@ -31,7 +31,8 @@ def _snapshot(contact: Contact) -> dict:
         "phones": list(contact.phonenumber_set.values_list("number", "kind", "is_primary")),
         "emails": list(contact.emailaddress_set.values_list("email", "kind", "is_primary")),
         "addresses": list(contact.address_set.values_list("province", "city", "district", "street", "is_primary")),
-        "link": (link.account_id, link.role, link.is_primary, link.account_owner_id, link.account_territory_id),
+        "link": (link.account_id, link.role, link.is_primary, link.account_owner_id, link.account_territory_id,
+                 link.contact_pinyin, link.contact_initials),
         "keys": sorted(MatchKey.objects.filter(party="contact", object_id=contact.pk).values_list("kind", "value")),
     }
 
@@ -49,6 +50,7 @@ def test_bulk_path_writes_what_the_row_by_row_path_writes(org, import_file, monk
     by_services = _snapshot(Contact.objects.get(pk=service_batch.records.get(model="contact").object_id))
     assert bulk == by_services
     assert bulk["link"][:3] == (account.pk, "", True)
+    assert bulk["link"][5:] == ("wangwu", "ww")  # the contact's name keys, for the search by name start
     assert bulk["addresses"] == [("上海市", "上海市", "徐汇区", "漕溪北路88号", True)]
     assert ("phone", "+8613900001111") in bulk["keys"] and ("email", "wang@example.com") in bulk["keys"]
     # one audit row for the created contact (source import, naming the batch), its children listed in it

@@ -195,10 +195,17 @@ class AccountContact(BusinessModel):
         db_index=False,
     )
 
+    # The contact's name keys, copied here by the services whenever the contact's name changes (and by
+    # merges and bulk loads), so that a search by the start of a name or its initials finds the contacts a
+    # user sees through their accounts in one index range per owner or territory, instead of testing
+    # every contact of that name against the team's links (``selectors.contact_search``).
+    contact_pinyin = models.CharField(_("contact's pinyin"), max_length=300, blank=True, editable=False)
+    contact_initials = models.CharField(_("contact's initials"), max_length=60, blank=True, editable=False)
+
     visibility_owner_field = "account_owner"
     visibility_territory_field = "account_territory"
     visibility_shown_as = "account"
-    audit_exclude = ("account_owner", "account_territory")
+    audit_exclude = ("account_owner", "account_territory", "contact_pinyin", "contact_initials")
 
     class Meta:
         verbose_name = _("account contact")
@@ -209,6 +216,10 @@ class AccountContact(BusinessModel):
             models.Index(fields=["contact", "account_owner", "account_territory"], name="account_contact_vis_idx"),
             models.Index(fields=["account_owner", "contact"], name="account_contact_by_owner_idx"),
             models.Index(fields=["account_territory", "contact"], name="account_contact_by_terr_idx"),
+            models.Index(fields=["account_owner", "contact_pinyin", "contact"], name="account_contact_owner_py_idx"),
+            models.Index(fields=["account_owner", "contact_initials", "contact"], name="account_contact_owner_ini_idx"),
+            models.Index(fields=["account_territory", "contact_pinyin", "contact"], name="account_contact_terr_py_idx"),
+            models.Index(fields=["account_territory", "contact_initials", "contact"], name="account_contact_terr_ini_idx"),
         ]
 
     def __str__(self) -> str:

@@ -90,8 +90,11 @@ def _refresh_party(party) -> None:
 def party_refresh(*, party) -> None:
     """Recompute an account's or contact's derived keys (search text, pinyin, primary phone / e-mail, the
     account's place and territory) from its current phones, e-mails and addresses. For code that moved
-    child rows by other means than these services (a merge re-pointing them, a bulk load)."""
+    child rows by other means than these services (a merge re-pointing them, a bulk load); a contact's
+    links then take its name keys again (:func:`contact_links_sync`)."""
     _refresh_party(party)
+    if isinstance(party, Contact):
+        contact_links_sync(contact=party)
 
 
 def _placement(account: Account, province: str, city: str, postal_code: str, industry: str) -> dict[str, Any]:
@@ -216,7 +219,20 @@ def contact_update(*, contact: Contact, acting_user, tags: Iterable[Tag] | None 
     derived: dict[str, Any] = {}
     if "name" in data and data["name"] != contact.name:
         derived.update(_derived(contact, data["name"]))
-    return base.update(contact, acting_user=acting_user, data=data, m2m={"tags": tags} if tags is not None else None, derived=derived)
+    changes = base.update(contact, acting_user=acting_user, data=data, m2m={"tags": tags} if tags is not None else None, derived=derived)
+    if derived:
+        contact_links_sync(contact=contact)
+    return changes
+
+
+def contact_links_sync(*, contact: Contact) -> int:
+    """Copy the contact's pinyin and initials onto its account links (what a name search by prefix reads
+    there, see ``selectors.contact_search``). The contact services call it when the name changes; code
+    that moves links by other means (a merge re-pointing them, a bulk load) calls it too, through
+    :func:`party_refresh`. Returns the number of links updated."""
+    return AccountContact.objects.filter(contact=contact).exclude(
+        contact_pinyin=contact.name_pinyin, contact_initials=contact.name_initials,
+    ).update(contact_pinyin=contact.name_pinyin, contact_initials=contact.name_initials)
 
 
 @transaction.atomic
@@ -232,6 +248,7 @@ def contact_link(*, contact: Contact, account: Account, acting_user, role: str =
             AccountContact(
                 account=account, contact=contact, role=role, is_primary=is_primary,
                 account_owner_id=account.owner_id, account_territory_id=account.territory_id,
+                contact_pinyin=contact.name_pinyin, contact_initials=contact.name_initials,
             ),
             acting_user=acting_user,
         )

@@ -50,7 +50,7 @@ COLUMNS = {
     ),
     AccountContact: (
         "id", "created_at", "updated_at", "account_id", "contact_id", "role", "is_primary", "account_owner_id",
-        "account_territory_id",
+        "account_territory_id", "contact_pinyin", "contact_initials",
     ),
     Tags: ("id", "account_id", "tag_id"),
     Interaction: (
@@ -260,8 +260,10 @@ class RowMaker:
             phones[0].e164 if phones else "", emails[0] if emails else "", account_id,
         ))
         role = make.contact_role.pick()
-        # The link carries the account's owner and territory: the contact's visibility keys.
-        rows[AccountContact].append((self._ids(AccountContact, 1), stamp, stamp, account_id, contact_id, role, primary, owner, territory))
+        # The link carries the account's owner and territory (the contact's visibility keys) and the
+        # contact's name keys (a name search by prefix reads them there).
+        rows[AccountContact].append((self._ids(AccountContact, 1), stamp, stamp, account_id, contact_id, role, primary, owner, territory,
+                                     person.name_pinyin, person.name_initials))
         return contact_id
 
     def interactions(self, rows, account_id: int, owner: int, contacts: list[int], created: int, count: int) -> int:

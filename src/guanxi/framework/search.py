@@ -26,7 +26,18 @@ def contains(model, value: str, field: str = "search_text") -> Q:
 
 
 def prefix(**field_value: str) -> Q:
-    """``field`` starts with ``value``, as a range both databases answer from a plain B-tree index."""
+    """``field`` starts with ``value``, as a range both databases answer from a plain B-tree index.
+
+    The condition carries ``(field, value)`` as ``name_prefix``, so that a search can answer it another
+    way (``customers.selectors.contact_search`` reads copies of the field kept beside the visibility keys);
+    a condition combined from it is a new ``Q`` without that mark.
+    """
     (field, value), = field_value.items()
-    upper = value[:-1] + chr(ord(value[-1]) + 1)
-    return Q(**{f"{field}__gte": value, f"{field}__lt": upper})
+    q = Q(**{f"{field}__gte": value, f"{field}__lt": prefix_upper(value)})
+    q.name_prefix = (field, value)
+    return q
+
+
+def prefix_upper(value: str) -> str:
+    """The first string after every string that starts with ``value``."""
+    return value[:-1] + chr(ord(value[-1]) + 1)

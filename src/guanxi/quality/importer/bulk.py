@@ -17,7 +17,7 @@ about 75 SQL statements a row. This path keeps its guarantees for a whole chunk 
   the record the first one created).
 - **Writes**: no model instances. The new parties' ids are reserved in one query
   (:func:`.tables.reserve_ids`), then the parties, their phones, e-mails, addresses, account links
-  (with the visibility keys ``account_owner`` / ``account_territory``), match keys, timeline events,
+  (with the visibility keys ``account_owner`` / ``account_territory`` and the contact's name keys), match keys, timeline events,
   audit rows and ``ImportedRecord`` rows are written as plain rows, one ``COPY`` per table on
   PostgreSQL (``executemany`` on SQLite; :mod:`.tables`). Derived fields (pinyin, initials, search
   text, primary phone / e-mail, the account's province / city / postal code and territory) are
@@ -440,7 +440,8 @@ def _write_new(batch, writer, builder, made, outcome) -> dict[int, int]:
             link_rows.append(link_table.row(link_template, {
                 "account_id": account.pk, "contact_id": pk, "role": row.values.get("role", ""),
                 "is_primary": account.pk not in linked, "account_owner_id": account.owner_id,
-                "account_territory_id": account.territory_id,
+                "account_territory_id": account.territory_id, "contact_pinyin": values["name_pinyin"],
+                "contact_initials": values["name_initials"],
             }))
             links.append((account, pk, values["name"]))
             linked.add(account.pk)
