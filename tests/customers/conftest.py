@@ -74,3 +74,12 @@ def world(org):
 def users(org):
     """name -> user of the organisation."""
     return {name: getattr(org, name) for name in ("rep", "other", "manager", "director", "watcher", "analyst", "admin")}
+
+
+@pytest.fixture
+def shared(org):
+    """A contact (周伟) owned by the other rep at the other account, linked to the rep's Shanghai account as well:
+    visible to the rep's side only through that link."""
+    contact = services.contact_create(acting_user=org.other, account=org.other_account, name="周伟")
+    services.contact_link(contact=contact, account=org.rep_account, acting_user=org.rep, role="purchaser")
+    return contact

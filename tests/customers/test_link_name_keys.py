@@ -17,13 +17,6 @@ def copies(contact) -> set[tuple[str, str]]:
     return set(AccountContact.objects.filter(contact=contact).values_list("contact_pinyin", "contact_initials"))
 
 
-@pytest.fixture
-def shared(org):
-    """A contact owned by the other rep, linked to the rep's Shanghai account as well."""
-    contact = services.contact_create(acting_user=org.other, account=org.other_account, name="周伟")
-    services.contact_link(contact=contact, account=org.rep_account, acting_user=org.rep, role="purchaser")
-    return contact
-
 
 def test_new_links_take_the_contact_name_keys(org, shared):
     assert copies(shared) == {("zhouwei", "zw")}

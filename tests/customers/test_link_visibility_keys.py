@@ -3,7 +3,6 @@ and territory, and every service that changes an account's owner or territory ke
 
 from __future__ import annotations
 
-import pytest
 
 from guanxi.customers import services
 from guanxi.customers.models import AccountContact, Contact
@@ -12,13 +11,6 @@ from guanxi.customers.models import AccountContact, Contact
 def visible(user, contact) -> bool:
     return Contact.objects.visible_to(user).filter(pk=contact.pk).exists()
 
-
-@pytest.fixture
-def shared(org):
-    """A contact owned by the other rep, linked to the rep's Shanghai account as well."""
-    contact = services.contact_create(acting_user=org.other, account=org.other_account, name="共享联系人")
-    services.contact_link(contact=contact, account=org.rep_account, acting_user=org.rep, role="purchaser")
-    return contact
 
 
 def test_a_new_link_takes_the_account_keys(org, shared):
