@@ -134,12 +134,14 @@ class AuditEntry(models.Model):
     """Who changed which record, when, which fields old -> new, and from where."""
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    # No index of their own: ``audit_actor_idx`` and ``audit_object_idx`` start with them (every audited
+    # write would otherwise keep two more B-trees).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="audit_entries",
+        related_name="audit_entries", db_index=False,
     )
     action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, db_index=False)
     object_id = models.CharField(max_length=64)
     object_repr = models.CharField(_("record"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)

@@ -73,12 +73,15 @@ class Account(ConsentFields, BusinessModel):
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     annual_revenue = models.DecimalField(_("annual revenue"), max_digits=18, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    # Owner and territory have no index of their own: ``account_owner_idx`` and ``account_segment_idx``
+    # start with them.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_accounts"
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_accounts",
+        db_index=False,
     )
     territory = models.ForeignKey(
         "core.Territory", verbose_name=_("territory"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="accounts",
+        related_name="accounts", db_index=False,
     )
     territory_locked = models.BooleanField(
         _("keep territory"), default=False, help_text=_("Do not move this account when its address changes."),
@@ -135,8 +138,9 @@ class Contact(ConsentFields, BusinessModel):
     department = models.CharField(_("department"), max_length=100, blank=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_contacts"
+    owner = models.ForeignKey(  # indexed by ``contact_owner_idx``, which starts with it
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="owned_contacts",
+        db_index=False,
     )
     primary_phone = models.CharField(_("phone"), max_length=32, blank=True, editable=False)
     primary_email = models.CharField(_("e-mail"), max_length=254, blank=True, editable=False)
@@ -230,10 +234,16 @@ class AccountContact(BusinessModel):
 
 
 class PartyChild(BusinessModel):
-    """A record that belongs to exactly one account or one contact, and is seen through it."""
+    """A record that belongs to exactly one account or one contact, and is seen through it.
 
-    account = models.ForeignKey(Account, verbose_name=_("account"), null=True, blank=True, on_delete=models.CASCADE, related_name="%(class)s_set")
-    contact = models.ForeignKey(Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.CASCADE, related_name="%(class)s_set")
+    Each of the two keys is indexed only where it is set (:func:`party_indexes`): a full index of either
+    would hold a NULL for every row of the other kind.
+    """
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="%(class)s_set", db_index=False)
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="%(class)s_set", db_index=False)
 
     visibility_via = ("account", "contact")
 
@@ -246,6 +256,14 @@ class PartyChild(BusinessModel):
 
     def audit_parent(self):
         return self.party
+
+
+def party_indexes(prefix: str) -> list[models.Index]:
+    """A child's account and contact keys, each indexed where it is set (``account_id = …`` implies it)."""
+    return [
+        models.Index(fields=["account"], condition=Q(account__isnull=False), name=f"{prefix}_account_idx"),
+        models.Index(fields=["contact"], condition=Q(contact__isnull=False), name=f"{prefix}_contact_idx"),
+    ]
 
 
 def one_party_constraint(name: str) -> models.CheckConstraint:
@@ -270,6 +288,7 @@ class Address(PartyChild):
         verbose_name_plural = _("addresses")
         ordering = ["-is_primary", "id"]
         constraints = [one_party_constraint("address_one_party")]
+        indexes = party_indexes("address")
 
     def __str__(self) -> str:
         return " ".join(p for p in (self.province, self.city, self.district, self.street) if p) or self.postal_code
@@ -286,7 +305,7 @@ class PhoneNumber(PartyChild):
         verbose_name_plural = _("phone numbers")
         ordering = ["-is_primary", "id"]
         constraints = [one_party_constraint("phone_one_party")]
-        indexes = [models.Index(fields=["number"], name="phone_number_idx")]
+        indexes = [models.Index(fields=["number"], name="phone_number_idx"), *party_indexes("phone")]
 
     def __str__(self) -> str:
         return self.number + (f" ext. {self.extension}" if self.extension else "")
@@ -302,7 +321,7 @@ class EmailAddress(PartyChild):
         verbose_name_plural = _("e-mail addresses")
         ordering = ["-is_primary", "id"]
         constraints = [one_party_constraint("email_one_party")]
-        indexes = [models.Index(fields=["email"], name="email_address_idx")]
+        indexes = [models.Index(fields=["email"], name="email_address_idx"), *party_indexes("email")]
 
     def __str__(self) -> str:
         return self.email
@@ -320,6 +339,7 @@ class Document(PartyChild):
         verbose_name_plural = _("documents")
         ordering = ["-created_at", "-id"]
         constraints = [one_party_constraint("document_one_party")]
+        indexes = party_indexes("document")
 
     def __str__(self) -> str:
         return self.title
@@ -334,6 +354,7 @@ class Note(PartyChild):
         verbose_name_plural = _("notes")
         ordering = ["-created_at", "-id"]
         constraints = [one_party_constraint("note_one_party")]
+        indexes = party_indexes("note")
 
     def __str__(self) -> str:
         return self.body[:60]
