@@ -1,4 +1,4 @@
-"""A contact's links carry copies of its name keys (pinyin, initials), so that a search by the start of a
+"""Searching by the start of a name as each way of visibility allows. A contact's links carry copies of its name keys (pinyin, initials), so that a search by the start of a
 name finds the contacts a user sees through their accounts from one index range per owner or territory.
 Every way a contact's name or links change keeps the copies in step, and the search finds exactly what
 the plain visibility rule finds."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from guanxi.customers import services
-from guanxi.customers.models import AccountContact, Contact
-from guanxi.customers.selectors import contact_keys_by_name_start, contact_search
+from guanxi.customers.models import Account, AccountContact, Contact
+from guanxi.customers.selectors import account_keys_by_name_start, contact_keys_by_name_start, contact_search
 from guanxi.framework.search import prefix
 
 
@@ -101,3 +101,22 @@ def test_the_search_by_initials_asks_one_range_per_way(org, shared, django_asser
     scope_for(org.rep)
     with django_assert_num_queries(5):
         assert [c.pk for c in contact_search(user=org.rep, query="zw")] == [shared.pk]
+
+
+@pytest.mark.parametrize("username", USERS)
+@pytest.mark.parametrize(("field", "value"), [("name_pinyin", "zh"), ("name_initials", "zs"), ("name_pinyin", "b"), ("name_initials", "n")])
+def test_accounts_by_name_start_are_what_visibility_allows(org, username, field, value):
+    """Owned, managed, through a territory, and not at all: the same accounts as ``visible_to``, in pinyin order."""
+    services.account_create(acting_user=org.other, name="张家港北方物流")  # the other rep's, no territory
+    services.account_create(acting_user=org.rep, name="南方制造")
+    user = getattr(org, username)
+    expected = set(Account.objects.visible_to(user).filter(prefix(**{field: value})).values_list("pk", flat=True))
+    for ordered in (True, False):
+        found = account_keys_by_name_start(user, field, value, ordered=ordered)
+        if found is None:
+            assert username in ("analyst", "admin")
+            continue
+        assert set(found) == expected and len(found) == len(expected)
+        if ordered:
+            keys = dict(Account.objects.filter(pk__in=found).values_list("pk", field))
+            assert [keys[pk] for pk in found] == sorted(keys[pk] for pk in found)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 
 from guanxi.framework.registry import registry
-from guanxi.framework.search import prefix
+from guanxi.framework.search import prefix, unindexed
 from guanxi.framework.text import format_phone, query_terms
 from guanxi.framework.visibility import scope_for
 
@@ -75,7 +75,27 @@ def account_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] =
     if not terms["text"]:
         return []
     rows = Account.objects.select_related("owner")
-    return _ranked(Account.objects.visible_to(user), terms, limit, rows=rows.only(*only) if only else rows)
+    return _ranked(Account.objects.visible_to(user), terms, limit, rows=rows.only(*only) if only else rows,
+                   by_prefix=lambda field, value, ordered: account_keys_by_name_start(user, field, value, ordered=ordered))
+
+
+def account_keys_by_name_start(user, field: str, value: str, *, ordered: bool, limit: int = CANDIDATES) -> list[int] | None:
+    """Keys of up to ``limit`` accounts ``user`` sees whose ``field`` (pinyin or initials) starts with ``value``,
+    in that field's order when ``ordered``; None where the plain visible query is as good (organisation-wide).
+
+    The rule is ``visible_to``'s (the owner or the territory in the user's scope), checked on the name's
+    range of ``account_*_vis_idx``, which holds both: as ``+owner_id`` (``unindexed``), so that SQLite, which
+    keeps no statistics of ranges, does not walk every account of the owners instead (19–35 ms at a million).
+    """
+    scope = scope_for(user)
+    if scope.everything or scope.user_id is None:
+        return None
+    reach = Q(owner_key__in=sorted(scope.owner_ids)) if scope.owner_ids else Q(pk__in=[])
+    if scope.territory_ids:
+        reach |= Q(territory_key__in=sorted(scope.territory_ids))
+    rows = Account.objects.alias(owner_key=unindexed("owner_id"), territory_key=unindexed("territory_id"))
+    rows = rows.filter(prefix(**{field: value})).filter(reach)
+    return list((rows.order_by(field) if ordered else rows.order_by()).values_list("pk", flat=True)[:limit])
 
 
 def contact_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] = ()) -> list[Contact]:
@@ -110,8 +130,9 @@ def contact_keys_by_name_start(user, field: str, value: str, *, ordered: bool, l
         return None
     parts = []  # (the column holding the name key, its rows as (key, contact id))
     if scope.owner_ids:
-        parts.append((field, Contact.objects.filter(prefix(**{field: value}), owner_id__in=sorted(scope.owner_ids))
-                      .values_list(field, "pk")))
+        # the owners' contacts from the name's range, the owner checked there (``unindexed``)
+        parts.append((field, Contact.objects.alias(owner_key=unindexed("owner_id"))
+                      .filter(prefix(**{field: value}), owner_key__in=sorted(scope.owner_ids)).values_list(field, "pk")))
     for key, ids in (("account_owner_id__in", scope.owner_ids), ("account_territory_id__in", scope.territory_ids)):
         if ids:
             parts.append((link_field, AccountContact.objects.filter(prefix(**{link_field: value}), **{key: sorted(ids)})

@@ -8,7 +8,7 @@ characters cannot use a trigram index; callers add a longer condition (pinyin) w
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Func, IntegerField, Q
 from django.db.models.expressions import RawSQL
 
 
@@ -41,3 +41,14 @@ def prefix(**field_value: str) -> Q:
 def prefix_upper(value: str) -> str:
     """The first string after every string that starts with ``value``."""
     return value[:-1] + chr(ord(value[-1]) + 1)
+
+
+def unindexed(field: str) -> Func:
+    """``field`` as ``+field``: the same value, which no index answers (a hint both databases understand).
+
+    For a condition that should be checked on the rows another index finds rather than lead the search:
+    SQLite, which keeps no statistics of ranges, reads "owner in (4 users)" as narrower than "pinyin
+    starts with zw" and walks every row of the owners (44 ms at two million contacts) instead of the
+    short range of names.
+    """
+    return Func(F(field), template="+%(expressions)s", output_field=IntegerField())
