@@ -120,3 +120,18 @@ def test_accounts_by_name_start_are_what_visibility_allows(org, username, field,
         if ordered:
             keys = dict(Account.objects.filter(pk__in=found).values_list("pk", field))
             assert [keys[pk] for pk in found] == sorted(keys[pk] for pk in found)
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_hanzi_starts_are_checked_on_the_contacts_found(org, shared, username):
+    """"周伟" is asked as pinyin "zhouwei" with the characters checked on each contact: the homophone 周威 is not found."""
+    homophone = services.contact_create(acting_user=org.rep, account=org.rep_account, name="周威")
+    user = getattr(org, username)
+    also = {"search_text__contains": "周伟"}
+    expected = set(Contact.objects.visible_to(user).filter(prefix(name_pinyin="zhouwei"), **also).values_list("pk", flat=True))
+    found = contact_keys_by_name_start(user, "name_pinyin", "zhouwei", also, ordered=True)
+    if found is None:
+        assert username in ("analyst", "admin")
+        return
+    assert set(found) == expected and homophone.pk not in found
+    assert shared.pk in found  # every user left sees 周伟: the other rep owns it, the rest see it through the rep's account

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.models import Territory, User
-from guanxi.framework.search import contains, prefix
+from guanxi.framework.search import contains, prefix, prefix_and
 from guanxi.framework.visibility import scope_for
 from guanxi.framework.text import query_terms
 
@@ -50,7 +50,7 @@ def name_prefix_branch(terms: dict) -> Q | None:
         return prefix(name_pinyin=terms["compact"])
     pinyin = terms["pinyin"]
     if terms["cjk"] and pinyin.isascii() and pinyin.isalpha() and " " not in terms["text"]:
-        return prefix(name_pinyin=pinyin) & Q(search_text__contains=terms["text"])
+        return prefix_and(prefix(name_pinyin=pinyin), search_text__contains=terms["text"])
     return None
 
 

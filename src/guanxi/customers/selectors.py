@@ -22,8 +22,9 @@ def _ranked(visible, terms: dict, limit: int, *, rows=None, by_prefix=None):
     ``rows``: how to read the matches (joins, columns, annotations), from the model's plain manager. The
     keys come from ``visible`` alone, so the rows need not carry the visibility rules again: the last query
     reads a few hundred keys without planning and checking the scope a second time.
-    ``by_prefix(field, value, ordered)``: the keys of the visible records whose ``field`` starts with
-    ``value``, found another way than ``visible`` (None: ask ``visible``), for the ways that are a prefix.
+    ``by_prefix(field, value, also, ordered)``: the keys of the visible records whose ``field`` starts with
+    ``value`` and that match the lookups ``also``, found another way than ``visible`` (None: ask
+    ``visible``), for the ways that are a prefix (``framework.search.prefix``).
     """
     if rows is None:
         rows = visible
@@ -76,12 +77,14 @@ def account_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] =
         return []
     rows = Account.objects.select_related("owner")
     return _ranked(Account.objects.visible_to(user), terms, limit, rows=rows.only(*only) if only else rows,
-                   by_prefix=lambda field, value, ordered: account_keys_by_name_start(user, field, value, ordered=ordered))
+                   by_prefix=lambda field, value, also, ordered: account_keys_by_name_start(user, field, value, also, ordered=ordered))
 
 
-def account_keys_by_name_start(user, field: str, value: str, *, ordered: bool, limit: int = CANDIDATES) -> list[int] | None:
-    """Keys of up to ``limit`` accounts ``user`` sees whose ``field`` (pinyin or initials) starts with ``value``,
-    in that field's order when ``ordered``; None where the plain visible query is as good (organisation-wide).
+def account_keys_by_name_start(user, field: str, value: str, also: dict | None = None, *, ordered: bool,
+                               limit: int = CANDIDATES) -> list[int] | None:
+    """Keys of up to ``limit`` accounts ``user`` sees whose ``field`` (pinyin or initials) starts with ``value``
+    (and that match the lookups ``also``), in that field's order when ``ordered``; None where the plain visible
+    query is as good (organisation-wide).
 
     The rule is ``visible_to``'s (the owner or the territory in the user's scope), checked on the name's
     range of ``account_*_vis_idx``, which holds both: as ``+owner_id`` (``unindexed``), so that SQLite, which
@@ -94,7 +97,7 @@ def account_keys_by_name_start(user, field: str, value: str, *, ordered: bool, l
     if scope.territory_ids:
         reach |= Q(territory_key__in=sorted(scope.territory_ids))
     rows = Account.objects.alias(owner_key=unindexed("owner_id"), territory_key=unindexed("territory_id"))
-    rows = rows.filter(prefix(**{field: value})).filter(reach)
+    rows = rows.filter(prefix(**{field: value}), **(also or {})).filter(reach)
     return list((rows.order_by(field) if ordered else rows.order_by()).values_list("pk", flat=True)[:limit])
 
 
@@ -106,16 +109,18 @@ def contact_search(*, user, query: str, limit: int = 10, only: tuple[str, ...] =
     rows = Contact.objects.select_related("primary_account")
     rows = with_visible_primary_account(rows.only(*only) if only else rows, user)
     return _ranked(Contact.objects.visible_to(user), terms, limit, rows=rows,
-                   by_prefix=lambda field, value, ordered: contact_keys_by_name_start(user, field, value, ordered=ordered))
+                   by_prefix=lambda field, value, also, ordered: contact_keys_by_name_start(user, field, value, also, ordered=ordered))
 
 
 #: a contact's name keys as its account links copy them (``services.contact_links_sync``)
 LINK_NAME_KEYS = {"name_pinyin": "contact_pinyin", "name_initials": "contact_initials"}
 
 
-def contact_keys_by_name_start(user, field: str, value: str, *, ordered: bool, limit: int = CANDIDATES) -> list[int] | None:
+def contact_keys_by_name_start(user, field: str, value: str, also: dict | None = None, *, ordered: bool,
+                               limit: int = CANDIDATES) -> list[int] | None:
     """Keys of up to ``limit`` contacts ``user`` sees whose ``field`` (pinyin or initials) starts with
-    ``value``, in that field's order when ``ordered``; None where the plain visible query is as good.
+    ``value`` (and that match the lookups ``also``, checked on the contact), in that field's order when
+    ``ordered``; None where the plain visible query is as good.
 
     A contact is visible when its owner is in the user's scope or one of its accounts is (the owner or
     territory copied onto the link). Asked as one condition, PostgreSQL finds every contact whose name
@@ -128,14 +133,16 @@ def contact_keys_by_name_start(user, field: str, value: str, *, ordered: bool, l
     link_field = LINK_NAME_KEYS.get(field)
     if scope.everything or scope.user_id is None or link_field is None:
         return None
+    also = also or {}
     parts = []  # (the column holding the name key, its rows as (key, contact id))
     if scope.owner_ids:
         # the owners' contacts from the name's range, the owner checked there (``unindexed``)
         parts.append((field, Contact.objects.alias(owner_key=unindexed("owner_id"))
-                      .filter(prefix(**{field: value}), owner_key__in=sorted(scope.owner_ids)).values_list(field, "pk")))
+                      .filter(prefix(**{field: value}), owner_key__in=sorted(scope.owner_ids), **also).values_list(field, "pk")))
+    on_contact = {f"contact__{lookup}": wanted for lookup, wanted in also.items()}
     for key, ids in (("account_owner_id__in", scope.owner_ids), ("account_territory_id__in", scope.territory_ids)):
         if ids:
-            parts.append((link_field, AccountContact.objects.filter(prefix(**{link_field: value}), **{key: sorted(ids)})
+            parts.append((link_field, AccountContact.objects.filter(prefix(**{link_field: value}), **{key: sorted(ids)}, **on_contact)
                           .values_list(link_field, "contact_id")))
     found: list[tuple[str, int]] = []
     for column, rows in parts:

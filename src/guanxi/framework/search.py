@@ -28,13 +28,22 @@ def contains(model, value: str, field: str = "search_text") -> Q:
 def prefix(**field_value: str) -> Q:
     """``field`` starts with ``value``, as a range both databases answer from a plain B-tree index.
 
-    The condition carries ``(field, value)`` as ``name_prefix``, so that a search can answer it another
+    The condition carries ``(field, value, {})`` as ``name_prefix``, so that a search can answer it another
     way (``customers.selectors.contact_search`` reads copies of the field kept beside the visibility keys);
-    a condition combined from it is a new ``Q`` without that mark.
+    a condition combined from it is a new ``Q`` without that mark, unless :func:`prefix_and` made it.
     """
     (field, value), = field_value.items()
     q = Q(**{f"{field}__gte": value, f"{field}__lt": prefix_upper(value)})
-    q.name_prefix = (field, value)
+    q.name_prefix = (field, value, {})
+    return q
+
+
+def prefix_and(prefix_q: Q, **lookups) -> Q:
+    """``prefix_q`` and the plain ``lookups`` of the same record, marked as ``name_prefix`` with them, so that a
+    search answering the prefix another way can check the lookups on the records it finds."""
+    field, value, also = prefix_q.name_prefix
+    q = prefix_q & Q(**lookups)
+    q.name_prefix = (field, value, {**also, **lookups})
     return q
 
 
