@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -16,7 +17,7 @@ from guanxi.quality import services
 from guanxi.quality.importer import bulk, runner, tables
 from guanxi.quality.models import ImportedRecord, MatchKey
 from guanxi.quality.normalizers.email import validate_email
-from guanxi.quality.normalizers.phone import fast_cn_mobile, kind_and_search_keys, to_e164
+from guanxi.quality.normalizers.phone import _is_plain_mobile, fast_cn_mobile, kind_and_search_keys, to_e164
 from guanxi.quality.normalizers.pinyin import name_pinyin_keys
 
 from .conftest import run_queued, upload
@@ -173,6 +174,33 @@ def test_fast_mobile_path_equals_phonenumbers_on_every_prefix():
                     assert kind_and_search_keys(got) == (phone_kind(got), phone_search_keys(got))
                 assert (to_e164(text) if expected else None) == expected
     assert fast > 5000  # most Chinese mobiles take the fast path
+
+
+def _plain_mobile_by_each_pattern(national: str) -> bool:
+    """The CN metadata's test written out: general and mobile match, none of the other types does."""
+    from phonenumbers import PhoneMetadata
+
+    meta = PhoneMetadata.metadata_for_region("CN")
+
+    def matches(desc):
+        if desc is None or desc.national_number_pattern is None:
+            return False
+        lengths = desc.possible_length
+        if lengths and lengths != (-1,) and len(national) not in lengths:
+            return False
+        return re.fullmatch(desc.national_number_pattern, national) is not None
+
+    others = [meta.premium_rate, meta.toll_free, meta.shared_cost, meta.voip, meta.personal_number, meta.pager,
+              meta.uan, meta.voicemail, meta.fixed_line]
+    return matches(meta.general_desc) and matches(meta.mobile) and not any(matches(d) for d in others)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.from_regex(r"1[0-9]{10}", fullmatch=True), st.from_regex(r"[0-9]{5,13}", fullmatch=True)))
+def test_combined_patterns_decide_as_each_pattern_does(national):
+    _is_plain_mobile.cache_clear()
+    assert _is_plain_mobile(national) == _plain_mobile_by_each_pattern(national)
+    assert _is_plain_mobile(national) == _plain_mobile_by_each_pattern(national)  # and again, from the cache
 
 
 @pytest.mark.parametrize("text", ["021-6481 2345", "+1 650 253 0000", "12345", "139 0000 1111 ext. 12", "86 139 0000 1111"])

@@ -23,20 +23,11 @@ _CN_MOBILE = re.compile(r"(?:\+86|0086)?(1[3-9][0-9]{9})")
 
 
 def _desc(desc):
-    """(possible lengths or None, compiled pattern) of a metadata description; None when it has no pattern."""
+    """(possible lengths or None, pattern text) of a metadata description; None when it has no pattern."""
     if desc is None or desc.national_number_pattern is None:
         return None
     lengths = desc.possible_length
-    return (set(lengths) if lengths and lengths != (-1,) else None), re.compile(desc.national_number_pattern)
-
-
-def _matches(desc, number: str) -> bool:
-    if desc is None:
-        return False
-    lengths, pattern = desc
-    if lengths is not None and len(number) not in lengths:
-        return False
-    return pattern.fullmatch(number) is not None
+    return (set(lengths) if lengths and lengths != (-1,) else None), desc.national_number_pattern
 
 
 @lru_cache(maxsize=1)
@@ -49,11 +40,33 @@ def _cn_descs():
     return _desc(meta.general_desc), _desc(meta.mobile), [d for d in map(_desc, others) if d is not None]
 
 
-def _is_plain_mobile(national: str) -> bool:
+def _applies(desc, length: int) -> bool:
+    return desc is not None and (desc[0] is None or length in desc[0])
+
+
+@lru_cache(maxsize=None)
+def _patterns_for(length: int):
+    """(general, mobile, other types) as compiled patterns for numbers of ``length`` digits; None where a
+    description cannot match that length. The other types (fixed line, toll free, shared cost …) are
+    one alternation: a number is of some other type exactly when one of their patterns matches it whole."""
     general, mobile, others = _cn_descs()
-    if not _matches(general, national) or not _matches(mobile, national):
+    if not _applies(general, length) or not _applies(mobile, length):
+        return None
+    other = [d[1] for d in others if _applies(d, length)]
+    combined = re.compile("|".join(f"(?:{p})" for p in other)) if other else None
+    return re.compile(general[1]), re.compile(mobile[1]), combined
+
+
+@lru_cache(maxsize=4096)  # a number is asked about twice in a row (its E.164 form, then its kind)
+def _is_plain_mobile(national: str) -> bool:
+    """The CN metadata says ``national`` is a mobile number and of no other type (``number_type``'s test)."""
+    patterns = _patterns_for(len(national))
+    if patterns is None:
         return False
-    return not any(_matches(d, national) for d in others)
+    general, mobile, others = patterns
+    if general.fullmatch(national) is None or mobile.fullmatch(national) is None:
+        return False
+    return others is None or others.fullmatch(national) is None
 
 
 def fast_cn_mobile(raw: str, region: str = "CN") -> str | None:
