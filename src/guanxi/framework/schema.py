@@ -11,7 +11,7 @@ from __future__ import annotations
 
 
 def _plain_indexes(schema_editor, table: str, column: str) -> list[str]:
-    """Names of the ordinary (not unique, not partial-named by us) one-column indexes of ``table.column``."""
+    """The index Django made for ``table.column`` (named by its ``_create_index_name``), when it is there."""
     with schema_editor.connection.cursor() as cursor:
         constraints = schema_editor.connection.introspection.get_constraints(cursor, table)
     return sorted(
