@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 
 from guanxi.framework.registry import registry
 from guanxi.framework.search import prefix, unindexed
 from guanxi.framework.text import format_phone, query_terms
-from guanxi.framework.visibility import scope_for
+from guanxi.framework.visibility import scope_for, visibility_q
 
 from .filters import name_prefix_branch, text_search_branches
 from .models import Account, AccountContact, Contact, Interaction, TimelineEvent
@@ -86,18 +86,15 @@ def account_keys_by_name_start(user, field: str, value: str, also: dict | None =
     (and that match the lookups ``also``), in that field's order when ``ordered``; None where the plain visible
     query is as good (organisation-wide).
 
-    The rule is ``visible_to``'s (the owner or the territory in the user's scope), checked on the name's
-    range of ``account_*_vis_idx``, which holds both: as ``+owner_id`` (``unindexed``), so that SQLite, which
-    keeps no statistics of ranges, does not walk every account of the owners instead (19–35 ms at a million).
+    The rule is ``visible_to``'s, checked on the name's range of ``account_*_vis_idx``, which holds the owner
+    and territory: tested as ``+owner_id`` (``keys_unindexed``), so that SQLite, which keeps no statistics of
+    ranges, does not walk every account of the owners instead (19–35 ms at a million).
     """
     scope = scope_for(user)
     if scope.everything or scope.user_id is None:
         return None
-    reach = Q(owner_key__in=sorted(scope.owner_ids)) if scope.owner_ids else Q(pk__in=[])
-    if scope.territory_ids:
-        reach |= Q(territory_key__in=sorted(scope.territory_ids))
-    rows = Account.objects.alias(owner_key=unindexed("owner_id"), territory_key=unindexed("territory_id"))
-    rows = rows.filter(prefix(**{field: value}), **(also or {})).filter(reach)
+    rows = Account.objects.filter(prefix(**{field: value}), **(also or {}))
+    rows = rows.filter(visibility_q(Account, scope, keys_unindexed=True))
     return list((rows.order_by(field) if ordered else rows.order_by()).values_list("pk", flat=True)[:limit])
 
 

@@ -20,7 +20,10 @@ from typing import Callable
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.lookups import In
 from django.utils.translation import gettext as _
+
+from .search import unindexed
 
 
 @dataclass(frozen=True)
@@ -64,16 +67,26 @@ def forget_scope(user) -> None:
         del user._guanxi_scope
 
 
-def visibility_q(model: type[models.Model], scope: Scope, prefix: str = "") -> Q:
-    """A ``Q`` selecting the rows of ``model`` visible in ``scope``; ``prefix`` joins from another model."""
+def visibility_q(model: type[models.Model], scope: Scope, prefix: str = "", *, keys_unindexed: bool = False) -> Q:
+    """A ``Q`` selecting the rows of ``model`` visible in ``scope``; ``prefix`` joins from another model.
+
+    ``keys_unindexed``: test the owner and territory as ``+owner_id`` (``search.unindexed``), for a query
+    that another index should lead (a range of names) with the keys checked on the rows it finds.
+    """
     nothing = Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
     q = nothing
+
+    def key_in(column: str, ids) -> Q:
+        if keys_unindexed:
+            return Q(In(unindexed(column), sorted(ids)))
+        return Q(**{f"{column}__in": sorted(ids)})
+
     owner_field = getattr(model, "visibility_owner_field", None)
     territory_field = getattr(model, "visibility_territory_field", None)
     if owner_field and scope.owner_ids:
-        q |= Q(**{f"{prefix}{owner_field}_id__in": sorted(scope.owner_ids)})
+        q |= key_in(f"{prefix}{owner_field}_id", scope.owner_ids)
     if territory_field and scope.territory_ids:
-        q |= Q(**{f"{prefix}{territory_field}_id__in": sorted(scope.territory_ids)})
+        q |= key_in(f"{prefix}{territory_field}_id", scope.territory_ids)
     for relation in getattr(model, "visibility_via", ()):
         field_ = model._meta.get_field(relation)
         if field_.many_to_one or field_.one_to_one and not field_.auto_created:
