@@ -10,22 +10,20 @@ state takes the ``AlterField``.
 from __future__ import annotations
 
 
-def _plain_indexes(schema_editor, table: str, column: str) -> list[str]:
-    """The index Django made for ``table.column`` (named by its ``_create_index_name``), when it is there."""
+def _column_index(schema_editor, table: str, column: str) -> str | None:
+    """The name of the index Django made for ``table.column`` (its ``_create_index_name``), when it is there."""
+    name = schema_editor._create_index_name(table, [column])
     with schema_editor.connection.cursor() as cursor:
         constraints = schema_editor.connection.introspection.get_constraints(cursor, table)
-    return sorted(
-        name for name, info in constraints.items()
-        if info["index"] and info["columns"] == [column] and not info["unique"] and not info["primary_key"]
-        and name == schema_editor._create_index_name(table, [column])
-    )
+    return name if name in constraints else None
 
 
 def drop_column_index(table: str, column: str):
     """A ``RunPython`` pair that drops the index Django made for ``table.column`` and makes it again."""
 
     def forwards(apps, schema_editor):
-        for name in _plain_indexes(schema_editor, table, column):
+        name = _column_index(schema_editor, table, column)
+        if name is not None:
             schema_editor.execute(f"DROP INDEX {schema_editor.quote_name(name)}")
 
     def backwards(apps, schema_editor):
