@@ -125,7 +125,9 @@ def test_queries_per_chunk_do_not_grow_with_its_rows(org, django_capture_on_comm
         # (an executemany of a chunk's rows is logged once, as "N times: INSERT …")
         counts.append(sum(1 for q in queries.captured_queries if not re.match(r"(\d+ times: )?INSERT", q["sql"])))
         assert Contact.objects.filter(name__startswith=f"批量{start // 100:03d}").count() == n
-    assert counts[1] == counts[2] and counts[1] <= 14
+    # PostgreSQL: one more to ask whether the references may be checked set-wise (once a run), two a chunk
+    # for it (the references locked with the triggers turned off, then on again; see bulk.checks_by_locks)
+    assert counts[1] == counts[2] and counts[1] <= 14 + (3 if connection.vendor == "postgresql" else 0)
 
 
 def test_undo_of_a_bulk_batch_removes_everything_it_created(org, import_file, django_capture_on_commit_callbacks):

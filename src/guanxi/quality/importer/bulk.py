@@ -41,7 +41,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -316,12 +316,6 @@ class Builder:
         return out
 
 
-def _insert(model, rows: list[list[Any]]) -> None:
-    """Write ``rows`` of ``model`` (its :func:`tables.table` columns; the parties' with their ids).
-    The one place a test makes fail to simulate a crash."""
-    tables.write(tables.table(model, model in (Account, Contact)), rows)
-
-
 def _child_str(model, values: dict[str, Any]) -> str:
     """``str()`` of the child as its model writes it (for the audit row)."""
     if model is PhoneNumber:
@@ -332,8 +326,30 @@ def _child_str(model, values: dict[str, Any]) -> str:
     return " ".join(p for p in parts if p) or values.get("postal_code", "")
 
 
+@dataclass(eq=False)
+class Plan:
+    """What a chunk writes, worked out before anything is written (:func:`plan_chunk`): the table rows
+    of its new records, in the order they are inserted, and the rows that update a record."""
+    inserts: list[tuple[type, list]] = field(default_factory=list)
+    #: (row, id of the record it updates; None when the row it matched in the chunk was refused)
+    updates: list[tuple[Row, int | None]] = field(default_factory=list)
+    #: the batch's key of each record the chunk creates -> its id (for the next chunk's duplicate check)
+    keys: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: the existing rows that the new rows point at: model -> ids (:func:`references`)
+    refers_to: dict[type, set[int]] = field(default_factory=dict)
+
+
 def write_chunk(batch, writer, header, rows, outcome, errors_for) -> None:
     """Write a chunk of (row number, cells) through the bulk path into ``outcome``."""
+    write_plan(plan_chunk(batch, writer, header, rows, outcome, errors_for), writer, batch, outcome, errors_for)
+
+
+def plan_chunk(batch, writer, header, rows, outcome, errors_for, recent: dict[tuple[str, str], int] | None = None) -> Plan:
+    """Check, match and build a chunk's rows; nothing is written (the queries only read, and reserve ids).
+
+    ``recent`` holds the keys of the records that the chunk before this one creates (its
+    :attr:`Plan.keys`) while that chunk may still be being written on another connection, where this
+    one's queries cannot see it yet."""
     mode = batch.mode
     prepared: list[Row] = []
     for number, cells in rows:
@@ -348,6 +364,7 @@ def write_chunk(batch, writer, header, rows, outcome, errors_for) -> None:
     # --- duplicate check: existing records, then earlier rows of the same chunk ----------------
     creates: list[Row] = []
     updates: list[tuple[Row, Any]] = []  # (row, id of an existing record, or the Row that creates it)
+    keyed: dict[Row, tuple[str, str] | None] = {}
     if mode == ImportMode.CREATE:
         creates = prepared
     else:
@@ -356,7 +373,7 @@ def write_chunk(batch, writer, header, rows, outcome, errors_for) -> None:
         first_in_file: dict[tuple[str, str], Row] = {}
         for row in prepared:
             key = keyed[row]
-            found = existing.get(key) if key else None
+            found = (existing.get(key) or (recent or {}).get(key)) if key else None
             if found is None and key in first_in_file:
                 found = first_in_file[key]
             if found is None:
@@ -381,27 +398,135 @@ def write_chunk(batch, writer, header, rows, outcome, errors_for) -> None:
             continue
         made.append((row, values, kids))
 
-    # --- write them -----------------------------------------------------------------------------
-    created = _write_new(batch, writer, builder, made, outcome)
-
-    # --- rows that update an existing record (or one created above): through the services -----
-    if updates:
-        by_id = writer.model.objects.in_bulk(
-            [f for _r, f in updates if isinstance(f, int)] + [created[id(f)] for _r, f in updates if id(f) in created])
-        with matching.deferred():
-            for row, found in updates:
-                # None when the row it matched was rejected above: this one creates the record instead
-                target = by_id.get(found if isinstance(found, int) else created.get(id(found)))
-                try:
-                    with transaction.atomic():
-                        writer.apply(row.number, row.values, outcome, target)
-                except ValidationError as exc:
-                    outcome.errors.extend(errors_for(batch, row.number, exc, writer))
-                    outcome.error_rows += 1
+    plan = Plan()
+    created = _build_new(batch, writer, builder, made, outcome, plan)
+    plan.refers_to = references(plan)
+    plan.keys = {keyed[row]: pk for row, pk in created.items() if keyed.get(row) and keyed[row][0] != "id"}
+    # rows matching one that the chunk creates update that record (None: that row was refused)
+    plan.updates = [(row, found if isinstance(found, int) else created.get(found)) for row, found in updates]
+    return plan
 
 
-def _write_new(batch, writer, builder, made, outcome) -> dict[int, int]:
-    """Write the new records and everything that comes with them; ``id(row)`` -> the new record's id."""
+def _table(model) -> tables.Table:
+    return tables.table(model, model in (Account, Contact))  # the parties' rows come with their reserved ids
+
+
+def _insert(model, rows: list[list[Any]] | tables.Encoded) -> None:
+    """Write ``rows`` of ``model`` (its :func:`tables.table` columns; the parties' with their ids).
+    The one place a test makes fail to simulate a crash."""
+    tables.write(_table(model), rows)
+
+
+def encode(plan: Plan) -> None:
+    """Turn the plan's rows into ``COPY`` text now (PostgreSQL; see :func:`tables.encode`)."""
+    plan.inserts = [(model, tables.encode(_table(model), rows) if rows else rows) for model, rows in plan.inserts]
+
+
+def references(plan: Plan) -> dict[type, set[int]]:
+    """model -> ids of the existing rows that the plan's rows point at through a foreign key (owners,
+    accounts, territories, the batch, the content type …); the records the plan itself creates left out."""
+    new: dict[type, set[int]] = {}
+    for model, rows in plan.inserts:
+        if model in (Account, Contact):
+            new[model] = {row[_table(model).index["id"]] for row in rows}
+    out: dict[type, set[int]] = {}
+    for model, rows in plan.inserts:
+        tbl = _table(model)
+        for fld in tbl.fields:
+            if not (fld.many_to_one and fld.concrete):
+                continue
+            target = fld.related_model
+            i = tbl.index[fld.attname]
+            ids = {row[i] for row in rows} - {None} - new.get(target, set())
+            if ids:
+                out.setdefault(target, set()).update(ids)
+    return out
+
+
+def checks_by_locks() -> bool:
+    """Whether the bulk path may write with PostgreSQL's per-row foreign-key triggers off
+    (``session_replication_role = replica``), checking its references set-wise instead
+    (:func:`_lock_references`): only when the database user may set that parameter (a superuser, or
+    ``GRANT SET ON PARAMETER session_replication_role``, PostgreSQL 15) and the tables written have no
+    triggers but those of their foreign keys — ``replica`` turns every trigger off, and another
+    trigger (a deferrable unique constraint's, one an administrator added) must still fire."""
+    if connection.vendor != "postgresql":
+        return False
+    written = [m._meta.db_table for m in (Account, Contact, PhoneNumber, EmailAddress, Address, AccountContact, MatchKey,
+                                          TimelineEvent, AuditEntry, ImportedRecord)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
+            "current_setting('server_version_num')::int >= 150000, "
+            "(SELECT count(*) FROM pg_trigger t WHERE t.tgrelid = ANY(%s::regclass[]) AND NOT (t.tgisinternal "
+            "AND t.tgconstraint IN (SELECT oid FROM pg_constraint WHERE contype = 'f')))", [written])
+        superuser, v15, other_triggers = cursor.fetchone()
+        if other_triggers:
+            return False
+        if superuser:
+            return True
+        if not v15:  # before 15 only a superuser may set it
+            return False
+        cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
+        return bool(cursor.fetchone()[0])
+
+
+def _lock_references(plan: Plan) -> None:
+    """What the foreign-key triggers would have checked, once for the chunk, in one statement, which
+    also turns the triggers off until the end of the chunk's savepoint (or :func:`write_plan` turns
+    them on again): every existing row that the new rows point at is there, and stays there until
+    the chunk commits (``FOR KEY SHARE``, the lock those triggers take). One missing (deleted since
+    the chunk was planned): ``IntegrityError``, and the runner redoes the chunk row by row, the
+    triggers on."""
+    qn = connection.ops.quote_name
+    targets = sorted(plan.refers_to.items(), key=lambda item: item[0]._meta.db_table)
+    ctes, counts, params = [], [], []
+    for n, (model, ids) in enumerate(targets):
+        meta = model._meta
+        pk = qn(meta.pk.column)
+        ctes.append(f"r{n} AS (SELECT {pk} FROM {qn(meta.db_table)} WHERE {pk} = ANY(%s) FOR KEY SHARE)")
+        counts.append(f"(SELECT count(*) FROM r{n})")
+        params.append(sorted(ids))
+    counts.append("set_config('session_replication_role', 'replica', true)")
+    sql = (f"WITH {', '.join(ctes)} " if ctes else "") + f"SELECT {', '.join(counts)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchone()[:-1]
+    for (model, ids), count in zip(targets, found):
+        if count != len(ids):
+            raise IntegrityError(f"a {model._meta.label} that the chunk refers to is gone")
+
+
+def write_plan(plan: Plan, writer, batch, outcome, errors_for) -> None:
+    """Write what :func:`plan_chunk` worked out, in the transaction of the caller: the new records'
+    rows, then each update through the services, each in its savepoint."""
+    if writer.checks_by_locks is None:  # asked once an import run
+        writer.checks_by_locks = checks_by_locks()
+    by_locks = writer.checks_by_locks
+    if by_locks:
+        _lock_references(plan)
+    for model, rows in plan.inserts:
+        _insert(model, rows)
+    if by_locks:  # the updates below and the checkpoint go through the triggers again
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('session_replication_role', 'origin', true)")
+    if not plan.updates:
+        return
+    by_id = writer.model.objects.in_bulk([pk for _row, pk in plan.updates if pk is not None])
+    with matching.deferred():
+        for row, pk in plan.updates:
+            target = by_id.get(pk)  # None: the row creates the record instead
+            try:
+                with transaction.atomic():
+                    writer.apply(row.number, row.values, outcome, target)
+            except ValidationError as exc:
+                outcome.errors.extend(errors_for(batch, row.number, exc, writer))
+                outcome.error_rows += 1
+
+
+def _build_new(batch, writer, builder, made, outcome, plan: Plan) -> dict[Row, int]:
+    """The table rows of the new records and everything that comes with them, added to ``plan.inserts``;
+    returns each row -> the new record's id."""
     if not made:
         return {}
     user = writer.user
@@ -414,7 +539,7 @@ def _write_new(batch, writer, builder, made, outcome) -> dict[int, int]:
     for (_row, values, _kids), pk in zip(made, ids):
         values["id"] = pk
         parties.append(party_table.row(template, values))
-    _insert(model, parties)
+    plan.inserts.append((model, parties))
 
     link_to = f"{kind}_id"
     children: dict[type, list] = {PhoneNumber: [], EmailAddress: [], Address: []}
@@ -424,12 +549,14 @@ def _write_new(batch, writer, builder, made, outcome) -> dict[int, int]:
     for child_model, rows in children.items():
         child_table = tables.table(child_model)
         child_template = child_table.template(now)
-        _insert(child_model, [child_table.row(child_template, values) for values in rows])
+        plan.inserts.append((child_model, [child_table.row(child_template, values) for values in rows]))
 
     links = []  # (account, contact id, contact name)
     if model is Contact:
         accounts = {row.account.pk for row, _v, _k in made if row.account is not None}
-        linked = set(AccountContact.objects.filter(account_id__in=accounts).values_list("account_id", flat=True).distinct())
+        # the accounts this import linked: a chunk still being written is not in the query's answer yet
+        linked = writer.linked_accounts & accounts
+        linked |= set(AccountContact.objects.filter(account_id__in=accounts - linked).values_list("account_id", flat=True).distinct())
         link_table = tables.table(AccountContact)
         link_template = link_table.template(now)
         link_rows = []
@@ -445,15 +572,16 @@ def _write_new(batch, writer, builder, made, outcome) -> dict[int, int]:
             }))
             links.append((account, pk, values["name"]))
             linked.add(account.pk)
-        _insert(AccountContact, link_rows)
+        writer.linked_accounts |= linked
+        plan.inserts.append((AccountContact, link_rows))
 
     key_table = tables.table(MatchKey)
     key_template = key_table.template(now)
-    _insert(MatchKey, [
+    plan.inserts.append((MatchKey, [
         key_table.row(key_template, {"party": kind, "object_id": pk, "kind": k, "value": v})
         for (row, values, _k), pk in zip(made, ids)
         for k, v in builder.match_keys(values["name"], row.values.get("phone", ""), row.email)
-    ])
+    ]))
 
     event_table = tables.table(TimelineEvent)
     event_template = event_table.template(now)
@@ -469,7 +597,7 @@ def _write_new(batch, writer, builder, made, outcome) -> dict[int, int]:
             "title": events._render("contact.linked", {"name": name})[:200], "actor_id": actor,
             "url": url.replace("987654321", str(pk)),
         }) for account, pk, name in links]
-    _insert(TimelineEvent, timeline)
+    plan.inserts.append((TimelineEvent, timeline))
 
     source = current_source()
     audit_table = tables.table(AuditEntry)
@@ -489,17 +617,17 @@ def _write_new(batch, writer, builder, made, outcome) -> dict[int, int]:
             changes[child_model._meta.model_name] = [None, _child_str(child_model, child)]
         entries.append(audit_table.row(audit_template, {
             **common, "object_id": str(values["id"]), "object_repr": str(values["name"])[:200], "changes": changes}))
-    _insert(AuditEntry, entries)
+    plan.inserts.append((AuditEntry, entries))
 
     record_table = tables.table(ImportedRecord)
     record_template = record_table.template(now)
-    _insert(ImportedRecord, [
+    plan.inserts.append((ImportedRecord, [
         record_table.row(record_template, {"batch_id": batch.pk, "row_number": row.number, "model": kind, "object_id": pk,
                                            "action": RecordAction.CREATED})
         for (row, _v, _k), pk in zip(made, ids)
-    ])
+    ]))
     outcome.created += len(made)
-    return {id(row): pk for (row, _v, _k), pk in zip(made, ids)}
+    return {row: pk for (row, _v, _k), pk in zip(made, ids)}
 
 
 def refresh_key_statistics() -> None:

@@ -16,6 +16,8 @@ transaction.
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -93,13 +95,40 @@ def table(model: type[models.Model], with_pk: bool = False) -> Table:
     return Table(model, with_pk=with_pk)
 
 
-def write(tbl: Table, rows: list[list[Any]]) -> None:
-    """Write ``rows`` (in ``tbl``'s column order) into its table."""
-    if not rows:
-        return
+@dataclass(frozen=True)
+class Encoded:
+    """Rows already turned into ``COPY`` text by :func:`encode`, for :func:`write` to send as they are."""
+    data: bytes
+    count: int
+
+
+def encode(tbl: Table, rows: list[list[Any]]) -> Encoded:
+    """``rows`` as the text a ``COPY … FROM STDIN`` of ``tbl``'s columns reads (PostgreSQL), made by
+    psycopg's own ``COPY`` formatting (``psycopg.Copy`` writing to a buffer instead of the server),
+    so that another thread can send them without formatting anything."""
+    from psycopg import Copy
+    from psycopg.copy import FileWriter
+
     rows = tbl.to_db(rows)
+    buffer = io.BytesIO()
+    with connection.cursor() as cursor, Copy(cursor.cursor, binary=False, writer=FileWriter(buffer)) as copy:
+        for row in rows:
+            copy.write_row(row)
+    return Encoded(buffer.getvalue(), len(rows))
+
+
+def write(tbl: Table, rows: list[list[Any]] | Encoded) -> None:
+    """Write ``rows`` (in ``tbl``'s column order, or :func:`encode`'s text of them) into its table."""
+    if not (rows.count if isinstance(rows, Encoded) else rows):
+        return
     qn = connection.ops.quote_name
     name, columns = qn(tbl.model._meta.db_table), ", ".join(qn(c) for c in tbl.columns)
+    if isinstance(rows, Encoded):
+        with connection.cursor() as cursor, connection.wrap_database_errors, \
+                cursor.cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+            copy.write(rows.data)
+        return
+    rows = tbl.to_db(rows)
     with connection.cursor() as cursor:
         if COPY and connection.vendor == "postgresql":
             # the driver's cursor, so its errors are turned into Django's here (the runner catches

@@ -1,0 +1,130 @@
+"""The pipelined import (PostgreSQL): the next chunk worked out while the writer thread writes this one.
+
+These tests commit for real (``transaction=True``): the writer thread has a connection of its own, which
+would not see what a test's transaction holds, so inside one the import runs sequentially. On SQLite
+the import always runs sequentially; the same tests then check that the results are the same."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import IntegrityError, connection
+
+from guanxi.core.models import AuditEntry
+from guanxi.customers import services as customers
+from guanxi.customers.models import AccountContact, Contact, PhoneNumber
+from guanxi.quality import services
+from guanxi.quality.importer import bulk, runner
+from guanxi.quality.models import ImportedRecord, MatchKey
+
+from .conftest import run_queued, upload
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def writers(monkeypatch):
+    """The names of the threads that wrote each chunk through the bulk path."""
+    names: list[str] = []
+    real = runner._write_planned
+
+    def spy(*args, **kwargs):
+        names.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "_write_planned", spy)
+    monkeypatch.setattr(runner, "CHUNK_ROWS", 10)
+    return names
+
+
+def _start(django_capture_on_commit_callbacks, user, rows, *, mode="skip", key="phone"):
+    batch = upload(user, rows)
+    services.batch_configure(batch=batch, acting_user=user, mapping=batch.mapping, mode=mode, key=key)
+    job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_start(batch=batch, acting_user=user))
+    batch.refresh_from_db()
+    return job, batch
+
+
+def _expect_pipeline(writers: list[str], chunks: int) -> None:
+    if connection.vendor == "postgresql":
+        assert len(writers) == chunks and all(name.startswith("guanxi-import-writer") for name in writers)
+    else:
+        assert writers == []  # SQLite: one connection, written in turn
+
+
+def test_pipelined_chunks_see_the_chunk_still_being_written(org, writers, django_capture_on_commit_callbacks):
+    account = customers.account_create(acting_user=org.rep, name="流水线贸易有限公司")
+    rows = [["姓名", "手机", "公司"]]
+    for i in range(35):
+        rows.append([f"流水{i:02d}", f"135{i:08d}", account.name if i in (0, 11, 22) else ""])
+    rows[13][1] = rows[3][1]   # row 13 (chunk 2) repeats row 3's phone (chunk 1, maybe not committed yet)
+    rows[15][1] = rows[14][1]  # row 15 repeats row 14 in the same chunk
+    rows[30][1] = "12345"      # a bad phone
+    job, batch = _start(django_capture_on_commit_callbacks, org.rep, rows)
+    assert job.status == "done", job.error
+    _expect_pipeline(writers, 4)
+    assert (batch.created_count, batch.skipped_count, batch.error_count, batch.processed_rows) == (32, 2, 1, 35)
+    contacts = Contact.objects.filter(name__startswith="流水")
+    assert contacts.count() == 32
+    assert not contacts.filter(name__in=["流水12", "流水14"]).exists()  # the skipped duplicates (file rows 13, 15)
+    assert PhoneNumber.objects.filter(number__startswith="+86135").count() == 32
+    assert MatchKey.objects.filter(party="contact", kind="phone", value__startswith="+86135").count() == 32
+    # the account's first link is its primary one, though the next chunk was planned before it committed
+    links = AccountContact.objects.filter(account=account).order_by("contact__name")
+    assert [(link.contact.name, link.is_primary) for link in links] == [("流水00", True), ("流水11", False), ("流水22", False)]
+    # the writer thread wrote as the import: its audit rows name the batch
+    first = contacts.get(name="流水00")
+    entry = AuditEntry.objects.get(content_type__model="contact", object_id=str(first.pk))
+    assert (entry.source, entry.actor_id) == ("import", org.rep.pk) and f"batch {batch.pk}" in entry.source_detail
+    assert ImportedRecord.objects.filter(batch=batch).count() == 32
+
+
+def test_a_crash_in_the_writer_thread_then_resume_without_duplicates(org, writers, monkeypatch, django_capture_on_commit_callbacks):
+    rows = [["姓名", "手机"]] + [[f"断点{i:02d}", f"137{i:08d}"] for i in range(35)]
+    real_insert, calls = bulk._insert, {"n": 0}
+
+    def crashing_insert(model, data):
+        if model is PhoneNumber:
+            calls["n"] += 1
+            if calls["n"] == 3:  # the third chunk dies after its contacts were sent, before their phones
+                raise RuntimeError("worker killed")
+        return real_insert(model, data)
+
+    monkeypatch.setattr(bulk, "_insert", crashing_insert)
+    job, batch = _start(django_capture_on_commit_callbacks, org.rep, rows, mode="create", key="")
+    assert job.status == "failed" and "worker killed" in job.error
+    assert (batch.status, batch.processed_rows) == ("failed", 20)
+    assert Contact.objects.filter(name__startswith="断点").count() == 20
+    _expect_pipeline(writers, 3)
+
+    monkeypatch.setattr(bulk, "_insert", real_insert)
+    job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_resume(batch=batch, acting_user=org.rep))
+    assert job.status == "done", job.error
+    batch.refresh_from_db()
+    assert (batch.created_count, batch.processed_rows) == (35, 35)
+    assert Contact.objects.filter(name__startswith="断点").count() == 35
+    assert PhoneNumber.objects.filter(number__startswith="+86137").count() == 35
+
+
+def test_the_chunk_after_one_redone_row_by_row_is_worked_out_again(org, writers, monkeypatch, django_capture_on_commit_callbacks):
+    """Chunk 1 is refused and redone through the services, so its contacts get other ids than planned;
+    chunk 2, planned meanwhile, updates one of them: it must find the record that was really written."""
+    rows = [["姓名", "手机", "职位"]] + [[f"重做{i:02d}", f"139{i:08d}", ""] for i in range(15)]
+    rows[12] = ["重做03", rows[4][1], "经理"]  # chunk 2 updates row 4's contact (chunk 1) by phone
+    real_insert, refused = bulk._insert, {"done": False}
+
+    def refusing_insert(model, data):
+        if model is PhoneNumber and not refused["done"]:
+            refused["done"] = True
+            raise IntegrityError("refused")
+        return real_insert(model, data)
+
+    monkeypatch.setattr(bulk, "_insert", refusing_insert)
+    job, batch = _start(django_capture_on_commit_callbacks, org.rep, rows, mode="update", key="phone")
+    assert job.status == "done", job.error
+    _expect_pipeline(writers, 2)
+    assert (batch.created_count, batch.updated_count, batch.error_count) == (14, 1, 0)
+    matching = Contact.objects.filter(phonenumber_set__number=f"+86{rows[4][1]}")
+    assert [(c.name, c.title) for c in matching] == [("重做03", "经理")]
+    assert Contact.objects.filter(name__startswith="重做").count() == 14
