@@ -52,7 +52,7 @@ from guanxi.customers import events
 from guanxi.customers.models import Account, AccountContact, Address, Contact, EmailAddress, PhoneNumber, TimelineEvent
 from guanxi.framework import audit
 from guanxi.framework.context import current_source
-from guanxi.framework.text import fold, search_document, tidy
+from guanxi.framework.text import fold, tidy
 
 from .. import matching
 from ..choices import ImportKey, ImportMode, RecordAction
@@ -130,7 +130,13 @@ def _existing(writer, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
             for pk in values:
                 holders.setdefault(("id", pk), []).append(int(pk))
             continue
-        rows = MatchKey.objects.filter(kind=kind, value__in=values, party=party).values_list("value", "object_id")
+        if connection.vendor == "postgresql":  # one array parameter instead of 2,000 (Django's ``IN`` costs ~5 µs a key)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT value, object_id FROM {connection.ops.quote_name(MatchKey._meta.db_table)} "
+                               "WHERE kind = %s AND party = %s AND value = ANY(%s)", [kind, party, values])
+                rows = cursor.fetchall()
+        else:
+            rows = MatchKey.objects.filter(kind=kind, value__in=values, party=party).values_list("value", "object_id")
         for value, pk in rows:
             holders.setdefault((kind, value), []).append(pk)
     ids = {pk for pks in holders.values() for pk in pks}
@@ -293,11 +299,10 @@ class Builder:
         full, initials = _pinyin(name)
         values["name_pinyin"] = full[:self.pinyin_max]  # cut to the model's lengths, as the services do
         values["name_initials"] = initials[:self.initials_max]
-        search_keys = row.phone_search if phone else None
-        values["search_text"] = search_document(
-            name, values["name_pinyin"], values["name_initials"], *([search_keys] if search_keys else []),
-            *([row.email] if row.email else []),
-        )
+        # ``search_document(name, pinyin, initials, phone keys, e-mail)``; the pinyin keys are folded already
+        values["search_text"] = " ".join(filter(None, (
+            fold(name), values["name_pinyin"], values["name_initials"], fold(row.phone_search) if phone else "",
+            fold(row.email) if row.email else "")))
         values["primary_phone"], values["primary_email"] = phone, row.email
         return values
 
@@ -322,8 +327,8 @@ def _child_str(model, values: dict[str, Any]) -> str:
         return values["number"]
     if model is EmailAddress:
         return values["email"]
-    parts = (values.get(k, "") for k in ("province", "city", "district", "street"))
-    return " ".join(p for p in parts if p) or values.get("postal_code", "")
+    get = values.get
+    return " ".join(filter(None, (get("province"), get("city"), get("district"), get("street")))) or get("postal_code", "")
 
 
 @dataclass(eq=False)
@@ -543,13 +548,23 @@ def _build_new(batch, writer, builder, made, outcome, plan: Plan) -> dict[Row, i
 
     link_to = f"{kind}_id"
     children: dict[type, list] = {PhoneNumber: [], EmailAddress: [], Address: []}
+    makers = {
+        PhoneNumber: tables.table(PhoneNumber).maker(tables.table(PhoneNumber).template(now), ("number", "kind", "is_primary", link_to)),
+        EmailAddress: tables.table(EmailAddress).maker(tables.table(EmailAddress).template(now), ("email", "is_primary", link_to)),
+    }
+    address_table = tables.table(Address)
+    address = address_table.maker(address_table.template(now), (*ADDRESS_PARTS, "is_primary", link_to))
     for (_row, _values, kids), pk in zip(made, ids):
         for child_model, values in kids:
-            children[child_model].append({**values, link_to: pk})
+            if child_model is PhoneNumber:
+                children[PhoneNumber].append(makers[PhoneNumber](values["number"], values["kind"], values["is_primary"], pk))
+            elif child_model is EmailAddress:
+                children[EmailAddress].append(makers[EmailAddress](values["email"], values["is_primary"], pk))
+            else:
+                get = values.get
+                children[Address].append(address(*(get(k, "") for k in ADDRESS_PARTS), values["is_primary"], pk))
     for child_model, rows in children.items():
-        child_table = tables.table(child_model)
-        child_template = child_table.template(now)
-        plan.inserts.append((child_model, [child_table.row(child_template, values) for values in rows]))
+        plan.inserts.append((child_model, rows))
 
     links = []  # (account, contact id, contact name)
     if model is Contact:
@@ -576,9 +591,9 @@ def _build_new(batch, writer, builder, made, outcome, plan: Plan) -> dict[Row, i
         plan.inserts.append((AccountContact, link_rows))
 
     key_table = tables.table(MatchKey)
-    key_template = key_table.template(now)
+    match_key = key_table.maker(key_table.template(now), ("party", "object_id", "kind", "value"))
     plan.inserts.append((MatchKey, [
-        key_table.row(key_template, {"party": kind, "object_id": pk, "kind": k, "value": v})
+        match_key(kind, pk, k, v)
         for (row, values, _k), pk in zip(made, ids)
         for k, v in builder.match_keys(values["name"], row.values.get("phone", ""), row.email)
     ]))
@@ -605,27 +620,26 @@ def _build_new(batch, writer, builder, made, outcome, plan: Plan) -> dict[Row, i
     content_type = ContentType.objects.get_for_model(model).pk
     common = {"actor_id": actor, "action": audit.CREATE, "content_type_id": content_type, "source": source.source,
               "source_detail": source.detail[:200], "ip": source.ip, "request_id": source.request_id}
-    index = party_table.index
+    tracked = [(name, party_table.index[attname]) for name, attname in builder.tracked]
+    entry = audit_table.maker(audit_table.row(audit_template, common), ("object_id", "object_repr", "changes"))
+    names = {m: m._meta.model_name for m in children}
+    empty = (None, "", [], False)
     entries = []
     for (_row, values, kids), party in zip(made, parties):
         changes = {}
-        for name, attname in builder.tracked:  # ``audit.snapshot`` of the record as written
-            value = party[index[attname]]
-            if value not in (None, "", [], False):
-                changes[name] = [None, audit._plain(value)]
+        for name, i in tracked:  # ``audit.snapshot`` of the record as written
+            value = party[i]
+            if value not in empty:
+                changes[name] = [None, value if type(value) is str else audit._plain(value)]
         for child_model, child in kids:
-            changes[child_model._meta.model_name] = [None, _child_str(child_model, child)]
-        entries.append(audit_table.row(audit_template, {
-            **common, "object_id": str(values["id"]), "object_repr": str(values["name"])[:200], "changes": changes}))
+            changes[names[child_model]] = [None, _child_str(child_model, child)]
+        entries.append(entry(str(values["id"]), str(values["name"])[:200], changes))
     plan.inserts.append((AuditEntry, entries))
 
     record_table = tables.table(ImportedRecord)
-    record_template = record_table.template(now)
-    plan.inserts.append((ImportedRecord, [
-        record_table.row(record_template, {"batch_id": batch.pk, "row_number": row.number, "model": kind, "object_id": pk,
-                                           "action": RecordAction.CREATED})
-        for (row, _v, _k), pk in zip(made, ids)
-    ]))
+    record = record_table.maker(record_table.row(record_table.template(now), {
+        "batch_id": batch.pk, "model": kind, "action": RecordAction.CREATED}), ("row_number", "object_id"))
+    plan.inserts.append((ImportedRecord, [record(row.number, pk) for (row, _v, _k), pk in zip(made, ids)]))
     outcome.created += len(made)
     return {row: pk for (row, _v, _k), pk in zip(made, ids)}
 

@@ -17,9 +17,10 @@ transaction.
 from __future__ import annotations
 
 import io
+import operator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable, Sequence
 
 from django.db import connection, models
 
@@ -72,6 +73,16 @@ class Table:
         for name, value in values.items():
             out[index[name]] = value
         return out
+
+    def maker(self, template: list[Any], names: Sequence[str]) -> Callable[..., list[Any]]:
+        """A function of the values of ``names`` (in that order) that returns a row: ``template`` with
+        them set, as :meth:`row` does, but put together by ``itemgetter`` in one step (it runs for
+        each of a chunk's rows of the kinds whose columns are always the same)."""
+        n = len(names)
+        position = {self.index[name]: k for k, name in enumerate(names)}
+        pick = operator.itemgetter(*(position.get(i, n + i) for i in range(len(template))))
+        constants = tuple(template)
+        return lambda *values: list(pick(values + constants))
 
     def to_db(self, rows: list[list[Any]]) -> list[list[Any]]:
         """The rows with the values that need it turned into what the database driver takes."""
