@@ -15,6 +15,7 @@ database refuse one of the bulk path's inserts. The audit rows say ``import`` an
 from __future__ import annotations
 
 import contextvars
+import copy
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -93,6 +94,12 @@ class RowWriter:
         self.linked_accounts: set[int] = set()
         #: whether the bulk path checks its references itself, the foreign-key triggers off (``bulk.checks_by_locks``)
         self.checks_by_locks: bool | None = None
+
+    def fresh(self) -> RowWriter:
+        """The same writer with nothing looked up yet (accounts and users read again from the database)."""
+        other = copy.copy(self)
+        other._users, other._accounts, other._account_ids = {}, {}, {}
+        return other
 
     # --- reading a row ------------------------------------------------------------------------
 
@@ -406,8 +413,10 @@ def _run_pipelined(batch: ImportBatch, writer: RowWriter, header: list[str], row
                 as_planned = in_flight.result()
                 in_flight = None
                 after_chunk()
-                if not as_planned:
-                    writer.linked_accounts.clear()  # the committed links say which accounts have one now
+                if not as_planned:  # what was looked up may be stale; the committed links say which accounts have one
+                    writer._accounts.clear()
+                    writer._account_ids = {}
+                    writer.linked_accounts.clear()
                     outcome = ChunkOutcome()
                     plan = bulk.plan_chunk(batch, writer, header, chunk, outcome, _errors_for)
                     bulk.encode(plan)
@@ -440,7 +449,9 @@ def _write_planned(batch: ImportBatch, writer: RowWriter, header: list[str], chu
                 bulk.write_plan(plan, writer, batch, outcome, _errors_for)
         except DatabaseError:
             as_planned = False
-            outcome = _chunk(batch, writer, header, chunk)
+            # what the plan looked up may be what the database refused (an account deleted since): the
+            # rows look everything up again; the caches are the planning thread's, so not cleared here
+            outcome = _chunk(batch, writer.fresh(), header, chunk)
         _checkpoint(batch, chunk, outcome)
     return as_planned
 
