@@ -6,6 +6,7 @@ the import always runs sequentially; the same tests then check that the results 
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import pytest
@@ -128,3 +129,15 @@ def test_the_chunk_after_one_redone_row_by_row_is_worked_out_again(org, writers,
     matching = Contact.objects.filter(phonenumber_set__number=f"+86{rows[4][1]}")
     assert [(c.name, c.title) for c in matching] == [("重做03", "经理")]
     assert Contact.objects.filter(name__startswith="重做").count() == 14
+
+
+def test_the_switch_interval_is_short_while_any_pipelined_import_runs():
+    before = sys.getswitchinterval()
+    runner._short_switches(+1)
+    runner._short_switches(+1)  # a second import in another thread of the worker
+    short = pytest.approx(min(before, runner.SWITCH_INTERVAL))  # kept in microseconds
+    assert sys.getswitchinterval() == short
+    runner._short_switches(-1)  # the first one ends: the other still runs
+    assert sys.getswitchinterval() == short
+    runner._short_switches(-1)
+    assert sys.getswitchinterval() == pytest.approx(before)

@@ -27,6 +27,11 @@ about 75 SQL statements a row. This path keeps its guarantees for a whole chunk 
   address created with it), source ``import`` and detail "batch N file"; the children get no rows of
   their own. Rows that update an existing record go through the services as before (their own
   audit rows with old and new values).
+- **Plan, then write**: :func:`plan_chunk` does all of the above and builds the rows (it only reads,
+  and reserves ids); :func:`write_plan` writes them. The runner's pipeline plans the next chunk while
+  a writer thread writes this one (``runner._run_pipelined``). On PostgreSQL, where allowed
+  (:func:`checks_by_locks`), the rows that the new rows refer to are locked and checked once a chunk
+  and the per-row foreign-key triggers are off during the ``COPY``s (:func:`_lock_references`).
 - **Resumability and undo** are the runner's: the chunk, its records and the checkpoint commit
   together. A created account or contact is recorded once (``ImportedRecord``); undoing it deletes
   it, and its phones, e-mails, addresses and links with it.

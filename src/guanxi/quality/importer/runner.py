@@ -10,13 +10,17 @@ New records are written by the bulk path (:mod:`.bulk`: set-wise duplicate looku
 the services' normalization and derived keys computed in Python). Rows that update an existing
 record go through the customers services (``account_update``, ``phone_add`` …) one by one, each in
 its own savepoint, as every row did before the bulk path; so does a whole chunk should the
-database refuse one of the bulk path's inserts. The audit rows say ``import`` and name the batch."""
+database refuse one of the bulk path's inserts. The audit rows say ``import`` and name the batch.
+
+On PostgreSQL, outside a transaction of the caller, chunk *n + 1* is worked out while a writer thread
+writes chunk *n* (:func:`_run_pipelined`), with the same guarantees."""
 
 from __future__ import annotations
 
 import contextvars
 import copy
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import islice
@@ -402,8 +406,7 @@ def _run_pipelined(batch: ImportBatch, writer: RowWriter, header: list[str], row
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="guanxi-import-writer")
     in_flight: Future | None = None
     recent: dict[tuple[str, str], int] = {}
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+    _short_switches(+1)
     try:
         while chunk := list(islice(rows, CHUNK_ROWS)):
             outcome = ChunkOutcome()
@@ -432,7 +435,23 @@ def _run_pipelined(batch: ImportBatch, writer: RowWriter, header: list[str], row
             wait([in_flight])
         pool.submit(_close_connection)  # the writer thread's own connection
         pool.shutdown(wait=True)
-        sys.setswitchinterval(interval)
+        _short_switches(-1)
+
+
+_switches = {"imports": 0, "saved": None}
+_switches_lock = threading.Lock()
+
+
+def _short_switches(change: int) -> None:
+    """``SWITCH_INTERVAL`` while at least one pipelined import runs in this process; the interval it
+    had before once none does (two imports in the threads of one worker must not undo each other's)."""
+    with _switches_lock:
+        if change > 0 and _switches["imports"] == 0:
+            _switches["saved"] = sys.getswitchinterval()
+            sys.setswitchinterval(min(_switches["saved"], SWITCH_INTERVAL))
+        _switches["imports"] += change
+        if change < 0 and _switches["imports"] == 0:
+            sys.setswitchinterval(_switches["saved"])
 
 
 def _close_connection() -> None:
