@@ -28,6 +28,24 @@ def upload(user, rows, *, target="contacts", name="contacts.csv", encoding="utf-
     return services.batch_upload(acting_user=user, file=file, target=target)
 
 
+def fail_insert(monkeypatch, model, nth: int, error: Exception | None = None):
+    """Make the bulk path's ``nth`` write of ``model``'s rows raise ``error`` (by default a crash:
+    ``RuntimeError("worker killed")``); returns a function that puts the real write back."""
+    from guanxi.quality.importer import bulk
+
+    real, calls = bulk._insert, {"n": 0}
+
+    def insert(written, rows):
+        if written is model:
+            calls["n"] += 1
+            if calls["n"] == nth:
+                raise error or RuntimeError("worker killed")
+        return real(written, rows)
+
+    monkeypatch.setattr(bulk, "_insert", insert)
+    return lambda: monkeypatch.setattr(bulk, "_insert", real)
+
+
 def run_queued(django_capture_on_commit_callbacks, start):
     """Call ``start()`` (which queues a job) and run the job the way a worker would."""
     with django_capture_on_commit_callbacks(execute=False):
@@ -35,6 +53,14 @@ def run_queued(django_capture_on_commit_callbacks, start):
     jobs.run_job.call(job.pk)
     job.refresh_from_db()
     return job
+
+
+def resume(django_capture_on_commit_callbacks, batch, user):
+    """Resume ``batch`` through its job, which must finish; returns the batch as it is then."""
+    job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_resume(batch=batch, acting_user=user))
+    assert job.status == "done", job.error
+    batch.refresh_from_db()
+    return batch
 
 
 @pytest.fixture

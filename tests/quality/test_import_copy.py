@@ -20,7 +20,7 @@ from guanxi.quality.normalizers.email import validate_email
 from guanxi.quality.normalizers.phone import _is_plain_mobile, fast_cn_mobile, kind_and_search_keys, to_e164
 from guanxi.quality.normalizers.pinyin import name_pinyin_keys
 
-from .conftest import run_queued, upload
+from .conftest import fail_insert, resume, run_queued, upload
 
 HEADER = ["姓名", "手机", "邮箱", "公司", "职位", "地址", "生日", "性别"]
 ROWS = [
@@ -127,24 +127,13 @@ def test_crash_at_the_last_writes_of_a_chunk_resumes_without_duplicates(org, mon
     rows = [["姓名", "手机"]] + [[f"续传{i:03d}", f"136{i:08d}"] for i in range(25)]
     batch = upload(org.rep, rows)
     services.batch_configure(batch=batch, acting_user=org.rep, mapping=batch.mapping, mode="skip", key="phone")
-    real_insert, calls = bulk._insert, {"n": 0}
-
-    def crashing_insert(model, objs):
-        if model is crash_at:
-            calls["n"] += 1
-            if calls["n"] == 2:
-                raise RuntimeError("worker killed")
-        return real_insert(model, objs)
-
-    monkeypatch.setattr(bulk, "_insert", crashing_insert)
+    restore_insert = fail_insert(monkeypatch, crash_at, 2)
     job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_start(batch=batch, acting_user=org.rep))
     assert job.status == "failed"
     assert Contact.objects.filter(name__startswith="续传").count() == 10
     batch.refresh_from_db()
-    monkeypatch.setattr(bulk, "_insert", real_insert)
-    job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_resume(batch=batch, acting_user=org.rep))
-    assert job.status == "done", job.error
-    batch.refresh_from_db()
+    restore_insert()
+    batch = resume(django_capture_on_commit_callbacks, batch, org.rep)
     assert (batch.created_count, batch.skipped_count) == (25, 0)
     assert Contact.objects.filter(name__startswith="续传").count() == 25
     assert PhoneNumber.objects.filter(number__startswith="+861360000").count() == 25

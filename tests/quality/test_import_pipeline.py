@@ -16,10 +16,10 @@ from guanxi.core.models import AuditEntry
 from guanxi.customers import services as customers
 from guanxi.customers.models import AccountContact, Contact, PhoneNumber
 from guanxi.quality import services
-from guanxi.quality.importer import bulk, runner
+from guanxi.quality.importer import runner
 from guanxi.quality.models import ImportedRecord, MatchKey
 
-from .conftest import run_queued, upload
+from .conftest import fail_insert, resume, run_queued, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,26 +83,15 @@ def test_pipelined_chunks_see_the_chunk_still_being_written(org, writers, django
 
 def test_a_crash_in_the_writer_thread_then_resume_without_duplicates(org, writers, monkeypatch, django_capture_on_commit_callbacks):
     rows = [["姓名", "手机"]] + [[f"断点{i:02d}", f"137{i:08d}"] for i in range(35)]
-    real_insert, calls = bulk._insert, {"n": 0}
-
-    def crashing_insert(model, data):
-        if model is PhoneNumber:
-            calls["n"] += 1
-            if calls["n"] == 3:  # the third chunk dies after its contacts were sent, before their phones
-                raise RuntimeError("worker killed")
-        return real_insert(model, data)
-
-    monkeypatch.setattr(bulk, "_insert", crashing_insert)
+    restore_insert = fail_insert(monkeypatch, PhoneNumber, 3)  # the third chunk dies after its contacts were sent
     job, batch = _start(django_capture_on_commit_callbacks, org.rep, rows, mode="create", key="")
     assert job.status == "failed" and "worker killed" in job.error
     assert (batch.status, batch.processed_rows) == ("failed", 20)
     assert Contact.objects.filter(name__startswith="断点").count() == 20
     _expect_pipeline(writers, 3)
 
-    monkeypatch.setattr(bulk, "_insert", real_insert)
-    job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_resume(batch=batch, acting_user=org.rep))
-    assert job.status == "done", job.error
-    batch.refresh_from_db()
+    restore_insert()
+    batch = resume(django_capture_on_commit_callbacks, batch, org.rep)
     assert (batch.created_count, batch.processed_rows) == (35, 35)
     assert Contact.objects.filter(name__startswith="断点").count() == 35
     assert PhoneNumber.objects.filter(number__startswith="+86137").count() == 35
@@ -113,15 +102,7 @@ def test_the_chunk_after_one_redone_row_by_row_is_worked_out_again(org, writers,
     chunk 2, planned meanwhile, updates one of them: it must find the record that was really written."""
     rows = [["姓名", "手机", "职位"]] + [[f"重做{i:02d}", f"139{i:08d}", ""] for i in range(15)]
     rows[12] = ["重做03", rows[4][1], "经理"]  # chunk 2 updates row 4's contact (chunk 1) by phone
-    real_insert, refused = bulk._insert, {"done": False}
-
-    def refusing_insert(model, data):
-        if model is PhoneNumber and not refused["done"]:
-            refused["done"] = True
-            raise IntegrityError("refused")
-        return real_insert(model, data)
-
-    monkeypatch.setattr(bulk, "_insert", refusing_insert)
+    fail_insert(monkeypatch, PhoneNumber, 1, IntegrityError("refused"))
     job, batch = _start(django_capture_on_commit_callbacks, org.rep, rows, mode="update", key="phone")
     assert job.status == "done", job.error
     _expect_pipeline(writers, 2)

@@ -7,9 +7,9 @@ import pytest
 from guanxi.customers import services as customers
 from guanxi.customers.models import Account, AccountContact, Contact, EmailAddress, PhoneNumber
 from guanxi.quality import services
-from guanxi.quality.importer import bulk, runner
+from guanxi.quality.importer import runner
 
-from .conftest import run_queued, upload
+from .conftest import fail_insert, run_queued, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def test_crash_mid_import_then_resume_without_duplicates(org, monkeypatch, djang
     batch = upload(org.rep, _rows(35))
     services.batch_configure(batch=batch, acting_user=org.rep, mapping=batch.mapping, mode="create")
 
-    real_create, real_insert = customers.contact_create, bulk._insert
+    real_create = customers.contact_create
     calls = {"n": 0}
 
     def crashing_create(**kwargs):
@@ -34,15 +34,8 @@ def test_crash_mid_import_then_resume_without_duplicates(org, monkeypatch, djang
             raise RuntimeError("worker killed")
         return real_create(**kwargs)
 
-    def crashing_insert(model, objs):
-        if model is PhoneNumber:
-            calls["n"] += 1
-            if calls["n"] == 3:  # the third chunk dies after its contacts were inserted, before their phones
-                raise RuntimeError("worker killed")
-        return real_insert(model, objs)
-
-    if bulk_path:
-        monkeypatch.setattr(bulk, "_insert", crashing_insert)
+    if bulk_path:  # the third chunk dies after its contacts were inserted, before their phones
+        restore_insert = fail_insert(monkeypatch, PhoneNumber, 3)
     else:
         monkeypatch.setattr(customers, "contact_create", crashing_create)
     job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_start(batch=batch, acting_user=org.rep))
@@ -54,7 +47,8 @@ def test_crash_mid_import_then_resume_without_duplicates(org, monkeypatch, djang
     assert batch.records.filter(model="contact").count() == 20
 
     monkeypatch.setattr(customers, "contact_create", real_create)
-    monkeypatch.setattr(bulk, "_insert", real_insert)
+    if bulk_path:
+        restore_insert()
     assert services.can_resume(batch)
     job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_resume(batch=batch, acting_user=org.rep))
     assert job.status == "done", job.error
