@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection
 
 from guanxi.core.models import AuditEntry
 from guanxi.customers import services as customers
-from guanxi.customers.models import AccountContact, Contact, PhoneNumber
+from guanxi.customers.models import Account, AccountContact, Contact, PhoneNumber, TimelineEvent
 from guanxi.quality import services
 from guanxi.quality.importer import runner
 from guanxi.quality.models import ImportedRecord, MatchKey
@@ -79,6 +79,26 @@ def test_pipelined_chunks_see_the_chunk_still_being_written(org, writers, django
     entry = AuditEntry.objects.get(content_type__model="contact", object_id=str(first.pk))
     assert (entry.source, entry.actor_id) == ("import", org.rep.pk) and f"batch {batch.pk}" in entry.source_detail
     assert ImportedRecord.objects.filter(batch=batch).count() == 32
+
+
+def test_pipelined_accounts_with_their_territories_and_timeline(org, writers, django_capture_on_commit_callbacks):
+    rows = [["名称", "地址", "电话"]]
+    for i in range(15):
+        rows.append([f"流水账户{i:02d}有限公司", "上海市徐汇区虹漕路1号" if i % 2 else "浙江省杭州市西湖区文三路1号", f"021-6{i:07d}"])
+    rows[12][0] = rows[2][0]  # chunk 2 repeats chunk 1's third name
+    batch = upload(org.rep, rows, target="accounts", name="a.csv")
+    services.batch_configure(batch=batch, acting_user=org.rep, mapping=batch.mapping, mode="skip", key="name")
+    job = run_queued(django_capture_on_commit_callbacks, lambda: services.batch_start(batch=batch, acting_user=org.rep))
+    assert job.status == "done", job.error
+    batch.refresh_from_db()
+    _expect_pipeline(writers, 2)
+    assert (batch.created_count, batch.skipped_count, batch.error_count) == (14, 1, 0)
+    accounts = Account.objects.filter(name__startswith="流水账户")
+    assert accounts.count() == 14
+    assert {a.territory_id for a in accounts.filter(province="上海市")} == {org.shanghai.pk}
+    assert set(accounts.filter(province="浙江省").values_list("territory_id", flat=True)) == {org.region.pk}
+    assert TimelineEvent.objects.filter(account__in=accounts, kind="account.created").count() == 14
+    assert AuditEntry.objects.filter(content_type__model="account", object_id__in=[str(a.pk) for a in accounts]).count() == 14
 
 
 def test_a_crash_in_the_writer_thread_then_resume_without_duplicates(org, writers, monkeypatch, django_capture_on_commit_callbacks):
