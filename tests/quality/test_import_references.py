@@ -37,7 +37,7 @@ def test_an_account_deleted_after_planning_sends_the_chunk_row_by_row(org, monke
     real_write_planned, real_write_plan, seen = runner._write_planned, bulk.write_plan, {}
 
     def write_planned(batch, writer, header, chunk, plan, outcome):
-        seen["refers_to"] = {model._meta.label: ids for model, ids in plan.refers_to.items()}
+        seen["refers_to"] = {target.model._meta.label: values for target, values in plan.refers_to.items()}
         customers.account_delete(account=account, acting_user=org.admin)  # committed: no transaction here
         return real_write_planned(batch, writer, header, chunk, plan, outcome)
 

@@ -345,8 +345,8 @@ class Plan:
     updates: list[tuple[Row, int | None]] = field(default_factory=list)
     #: the batch's key of each record the chunk creates -> its id (for the next chunk's duplicate check)
     keys: dict[tuple[str, str], int] = field(default_factory=dict)
-    #: the existing rows that the new rows point at: model -> ids (:func:`references`)
-    refers_to: dict[type, set[int]] = field(default_factory=dict)
+    #: the existing rows that the new rows point at: the field pointed at (a primary key) -> values (:func:`references`)
+    refers_to: dict[models.Field, set[Any]] = field(default_factory=dict)
 
 
 def write_chunk(batch, writer, header, rows, outcome, errors_for) -> None:
@@ -432,24 +432,25 @@ def encode(plan: Plan) -> None:
     plan.inserts = [(model, tables.encode(_table(model), rows) if rows else rows) for model, rows in plan.inserts]
 
 
-def references(plan: Plan) -> dict[type, set[int]]:
-    """model -> ids of the existing rows that the plan's rows point at through a foreign key (owners,
-    accounts, territories, the batch, the content type …); the records the plan itself creates left out."""
-    new: dict[type, set[int]] = {}
+def references(plan: Plan) -> dict[models.Field, set[Any]]:
+    """The field each foreign key of the plan's rows points at -> the values pointed at, of existing
+    rows (owners, accounts, territories, the batch, the content type …): the ids of the records the
+    plan itself creates are left out."""
+    new: dict[models.Field, set[Any]] = {}
     for model, rows in plan.inserts:
         if model in (Account, Contact):
-            new[model] = {row[_table(model).index["id"]] for row in rows}
-    out: dict[type, set[int]] = {}
+            new[model._meta.pk] = {row[_table(model).index["id"]] for row in rows}
+    out: dict[models.Field, set[Any]] = {}
     for model, rows in plan.inserts:
         tbl = _table(model)
         for fld in tbl.fields:
             if not (fld.many_to_one and fld.concrete):
                 continue
-            target = fld.related_model
+            target = fld.target_field
             i = tbl.index[fld.attname]
-            ids = {row[i] for row in rows} - {None} - new.get(target, set())
-            if ids:
-                out.setdefault(target, set()).update(ids)
+            values = {row[i] for row in rows} - {None} - new.get(target, set())
+            if values:
+                out.setdefault(target, set()).update(values)
     return out
 
 
@@ -489,22 +490,21 @@ def _lock_references(plan: Plan) -> None:
     the chunk was planned): ``IntegrityError``, and the runner redoes the chunk row by row, the
     triggers on."""
     qn = connection.ops.quote_name
-    targets = sorted(plan.refers_to.items(), key=lambda item: item[0]._meta.db_table)
+    targets = sorted(plan.refers_to.items(), key=lambda item: (item[0].model._meta.db_table, item[0].column))
     ctes, counts, params = [], [], []
-    for n, (model, ids) in enumerate(targets):
-        meta = model._meta
-        pk = qn(meta.pk.column)
-        ctes.append(f"r{n} AS (SELECT {pk} FROM {qn(meta.db_table)} WHERE {pk} = ANY(%s) FOR KEY SHARE)")
+    for n, (target, values) in enumerate(targets):
+        column = qn(target.column)
+        ctes.append(f"r{n} AS (SELECT {column} FROM {qn(target.model._meta.db_table)} WHERE {column} = ANY(%s) FOR KEY SHARE)")
         counts.append(f"(SELECT count(*) FROM r{n})")
-        params.append(sorted(ids))
+        params.append(sorted(values))
     counts.append("set_config('session_replication_role', 'replica', true)")
     sql = (f"WITH {', '.join(ctes)} " if ctes else "") + f"SELECT {', '.join(counts)}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchone()[:-1]
-    for (model, ids), count in zip(targets, found):
-        if count != len(ids):
-            raise IntegrityError(f"a {model._meta.label} that the chunk refers to is gone")
+    for (target, values), count in zip(targets, found):
+        if count != len(values):
+            raise IntegrityError(f"a {target.model._meta.label} that the chunk refers to is gone")
 
 
 def write_plan(plan: Plan, writer, batch, outcome, errors_for) -> None:
