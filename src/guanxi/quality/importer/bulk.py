@@ -57,7 +57,7 @@ from guanxi.customers import events
 from guanxi.customers.models import Account, AccountContact, Address, Contact, EmailAddress, PhoneNumber, TimelineEvent
 from guanxi.framework import audit
 from guanxi.framework.context import current_source
-from guanxi.framework.text import fold, tidy
+from guanxi.framework.text import fold, search_document, tidy
 
 from .. import matching
 from ..choices import ImportKey, ImportMode, RecordAction
@@ -304,10 +304,11 @@ class Builder:
         full, initials = _pinyin(name)
         values["name_pinyin"] = full[:self.pinyin_max]  # cut to the model's lengths, as the services do
         values["name_initials"] = initials[:self.initials_max]
-        # ``search_document(name, pinyin, initials, phone keys, e-mail)``; the pinyin keys are folded already
-        values["search_text"] = " ".join(filter(None, (
-            fold(name), values["name_pinyin"], values["name_initials"], fold(row.phone_search) if phone else "",
-            fold(row.email) if row.email else "")))
+        search_keys = row.phone_search if phone else None
+        values["search_text"] = search_document(
+            name, values["name_pinyin"], values["name_initials"], *([search_keys] if search_keys else []),
+            *([row.email] if row.email else []),
+        )
         values["primary_phone"], values["primary_email"] = phone, row.email
         return values
 
@@ -553,21 +554,12 @@ def _build_new(batch, writer, builder, made, outcome, plan: Plan) -> dict[Row, i
 
     link_to = f"{kind}_id"
     children: dict[type, list] = {PhoneNumber: [], EmailAddress: [], Address: []}
-    makers = {
-        PhoneNumber: tables.table(PhoneNumber).maker(tables.table(PhoneNumber).template(now), ("number", "kind", "is_primary", link_to)),
-        EmailAddress: tables.table(EmailAddress).maker(tables.table(EmailAddress).template(now), ("email", "is_primary", link_to)),
-    }
-    address_table = tables.table(Address)
-    address = address_table.maker(address_table.template(now), (*ADDRESS_PARTS, "is_primary", link_to))
+    fields = {PhoneNumber: ("number", "kind", "is_primary"), EmailAddress: ("email", "is_primary"),
+              Address: (*ADDRESS_PARTS, "is_primary")}  # what ``Builder.children`` sets ("" where it leaves a part out)
+    makers = {m: tables.table(m).maker(tables.table(m).template(now), (*names, link_to)) for m, names in fields.items()}
     for (_row, _values, kids), pk in zip(made, ids):
         for child_model, values in kids:
-            if child_model is PhoneNumber:
-                children[PhoneNumber].append(makers[PhoneNumber](values["number"], values["kind"], values["is_primary"], pk))
-            elif child_model is EmailAddress:
-                children[EmailAddress].append(makers[EmailAddress](values["email"], values["is_primary"], pk))
-            else:
-                get = values.get
-                children[Address].append(address(*(get(k, "") for k in ADDRESS_PARTS), values["is_primary"], pk))
+            children[child_model].append(makers[child_model](*(values.get(k, "") for k in fields[child_model]), pk))
     for child_model, rows in children.items():
         plan.inserts.append((child_model, rows))
 
@@ -635,7 +627,7 @@ def _build_new(batch, writer, builder, made, outcome, plan: Plan) -> dict[Row, i
         for name, i in tracked:  # ``audit.snapshot`` of the record as written
             value = party[i]
             if value not in empty:
-                changes[name] = [None, value if type(value) is str else audit._plain(value)]
+                changes[name] = [None, audit._plain(value)]
         for child_model, child in kids:
             changes[names[child_model]] = [None, _child_str(child_model, child)]
         entries.append(entry(str(values["id"]), str(values["name"])[:200], changes))

@@ -99,6 +99,13 @@ class RowWriter:
         #: whether the bulk path checks its references itself, the foreign-key triggers off (``bulk.checks_by_locks``)
         self.checks_by_locks: bool | None = None
 
+    def forget(self) -> None:
+        """Drop the accounts looked up and the accounts this import linked (the chunk that used them
+        was rolled back or redone): the database says again."""
+        self._accounts.clear()
+        self._account_ids = {}
+        self.linked_accounts.clear()
+
     def fresh(self) -> RowWriter:
         """The same writer with nothing looked up yet (accounts and users read again from the database)."""
         other = copy.copy(self)
@@ -342,9 +349,7 @@ def _bulk_chunk(batch: ImportBatch, writer: RowWriter, header: list[str], rows) 
         with transaction.atomic():
             bulk.write_chunk(batch, writer, header, rows, outcome, _errors_for)
     except DatabaseError:
-        writer._accounts.clear()
-        writer._account_ids = {}
-        writer.linked_accounts.clear()
+        writer.forget()
         return _chunk(batch, writer, header, rows)
     return outcome
 
@@ -359,9 +364,7 @@ def _commit_chunk(batch: ImportBatch, writer: RowWriter, header: list[str], chun
         except _DryRun as dry:
             outcome = dry.args[0]
             outcome.records = []
-            writer._accounts.clear()  # what this chunk created was rolled back
-            writer._account_ids = {}
-            writer.linked_accounts.clear()
+            writer.forget()  # what this chunk created was rolled back
         _checkpoint(batch, chunk, outcome)
 
 
@@ -417,9 +420,7 @@ def _run_pipelined(batch: ImportBatch, writer: RowWriter, header: list[str], row
                 in_flight = None
                 after_chunk()
                 if not as_planned:  # what was looked up may be stale; the committed links say which accounts have one
-                    writer._accounts.clear()
-                    writer._account_ids = {}
-                    writer.linked_accounts.clear()
+                    writer.forget()
                     outcome = ChunkOutcome()
                     plan = bulk.plan_chunk(batch, writer, header, chunk, outcome, _errors_for)
                     bulk.encode(plan)
