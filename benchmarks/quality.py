@@ -11,6 +11,9 @@ It migrates the database it is given, then
    - the floor: the same file loaded raw into a bare table (``COPY`` on PostgreSQL,
      ``executemany`` on SQLite), and
    - django-import-export loading the same file into the same model (``Contact``: name, job title);
+   - with ``--write-floor`` (PostgreSQL): the import's own rows for the same file, built beforehand,
+     only sent with ``COPY`` (one connection, then two at once) and rolled back (:func:`bench_write_floor`):
+     the best an importer writing those rows could do on this machine;
 2. **duplicate check**: bulk-loads ``--accounts`` accounts with their match keys, then times
    ``--checks`` calls of ``likely_duplicates`` for each kind of input (an existing phone, an existing
    e-mail in other case, the start of a name, the name in pinyin, the name with another legal form,
@@ -113,7 +116,7 @@ def reset_imports() -> int:
     from guanxi.customers.models import AccountContact, Address, Contact, EmailAddress, PhoneNumber
     from guanxi.quality.models import ImportBatch, ImportedRecord, MatchKey
 
-    batches = ImportBatch.objects.filter(filename__in=["bench.csv", "sample.csv"])
+    batches = ImportBatch.objects.filter(filename__in=["bench.csv", "sample.csv", "bench-floor.csv"])
     ids = ImportedRecord.objects.filter(batch__in=batches, model="contact").values("object_id")
     with transaction.atomic():
         n = Contact.objects.filter(pk__in=ids).count()
@@ -128,6 +131,10 @@ def reset_imports() -> int:
         for batch in batches:
             batch.row_errors.all()._raw_delete(connection.alias)
             batch.delete()
+    if connection.vendor == "postgresql":  # the deleted rows are dead tuples until vacuumed (autovacuum may be off)
+        with connection.cursor() as cursor:
+            for model in (Contact, PhoneNumber, EmailAddress, Address, AccountContact, MatchKey, AuditEntry, ImportedRecord):
+                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     return n
 
 
@@ -259,6 +266,9 @@ def bench_import(args, admin, rep) -> dict:
                                  "db_cpu_seconds": backend_cpu() - db_cpu if db_cpu is not None else None}
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE bench_quality_raw")
+        # 2b. the floor of the rows themselves: what the import writes, built beforehand, only sent
+        if connection.vendor == "postgresql" and args.write_floor:
+            out.update(bench_write_floor(path, rep))
         # 3. django-import-export, same file, same model
         import tablib
         from import_export import fields, resources
@@ -287,6 +297,97 @@ def bench_import(args, admin, rep) -> dict:
         seconds = time.perf_counter() - start
         out["django_import_export"] = {"seconds": seconds, "rows_per_s": iie_rows / seconds, "rows": iie_rows, "errors": result.has_errors(),
                                        "note": "Contact name and title only: no phones, e-mails, addresses, keys or audit"}
+    return out
+
+
+def bench_write_floor(path: Path, rep) -> dict:
+    """The rows that the import writes for the same file (a contact, its phone, e-mail and address,
+    four match keys, an audit row and an import record: ten rows in seven tables a contact), planned
+    and turned into ``COPY`` text beforehand (untimed, a create-only batch, so every row is new), then
+    only sent: ``COPY`` into the real tables with their indexes, in one connection, then split over two
+    connections at once (the contacts in one, the other six tables in the other: this machine's two
+    cores both busy with PostgreSQL alone). Each is rolled back; no Python work is timed. This is the
+    best any importer that writes these rows could do here, with no time at all for reading,
+    normalizing and matching the file (PostgreSQL with ``session_replication_role`` allowed, as the
+    import's own reference checks; ``{}`` elsewhere)."""
+    import threading
+    from itertools import islice
+
+    from django.core.files import File
+    from django.db import connection, transaction
+
+    from guanxi.quality import services
+    from guanxi.quality.importer import bulk, runner
+    from guanxi.quality.importer.reading import Table as Reader
+
+    if not bulk.checks_by_locks():  # two connections write rows that point at each other's
+        return {}
+    with path.open("rb") as handle:
+        batch = services.batch_upload(acting_user=rep, file=File(handle, name="bench-floor.csv"), target="contacts")
+    services.batch_configure(batch=batch, acting_user=rep, mapping=batch.mapping, mode="create", key="phone")
+    batch.refresh_from_db()
+    writer = runner.RowWriter(batch)
+    data: dict[type, list[bytes]] = {}
+    contacts = 0
+    with batch.file.open("rb") as handle:
+        rows = iter(Reader(handle, batch.filename, None).rows(0))
+        while chunk := list(islice(rows, runner.CHUNK_ROWS)):
+            plan = bulk.plan_chunk(batch, writer, batch.columns, chunk, runner.ChunkOutcome(), runner._errors_for)
+            bulk.encode(plan)
+            for model, encoded in plan.inserts:
+                if encoded and encoded.count:
+                    data.setdefault(model, []).append(encoded.data)
+                    contacts += encoded.count if model._meta.model_name == "contact" else 0
+    batch.file.delete(save=False)
+    batch.delete()
+
+    def send(conn, models) -> None:
+        with conn.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            for model in models:
+                table = bulk._table(model)
+                qn = connection.ops.quote_name
+                columns = ", ".join(qn(c) for c in table.columns)
+                with cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
+                    for block in data[model]:
+                        copy.write(block)
+
+    out = {}
+    models = list(data)
+    per_table = {}
+    with transaction.atomic():  # one connection, table by table: the seconds and the server CPU of each
+        raw = connection.connection
+        for model in models:
+            start, cpu = time.perf_counter(), backend_cpu()
+            send(raw, [model])
+            per_table[model._meta.db_table] = {"rows": sum(block.count(b"\n") for block in data[model]),
+                                               "seconds": time.perf_counter() - start,
+                                               "db_cpu_us_per_contact": (backend_cpu() - cpu) / contacts * 1e6}
+        transaction.set_rollback(True)
+    seconds = sum(t["seconds"] for t in per_table.values())
+    out["floor_write_1conn"] = {"seconds": seconds, "rows_per_s": contacts / seconds, "rows": contacts, "tables": per_table,
+                                "db_cpu_us_per_contact": sum(t["db_cpu_us_per_contact"] for t in per_table.values())}
+    contact_model = next(m for m in models if m._meta.model_name == "contact")
+    groups = [[contact_model], [m for m in models if m is not contact_model]]
+    conns = [connection.get_new_connection(connection.get_connection_params()) for _group in groups]
+    try:
+        for conn in conns:
+            conn.autocommit = False
+        threads = [threading.Thread(target=send, args=(conn, group)) for conn, group in zip(conns, groups)]
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - start
+    finally:
+        for conn in conns:
+            conn.rollback()
+            conn.close()
+    out["floor_write_2conn"] = {"seconds": seconds, "rows_per_s": contacts / seconds, "rows": contacts}
+    with connection.cursor() as cursor:  # the rolled-back rows are dead tuples (autovacuum may be off)
+        for model in models:
+            cursor.execute(f"VACUUM {connection.ops.quote_name(model._meta.db_table)}")
     return out
 
 
@@ -555,6 +656,8 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--reset", action="store_true", help="delete what earlier runs imported first")
     parser.add_argument("--skip-duplicates", action="store_true")
+    parser.add_argument("--write-floor", action="store_true",
+                        help="PostgreSQL: also time sending the import's own rows, built beforehand (bench_write_floor)")
     parser.add_argument("--shadow-keys", action="store_true",
                         help="PostgreSQL, read-only database: key its accounts into a temporary match-key table of this session")
     parser.add_argument("--admin", default="", help="existing user for the organisation-wide checks (else a benchmark user is created)")
@@ -595,10 +698,16 @@ def main(argv=None) -> int:
         print()
         floor = imp["floor_raw_load"]["rows_per_s"]
         print("| path | rows | seconds | rows/s | share of the floor |\n|---|---:|---:|---:|---:|")
-        for key in ("guanxi_import", "guanxi_per_row", "floor_raw_load", "django_import_export"):
+        for key in ("guanxi_import", "guanxi_per_row", "floor_raw_load", "floor_write_1conn", "floor_write_2conn",
+                    "django_import_export"):
             if key in imp:
                 rows = imp[key].get("rows", imp["rows"])
                 print(f"| {key} | {rows:,} | {imp[key]['seconds']:.1f} | {imp[key]['rows_per_s']:,.0f} | {imp[key]['rows_per_s'] / floor:.3f} |")
+        if "floor_write_1conn" in imp:
+            tables = imp["floor_write_1conn"]["tables"]
+            print(f"\nServer CPU of the import's own rows, sent in one connection: "
+                  f"{imp['floor_write_1conn']['db_cpu_us_per_contact']:.1f} µs a contact (" +
+                  ", ".join(f"{name} {t['db_cpu_us_per_contact']:.1f}" for name, t in tables.items()) + ")")
     if "duplicates" in result:
         dup = result["duplicates"]
         print(f"\nDuplicate check at {dup['accounts']:,} accounts ({args.checks} checks of each kind):\n")
