@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Callable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -94,6 +95,9 @@ class RowWriter:
         self._accounts: dict[str, Account | None] = {}
         self._account_ids: dict[int, Account | None] = {}
         self._choices: dict[tuple[str, str], object] = {}
+        #: the region of numbers written without a country code (read once: ``settings`` is a lazy object,
+        #: each attribute read through it costs a few microseconds, a row at a time)
+        self.region = settings.GUANXI_DEFAULT_REGION
         #: accounts that this import has linked contacts to (the bulk path's first link is the primary one)
         self.linked_accounts: set[int] = set()
         #: whether the bulk path checks its references itself, the foreign-key triggers off (``bulk.checks_by_locks``)
@@ -174,12 +178,9 @@ class RowWriter:
             return visible.filter(name_pinyin=pinyin_keys(name)[0][:400], name=name).order_by("pk").first()
         return None
 
-    @staticmethod
-    def _phone(raw: str) -> str:
-        from django.conf import settings
-
+    def _phone(self, raw: str) -> str:
         try:
-            return to_e164(raw, settings.GUANXI_DEFAULT_REGION)
+            return to_e164(raw, self.region)
         except InvalidPhone:
             raise ValidationError({"phone": _("“%(number)s” is not a valid phone number.") % {"number": raw}}) from None
 

@@ -17,6 +17,7 @@ transaction.
 from __future__ import annotations
 
 import io
+import json
 import operator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -84,12 +85,16 @@ class Table:
         constants = tuple(template)
         return lambda *values: list(pick(values + constants))
 
-    def to_db(self, rows: list[list[Any]]) -> list[list[Any]]:
-        """The rows with the values that need it turned into what the database driver takes."""
+    def to_db(self, rows: list[list[Any]], *, copy_text: bool = False) -> list[list[Any]]:
+        """The rows with the values that need it turned into what the database driver takes. For
+        ``COPY`` text (``copy_text``), a JSON value without an encoder of its own becomes its text
+        here (what the driver's JSON adapter would send, without the adapter per value)."""
         if not self.prepared:
             return rows
         for i, field in self.prepared:
             to_db = field.get_db_prep_save
+            if copy_text and isinstance(field, models.JSONField) and field.encoder is None:
+                to_db = _json_text
             last, converted = None, None  # the chunk's time is one object in every row: convert it once
             for row in rows:
                 value = row[i]
@@ -99,6 +104,10 @@ class Table:
                     last, converted = value, to_db(value, connection)
                 row[i] = converted
         return rows
+
+
+def _json_text(value: Any, _connection=None) -> str:
+    return json.dumps(value)
 
 
 @lru_cache(maxsize=None)
@@ -120,7 +129,7 @@ def encode(tbl: Table, rows: list[list[Any]]) -> Encoded:
     from psycopg import Copy
     from psycopg.copy import FileWriter
 
-    rows = tbl.to_db(rows)
+    rows = tbl.to_db(rows, copy_text=True)
     buffer = io.BytesIO()
     with connection.cursor() as cursor, Copy(cursor.cursor, binary=False, writer=FileWriter(buffer)) as copy:
         for row in rows:
