@@ -118,3 +118,56 @@ def test_cli_saved_mapping_and_undo(org, tmp_path, capsys):
     assert batch.created_count == 1
     call_command("import", "--user", "rep", "--undo", str(batch.pk))
     assert not Contact.objects.filter(name="旧系统人").exists()
+
+
+def _undo_counted(batch, user) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    records = batch.records.count()
+    with CaptureQueriesContext(connection) as queries:
+        assert runner.undo_batch(batch, user) == records
+    assert not batch.records.exists()
+    return len(queries)
+
+
+def test_undo_of_a_bulk_import_deletes_set_wise(org, import_file):
+    """The created contacts of a bulk import go with a few statements for all of them: each still gets its
+    audit row, its phones, e-mails, addresses, links and match keys go with it, and the statements do
+    not grow with the records."""
+    from guanxi.core.models import AuditEntry
+    from guanxi.customers.models import Address
+    from guanxi.quality.models import MatchKey
+
+    def rows(n, start):
+        return [["姓名", "手机", "邮箱", "地址", "公司"]] + [
+            [f"撤销{i:03d}", f"137{i:08d}", f"undo{i}@example.cn", "浙江省杭州市西湖区文三路1号", "张三科技有限公司"]
+            for i in range(start, start + n)]
+
+    small = import_file(org.rep, rows(3, 0), name="small.csv")
+    large = import_file(org.rep, rows(12, 100), name="large.csv")
+    assert (small.created_count, large.created_count) == (3, 12)
+    ids = list(large.records.values_list("object_id", flat=True))
+    assert MatchKey.objects.filter(party="contact", object_id__in=ids).count() == 12 * 4
+    assert AccountContact.objects.filter(contact_id__in=ids).count() == 12
+
+    assert _undo_counted(small, org.rep) == _undo_counted(large, org.rep)  # set-wise: as many for 12 as for 3
+
+    assert not Contact.objects.filter(pk__in=ids).exists()
+    for model in (PhoneNumber, EmailAddress, Address, AccountContact):
+        assert not model.objects.filter(contact_id__in=ids).exists(), model
+    assert not MatchKey.objects.filter(party="contact", object_id__in=ids).exists()
+    deleted = AuditEntry.objects.filter(action="delete", object_id__in=[str(i) for i in ids])
+    assert deleted.count() == 12
+    entry = deleted.get(object_id=str(ids[0]))
+    assert entry.actor == org.rep and entry.source == "import" and entry.source_detail.startswith(f"undo batch {large.pk}")
+    assert entry.changes["name"][0].startswith("撤销1") and entry.changes["name"][1] is None
+    assert Contact.objects.filter(name="张三").exists()  # what the imports did not create stays
+
+
+def test_undo_skips_a_created_record_deleted_since(org, import_file):
+    batch = import_file(org.rep, _rows(4))
+    first, *rest = Contact.objects.filter(name__startswith="导入").order_by("pk")
+    customers.contact_delete(contact=first, acting_user=org.rep)
+    assert runner.undo_batch(batch, org.rep) == 4
+    assert not Contact.objects.filter(pk__in=[c.pk for c in rest]).exists()

@@ -161,6 +161,12 @@ def account_delete(*, account: Account, acting_user) -> None:
     base.delete(account, acting_user=acting_user)
 
 
+def parties_delete(*, parties: list[Account] | list[Contact], acting_user) -> None:
+    """Delete many accounts or many contacts (all of one kind) as ``account_delete`` / ``contact_delete``
+    would one by one (an audit row each, the related rows with them), set-wise (``base.delete_many``)."""
+    base.delete_many(parties, acting_user=acting_user)
+
+
 @transaction.atomic
 def accounts_bulk_update(
     *, accounts: Iterable[Account], acting_user, owner=None, territory=None, add_tags: Iterable[Tag] = (),

@@ -54,10 +54,17 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def record(action: str, instance: models.Model, *, acting_user, changes: dict | None = None, repr_: str | None = None):
     """Write one audit row for ``instance``; ``changes`` maps field -> [old, new]."""
+    entry = _entry(action, instance, acting_user=acting_user, changes=changes, repr_=repr_)
+    entry.save(force_insert=True)
+    return entry
+
+
+def _entry(action: str, instance: models.Model, *, acting_user, changes: dict | None = None, repr_: str | None = None):
+    """The audit row of :func:`record`, not yet saved."""
     AuditEntry = apps.get_model("core", "AuditEntry")
     ContentType = apps.get_model("contenttypes", "ContentType")
     source = current_source()
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=acting_user if getattr(acting_user, "pk", None) else None,
         action=action,
         # ``_meta.model``, not ``type()``: the instance may be a lazy proxy such as ``request.user``.
@@ -89,6 +96,17 @@ def record_create(instance, *, acting_user):
 def record_delete(instance, *, acting_user):
     before = snapshot(instance)
     return record(DELETE, instance, acting_user=acting_user, changes={k: [v, None] for k, v in before.items() if v not in (None, "", [])})
+
+
+def record_delete_many(instances, *, acting_user) -> list:
+    """:func:`record_delete` for each of ``instances``, written in one statement."""
+    AuditEntry = apps.get_model("core", "AuditEntry")
+    entries = []
+    for instance in instances:
+        before = snapshot(instance)
+        entries.append(_entry(DELETE, instance, acting_user=acting_user,
+                              changes={k: [v, None] for k, v in before.items() if v not in (None, "", [])}))
+    return AuditEntry.objects.bulk_create(entries)
 
 
 def apply_changes(instance: models.Model, data: dict[str, Any]) -> dict[str, list[Any]]:

@@ -33,8 +33,8 @@ def deferred():
         yield
     finally:
         _pending.reset(token)
-    for party_kind, pk in sorted(pending):
-        refresh(party_kind, pk)
+    for party_kind in sorted({kind for kind, _pk in pending}):
+        refresh_many(party_kind, sorted(pk for kind, pk in pending if kind == party_kind))
 
 
 def _refresh_soon(party_kind: str, pk: int) -> None:
@@ -69,20 +69,45 @@ def keys_for(party_kind: str, name: str, phones, emails) -> list[tuple[str, str]
 
 def refresh(party_kind: str, pk: int) -> None:
     """Rebuild the keys of one account or contact from the database."""
-    from guanxi.customers.models import Account, Contact, EmailAddress, PhoneNumber
+    refresh_many(party_kind, [pk])
+
+
+#: records re-keyed by one round of :func:`refresh_many`'s statements
+REFRESH_BATCH = 1000
+
+
+def refresh_many(party_kind: str, pks: list[int]) -> None:
+    """Rebuild the keys of these accounts or contacts from the database, four statements for each
+    ``REFRESH_BATCH`` of them; the keys of a record that is gone are deleted."""
+    from guanxi.customers.models import Account, Contact
 
     from .models import MatchKey
 
     model = Account if party_kind == "account" else Contact
-    MatchKey.objects.filter(party=party_kind, object_id=pk).delete()
-    name = model.objects.filter(pk=pk).values_list("name", flat=True).first()
-    if name is None:
-        return
-    phones = PhoneNumber.objects.filter(**{party_kind: pk}).values_list("number", flat=True)
-    emails = EmailAddress.objects.filter(**{party_kind: pk}).values_list("email", flat=True)
-    MatchKey.objects.bulk_create(
-        MatchKey(party=party_kind, object_id=pk, kind=kind, value=value) for kind, value in keys_for(party_kind, name, phones, emails)
-    )
+    for start in range(0, len(pks), REFRESH_BATCH):
+        part = pks[start:start + REFRESH_BATCH]
+        MatchKey.objects.filter(party=party_kind, object_id__in=part).delete()
+        names = dict(model.objects.filter(pk__in=part).order_by("pk").values_list("pk", "name"))
+        if names:
+            MatchKey.objects.bulk_create(_keys(party_kind, names))
+
+
+def _keys(party_kind: str, names: dict[int, str]) -> list:
+    """The ``MatchKey`` rows (unsaved) of the records ``names`` (id -> name), with their phones and e-mails
+    read in two statements."""
+    from guanxi.customers.models import EmailAddress, PhoneNumber
+
+    from .models import MatchKey
+
+    ids = list(names)
+    phones: dict[int, list[str]] = {}
+    for owner, number in PhoneNumber.objects.filter(**{f"{party_kind}__in": ids}).values_list(party_kind, "number"):
+        phones.setdefault(owner, []).append(number)
+    emails: dict[int, list[str]] = {}
+    for owner, address in EmailAddress.objects.filter(**{f"{party_kind}__in": ids}).values_list(party_kind, "email"):
+        emails.setdefault(owner, []).append(address)
+    return [MatchKey(party=party_kind, object_id=pk, kind=kind, value=value)
+            for pk, name in names.items() for kind, value in keys_for(party_kind, name, phones.get(pk, ()), emails.get(pk, ()))]
 
 
 def _party_saved(sender, instance, raw=False, update_fields=None, **kwargs):
@@ -96,6 +121,10 @@ def _party_saved(sender, instance, raw=False, update_fields=None, **kwargs):
 def _party_deleted(sender, instance, **kwargs):
     from .models import MatchKey
 
+    pending = _pending.get()
+    if pending is not None:  # re-keyed at the end of the block: a record that is gone loses its keys
+        pending.add((sender._meta.model_name, instance.pk))
+        return
     MatchKey.objects.filter(party=sender._meta.model_name, object_id=instance.pk).delete()
 
 
@@ -121,7 +150,7 @@ def connect() -> None:
 
 def rebuild_all(*, batch_size: int = 2000, on_progress=None) -> int:
     """(Re)build every key from the accounts and contacts in the database. Returns records keyed."""
-    from guanxi.customers.models import Account, Contact, EmailAddress, PhoneNumber
+    from guanxi.customers.models import Account, Contact
 
     from .models import MatchKey
 
@@ -134,21 +163,11 @@ def rebuild_all(*, batch_size: int = 2000, on_progress=None) -> int:
             rows = list(model.objects.filter(pk__gt=last).order_by("pk").values_list("pk", "name")[:batch_size])
             if not rows:
                 break
-            ids = [pk for pk, _name in rows]
-            phones: dict[int, list[str]] = {}
-            for owner, number in PhoneNumber.objects.filter(**{f"{party_kind}__in": ids}).values_list(party_kind, "number"):
-                phones.setdefault(owner, []).append(number)
-            emails: dict[int, list[str]] = {}
-            for owner, address in EmailAddress.objects.filter(**{f"{party_kind}__in": ids}).values_list(party_kind, "email"):
-                emails.setdefault(owner, []).append(address)
+            keys = _keys(party_kind, dict(rows))
             with transaction.atomic():
-                MatchKey.objects.bulk_create(
-                    [MatchKey(party=party_kind, object_id=pk, kind=kind, value=value)
-                     for pk, name in rows for kind, value in keys_for(party_kind, name, phones.get(pk, ()), emails.get(pk, ()))],
-                    batch_size=5000,
-                )
+                MatchKey.objects.bulk_create(keys, batch_size=5000)
             done += len(rows)
-            last = ids[-1]
+            last = rows[-1][0]
             if on_progress:
                 on_progress(done)
     return done
