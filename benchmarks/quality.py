@@ -11,6 +11,7 @@ It migrates the database it is given, then
    - the floor: the same file loaded raw into a bare table (``COPY`` on PostgreSQL,
      ``executemany`` on SQLite), and
    - django-import-export loading the same file into the same model (``Contact``: name, job title);
+   - with ``--undo``: the undo of the imported batch, as its job runs it;
    - with ``--write-floor`` (PostgreSQL): the import's own rows for the same file, built beforehand,
      only sent with ``COPY`` (one connection, then two at once) and rolled back, before the import, into the
      same tables (:func:`bench_write_floor`): the best an importer writing those rows could do on this machine;
@@ -233,6 +234,12 @@ def bench_import(args, admin, rep) -> dict:
                                 "errors": batch.error_count, "skipped": batch.skipped_count, "chunk_rows": runner.CHUNK_ROWS,
                                 "db_cpu_seconds": db_cpu,
                                 "rows_per_cpu_s_with_db": args.rows / (cpu + db_cpu) if db_cpu is not None else None}
+        if args.undo:  # undo the whole batch, as its job does (the rows are imported again by the next run)
+            start, cpu = time.perf_counter(), time.process_time()
+            undone = runner.undo_batch(batch, rep)
+            seconds = time.perf_counter() - start
+            out["guanxi_undo"] = {"seconds": seconds, "records": undone, "records_per_s": undone / seconds,
+                                  "cpu_seconds": time.process_time() - cpu}
         # 1b. the row-by-row path through the services (the path before the bulk one), on the first rows
         if args.per_row_rows:
             sample = Path(tmp) / "sample.csv"
@@ -657,6 +664,7 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--reset", action="store_true", help="delete what earlier runs imported first")
     parser.add_argument("--skip-duplicates", action="store_true")
+    parser.add_argument("--undo", action="store_true", help="also time undoing the imported batch")
     parser.add_argument("--write-floor", action="store_true",
                         help="PostgreSQL: also time sending the import's own rows, built beforehand (bench_write_floor)")
     parser.add_argument("--shadow-keys", action="store_true",
@@ -704,6 +712,10 @@ def main(argv=None) -> int:
             if key in imp:
                 rows = imp[key].get("rows", imp["rows"])
                 print(f"| {key} | {rows:,} | {imp[key]['seconds']:.1f} | {imp[key]['rows_per_s']:,.0f} | {imp[key]['rows_per_s'] / floor:.3f} |")
+        if "guanxi_undo" in imp:
+            u = imp["guanxi_undo"]
+            print(f"\nundo of the batch: {u['records']:,} records in {u['seconds']:.1f} s, {u['records_per_s']:,.0f} records/s "
+                  f"({u['cpu_seconds']:.1f} s of importer CPU)")
         if "floor_write_1conn" in imp:
             tables = imp["floor_write_1conn"]["tables"]
             print(f"\nServer CPU of the import's own rows, sent in one connection: "

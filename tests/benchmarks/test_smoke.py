@@ -19,7 +19,8 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parents[2]
 
 RUNS = {
-    "quality": ["--rows", "200", "--per-row-rows", "10", "--iie-rows", "20", "--accounts", "100", "--checks", "5", "--dedupe", "200"],
+    "quality": ["--rows", "200", "--per-row-rows", "10", "--iie-rows", "20", "--accounts", "100", "--checks", "5", "--dedupe", "200",
+                "--undo"],
     "service": ["--cases", "300", "--accounts", "20", "--articles", "50", "--runs", "2", "--open", "100"],
     "sales": ["--opportunities", "300", "--accounts", "20", "--requests", "2", "--warmup", "1"],
     "forecast": ["--opportunities", "300", "--accounts", "20", "--requests", "2", "--warmup", "1"],
