@@ -93,20 +93,20 @@ def record_create(instance, *, acting_user):
     return record(CREATE, instance, acting_user=acting_user, changes={k: [None, v] for k, v in after.items() if v not in (None, "", [], False)})
 
 
+def _deleted(instance) -> dict[str, list[Any]]:
+    """The changes of a delete: each value the record had -> None."""
+    return {k: [v, None] for k, v in snapshot(instance).items() if v not in (None, "", [])}
+
+
 def record_delete(instance, *, acting_user):
-    before = snapshot(instance)
-    return record(DELETE, instance, acting_user=acting_user, changes={k: [v, None] for k, v in before.items() if v not in (None, "", [])})
+    return record(DELETE, instance, acting_user=acting_user, changes=_deleted(instance))
 
 
 def record_delete_many(instances, *, acting_user) -> list:
     """:func:`record_delete` for each of ``instances``, written in one statement."""
     AuditEntry = apps.get_model("core", "AuditEntry")
-    entries = []
-    for instance in instances:
-        before = snapshot(instance)
-        entries.append(_entry(DELETE, instance, acting_user=acting_user,
-                              changes={k: [v, None] for k, v in before.items() if v not in (None, "", [])}))
-    return AuditEntry.objects.bulk_create(entries)
+    return AuditEntry.objects.bulk_create(
+        [_entry(DELETE, instance, acting_user=acting_user, changes=_deleted(instance)) for instance in instances])
 
 
 def apply_changes(instance: models.Model, data: dict[str, Any]) -> dict[str, list[Any]]:
