@@ -319,13 +319,14 @@ def bench_write_floor(path: Path, rep) -> dict:
     normalizing and matching the file (PostgreSQL with ``session_replication_role`` allowed, as the
     import's own reference checks; ``{}`` elsewhere)."""
     import threading
+    from concurrent.futures import ThreadPoolExecutor
     from itertools import islice
 
     from django.core.files import File
     from django.db import connection, transaction
 
     from guanxi.quality import services
-    from guanxi.quality.importer import bulk, runner
+    from guanxi.quality.importer import bulk, runner, tables
     from guanxi.quality.importer.reading import Table as Reader
 
     if not bulk.checks_by_locks():  # two connections write rows that point at each other's
@@ -342,56 +343,49 @@ def bench_write_floor(path: Path, rep) -> dict:
         while chunk := list(islice(rows, runner.CHUNK_ROWS)):
             plan = bulk.plan_chunk(batch, writer, batch.columns, chunk, runner.ChunkOutcome(), runner._errors_for)
             bulk.encode(plan)
-            for model, encoded in plan.inserts:
-                if encoded and encoded.count:
-                    data.setdefault(model, []).append(encoded.data)
-                    contacts += encoded.count if model._meta.model_name == "contact" else 0
+            for model, text in plan.inserts:
+                if text and text.count:
+                    data.setdefault(model, []).append(text.data)
+                    contacts += text.count if model._meta.model_name == "contact" else 0
     batch.file.delete(save=False)
     batch.delete()
 
-    def send(conn, models) -> None:
-        with conn.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-            for model in models:
-                table = bulk._table(model)
-                qn = connection.ops.quote_name
-                columns = ", ".join(qn(c) for c in table.columns)
-                with cursor.copy(f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-                    for block in data[model]:
-                        copy.write(block)
+    # each table's rows as one ``COPY``, sent by the import's own writer (``tables.write``)
+    encoded = {model: tables.Encoded(b"".join(blocks), sum(block.count(b"\n") for block in blocks)) for model, blocks in data.items()}
+    del data
+
+    def send(models, per_table: dict | None = None) -> None:
+        """The rows of ``models`` through this thread's connection, as the import's writer sends them,
+        then rolled back (the seconds and the server CPU of each table into ``per_table``)."""
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+                for model in models:
+                    start, cpu = time.perf_counter(), backend_cpu()
+                    tables.write(bulk._table(model), encoded[model])
+                    if per_table is not None:
+                        per_table[model._meta.db_table] = {"rows": encoded[model].count, "seconds": time.perf_counter() - start,
+                                                           "db_cpu_us_per_contact": (backend_cpu() - cpu) / contacts * 1e6}
+                transaction.set_rollback(True)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()  # the thread's own connection
 
     out = {}
-    models = list(data)
-    per_table = {}
-    with transaction.atomic():  # one connection, table by table: the seconds and the server CPU of each
-        raw = connection.connection
-        for model in models:
-            start, cpu = time.perf_counter(), backend_cpu()
-            send(raw, [model])
-            per_table[model._meta.db_table] = {"rows": sum(block.count(b"\n") for block in data[model]),
-                                               "seconds": time.perf_counter() - start,
-                                               "db_cpu_us_per_contact": (backend_cpu() - cpu) / contacts * 1e6}
-        transaction.set_rollback(True)
+    models = list(encoded)
+    per_table: dict[str, dict] = {}
+    send(models, per_table)  # one connection, table by table
     seconds = sum(t["seconds"] for t in per_table.values())
     out["floor_write_1conn"] = {"seconds": seconds, "rows_per_s": contacts / seconds, "rows": contacts, "tables": per_table,
                                 "db_cpu_us_per_contact": sum(t["db_cpu_us_per_contact"] for t in per_table.values())}
     contact_model = next(m for m in models if m._meta.model_name == "contact")
     groups = [[contact_model], [m for m in models if m is not contact_model]]
-    conns = [connection.get_new_connection(connection.get_connection_params()) for _group in groups]
-    try:
-        for conn in conns:
-            conn.autocommit = False
-        threads = [threading.Thread(target=send, args=(conn, group)) for conn, group in zip(conns, groups)]
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:  # a connection of its own in each thread
         start = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        for future in [pool.submit(send, group) for group in groups]:
+            future.result()
         seconds = time.perf_counter() - start
-    finally:
-        for conn in conns:
-            conn.rollback()
-            conn.close()
     out["floor_write_2conn"] = {"seconds": seconds, "rows_per_s": contacts / seconds, "rows": contacts}
     with connection.cursor() as cursor:  # the rolled-back rows are dead tuples (autovacuum may be off)
         for model in models:
